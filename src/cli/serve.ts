@@ -1,0 +1,79 @@
+import { defineCommand } from 'citty'
+import * as v from 'valibot'
+import { createApp } from '../app.ts'
+import { ConfigError, type Config } from '../config/load.ts'
+import { EXPECTED } from '../config/schema.ts'
+import { openDatabase } from '../db/database.ts'
+import { createLogger } from '../log.ts'
+import { counterNames, milestoneGoals } from '../modules/redeems/model.ts'
+import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { instanceArgs } from './_args.ts'
+import { list, readInstance, show } from './_instance.ts'
+
+const PortFlag = v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(65535))
+
+export default defineCommand({
+	meta: { name: 'serve', description: 'Run the bot: webhooks, points timer and dashboard (creates the instance if needed)' },
+	args: {
+		...instanceArgs,
+		host: { type: 'string', description: 'Address to listen on (overrides config host)' },
+		port: { type: 'string', description: 'Port to listen on (overrides config port)' }
+	},
+	async run({ args }) {
+		const instance = readInstance(args.instance, { create: true })
+		const config: Config = { ...instance.config }
+		if (args.host !== undefined) config.host = args.host
+		if (args.port !== undefined) {
+			const port = v.safeParse(PortFlag, args.port)
+			if (!port.success) throw new ConfigError(`--port: ${EXPECTED.port}, got ${JSON.stringify(args.port)}`)
+			config.port = port.output
+		}
+		const log = createLogger(config.log_level)
+		for (const path of instance.created) log.info(`created ${show(path)}`)
+
+		const db = openDatabase(config.databasePath, {
+			onMigrated: ({ from, to }) => {
+				if (from !== to) log.info(`database ${show(config.databasePath)} migrated from schema ${from} to ${to}`)
+			}
+		})
+		const repo = createRedeemsRepo(db)
+		const counters = repo.syncCounters(counterNames(instance.redeems), false)
+		const milestones = repo.syncMilestones(milestoneGoals(instance.redeems), false, Date.now())
+		if (counters.added.length) log.info(`counters added: ${list(counters.added)}`)
+		if (milestones.added.length) log.info(`milestones added: ${list(milestones.added)}`)
+
+		const app = createApp({ config, db, log })
+		try {
+			app.listen({ hostname: config.host, port: config.port })
+		} catch (error) {
+			db.close()
+			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+		}
+		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
+		const base = config.public_url ?? local
+		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
+		log.info(`Owncast webhook URL: ${base}/owncastWebhook`)
+		log.info(`Owncast external action URL: ${base}/dashboard`)
+		if (!config.public_url) {
+			log.warn('public_url is not set: replace the local address above with the public https address Owncast and viewers reach the bot at')
+		}
+		if (!config.owncast_access_token) {
+			log.warn('owncast_access_token is not set: the bot cannot read chat users or answer in chat until it is (config.toml or TLAPBOT_OWNCAST_ACCESS_TOKEN)')
+		}
+
+		await new Promise<void>((done) => {
+			const stop = async (signal: string) => {
+				log.info(`${signal} received, shutting down`)
+				process.off('SIGINT', onInt)
+				process.off('SIGTERM', onTerm)
+				await app.stop()
+				db.close()
+				done()
+			}
+			const onInt = () => void stop('SIGINT')
+			const onTerm = () => void stop('SIGTERM')
+			process.on('SIGINT', onInt)
+			process.on('SIGTERM', onTerm)
+		})
+	}
+})

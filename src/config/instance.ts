@@ -1,0 +1,39 @@
+// Creates the instance folder and whichever of its files are missing, from the embedded example.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import exampleConfigToml from '../../instance.example/config.toml' with { type: 'text' }
+import exampleRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
+import { CONFIG_FILE, REDEEMS_FILE } from './load.ts'
+
+export function generateSecret(): string {
+	return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')
+}
+
+/** The example config.toml with a fresh secret_key filled in. */
+export function exampleConfig(secret = generateSecret()): string {
+	return exampleConfigToml.replace(/^secret_key = ""$/m, `secret_key = "${secret}"`)
+}
+
+/** Makes sure the folder and both files exist. Never overwrites; returns the absolute paths it created. */
+export function ensureInstance(instanceDir: string): string[] {
+	const created: string[] = []
+	if (!existsSync(instanceDir)) {
+		mkdirSync(instanceDir, { recursive: true })
+		created.push(instanceDir)
+	}
+	const files: [string, () => string][] = [
+		[CONFIG_FILE, () => exampleConfig()],
+		[REDEEMS_FILE, () => exampleRedeemsToml]
+	]
+	for (const [name, content] of files) {
+		const path = resolve(instanceDir, name)
+		try {
+			// 'wx' fails if the file exists, so two processes starting at once cannot overwrite each other.
+			writeFileSync(path, content(), { flag: 'wx', mode: name === CONFIG_FILE ? 0o600 : 0o644 })
+			created.push(path)
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+		}
+	}
+	return created
+}

@@ -1,0 +1,256 @@
+// Reads the instance folder: config.toml (plus TLAPBOT_* environment overrides) and redeems.toml.
+// Nothing else is read: no .env file, no other environment variables.
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { parse as parseToml, TomlError } from 'smol-toml'
+import * as v from 'valibot'
+import type { Redeem } from '../modules/redeems/model.ts'
+import {
+	CONFIG_KEYS,
+	ConfigSchema,
+	EXPECTED,
+	REDEEM_KEYS,
+	RedeemsFileSchema,
+	RESERVED_COMMANDS,
+	type ConfigData
+} from './schema.ts'
+import defaultRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
+
+export const CONFIG_FILE = 'config.toml'
+export const REDEEMS_FILE = 'redeems.toml'
+export const ENV_PREFIX = 'TLAPBOT_'
+/** Environment variables with our prefix that are not config keys but are still ours. */
+const OTHER_ENV = new Set(['TLAPBOT_INSTANCE', 'TLAPBOT_REQUIRE_BROWSER', 'TLAPBOT_DEBUG'])
+
+export type Config = ConfigData & {
+	/** Absolute path of the instance folder. */
+	instanceDir: string
+	/** Absolute path of the SQLite database. */
+	databasePath: string
+}
+export type Env = Record<string, string | undefined>
+
+/** A problem with the user's files or settings: printed as one line, exit code 2. */
+export class ConfigError extends Error {
+	readonly exitCode = 2
+	override name = 'ConfigError'
+}
+
+/** The instance folder: --instance, else TLAPBOT_INSTANCE, else ./instance, always from the working directory. */
+export function resolveInstanceDir(flag: string | undefined, env: Env = process.env, cwd = process.cwd()): string {
+	const chosen = flag?.trim() || env.TLAPBOT_INSTANCE?.trim() || 'instance'
+	return resolve(cwd, chosen)
+}
+
+/** A short label for a file in messages: relative to the working directory when inside it. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+	const rel = relative(cwd, path)
+	return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}
+
+export function loadConfig(instanceDir: string, env: Env = process.env): { config: Config; warnings: string[] } {
+	const file = resolve(instanceDir, CONFIG_FILE)
+	if (!existsSync(file)) {
+		throw new ConfigError(
+			`${displayPath(file)} not found: run \`tlapbot init\` to create the instance folder, or pass --instance <dir>`
+		)
+	}
+	const fromFile = readToml(file)
+	const { values: fromEnv, sources, warnings } = readEnvOverrides(env)
+	const merged = { ...fromFile, ...fromEnv }
+	const result = v.safeParse(ConfigSchema, merged)
+	if (!result.success) {
+		throw new ConfigError(formatIssue(displayPath(file), result.issues[0], merged, sources))
+	}
+	const data = result.output
+	const config: Config = { ...data, instanceDir, databasePath: resolve(instanceDir, data.database) }
+	return { config, warnings }
+}
+
+/** The redeems from redeems.toml, or the built-in defaults when the file does not exist. */
+export function loadRedeems(instanceDir: string): { redeems: Redeem[]; fromDefaults: boolean } {
+	const file = resolve(instanceDir, REDEEMS_FILE)
+	if (!existsSync(file)) return { redeems: parseRedeems(defaultRedeemsToml, 'default redeems'), fromDefaults: true }
+	return { redeems: parseRedeems(readFileSync(file, 'utf8'), displayPath(file)), fromDefaults: false }
+}
+
+export function parseRedeems(source: string, label: string): Redeem[] {
+	const raw = parseTomlText(source, label)
+	const result = v.safeParse(RedeemsFileSchema, raw)
+	if (!result.success) throw new ConfigError(formatIssue(label, result.issues[0], raw, {}))
+	const redeems: Redeem[] = []
+	const seen = new Map<string, string>()
+	for (const [name, data] of Object.entries(result.output.redeems)) {
+		const where = `${label}: redeems.${tomlKey(name)}`
+		if (!/^[^\s\p{C}]{1,64}$/u.test(name)) {
+			throw new ConfigError(
+				`${where}: a redeem name is a chat command: 1 to 64 characters without spaces, got ${JSON.stringify(name)}`
+			)
+		}
+		const lower = name.toLowerCase()
+		if ((RESERVED_COMMANDS as readonly string[]).includes(lower)) {
+			throw new ConfigError(`${where}: "${lower}" is a built-in command, so no redeem can use it; rename the redeem`)
+		}
+		const twin = seen.get(lower)
+		if (twin !== undefined) {
+			throw new ConfigError(
+				`${where}: same command as redeems.${tomlKey(twin)} (commands ignore case); rename one of them`
+			)
+		}
+		seen.set(lower, name)
+		const categories = data.category ?? []
+		const info = data.info ? { info: data.info } : {}
+		if (data.type === 'milestone') redeems.push({ name, type: 'milestone', goal: data.goal, categories, ...info })
+		else redeems.push({ name, type: data.type, price: data.price, categories, ...info })
+	}
+	return redeems
+}
+
+function readToml(file: string): Record<string, unknown> {
+	let source: string
+	try {
+		source = readFileSync(file, 'utf8')
+	} catch (error) {
+		throw new ConfigError(`${displayPath(file)}: cannot read: ${(error as Error).message}`)
+	}
+	return parseTomlText(source, displayPath(file))
+}
+
+function parseTomlText(source: string, label: string): Record<string, unknown> {
+	try {
+		return parseToml(source) as Record<string, unknown>
+	} catch (error) {
+		if (error instanceof TomlError) {
+			const reason = error.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'invalid TOML'
+			throw new ConfigError(`${label}:${error.line}:${error.column}: invalid TOML: ${reason}`)
+		}
+		throw new ConfigError(`${label}: invalid TOML: ${(error as Error).message}`)
+	}
+}
+
+/** TLAPBOT_<KEY> variables, converted from text to the type the key holds. */
+function readEnvOverrides(env: Env): { values: Record<string, unknown>; sources: Record<string, string>; warnings: string[] } {
+	const values: Record<string, unknown> = {}
+	const sources: Record<string, string> = {}
+	const warnings: string[] = []
+	const defaults = v.getDefaults(ConfigSchema) as Record<string, unknown>
+	for (const [name, text] of Object.entries(env)) {
+		if (!name.startsWith(ENV_PREFIX) || text === undefined || OTHER_ENV.has(name)) continue
+		const key = name.slice(ENV_PREFIX.length).toLowerCase()
+		if (!(CONFIG_KEYS as string[]).includes(key)) {
+			const hint = didYouMean(key, CONFIG_KEYS)
+			warnings.push(
+				`${name} is not a tlapbot setting and is ignored${hint ? `; did you mean ${ENV_PREFIX}${hint.toUpperCase()}?` : ''}`
+			)
+			continue
+		}
+		sources[key] = name
+		values[key] = fromEnvText(text, defaults[key], key)
+	}
+	return { values, sources, warnings }
+}
+
+function fromEnvText(text: string, example: unknown, key: string): unknown {
+	const trimmed = text.trim()
+	if (typeof example === 'number' || key === 'port') {
+		return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : text
+	}
+	if (typeof example === 'boolean') {
+		if (/^(true|1|yes|on)$/i.test(trimmed)) return true
+		if (/^(false|0|no|off)$/i.test(trimmed)) return false
+		return text
+	}
+	if (Array.isArray(example)) {
+		if (trimmed.startsWith('[')) {
+			try {
+				return (parseToml(`v = ${trimmed}`) as { v: unknown }).v
+			} catch {
+				return text
+			}
+		}
+		return trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim())
+	}
+	return text
+}
+
+type AnyIssue = v.BaseIssue<unknown>
+
+function formatIssue(
+	label: string,
+	issue: AnyIssue | undefined,
+	input: Record<string, unknown>,
+	envSources: Record<string, string>
+): string {
+	if (!issue) return `${label}: invalid`
+	const path = issue.path?.map((p) => p.key as string | number) ?? []
+	const top = path[0]
+	const where = typeof top === 'string' && envSources[top] ? `${envSources[top]} (environment)` : label
+	const dotted = path.map((k, i) => (i === 0 ? tomlKey(String(k)) : typeof k === 'number' ? `[${k}]` : tomlKey(k))).join('.').replace(/\.\[/g, '[')
+	const last = path[path.length - 1]
+	if (issue.type === 'strict_object' && typeof last === 'string') {
+		if (issue.expected === 'never') {
+			return `${where}: ${dotted}: ${unknownKeyMessage(last, path, input)}`
+		}
+		// A required key is missing.
+		const expected = EXPECTED[last as keyof typeof EXPECTED] ?? 'a value'
+		return `${where}: ${dotted}: missing; ${expected}`
+	}
+	const received = issue.input === undefined ? 'nothing' : describeValue(issue.input)
+	return `${where}: ${dotted || '(top level)'}: ${issue.message}, got ${received}`
+}
+
+function unknownKeyMessage(key: string, path: (string | number)[], input: Record<string, unknown>): string {
+	if (path[0] === 'redeems' && path.length === 3) {
+		const redeem = (input.redeems as Record<string, Record<string, unknown>> | undefined)?.[String(path[1])]
+		if (key === 'price' && redeem?.type === 'milestone') {
+			return 'a milestone has no price: viewers donate any amount towards its goal; remove price and set goal'
+		}
+		if (key === 'goal' && redeem?.type !== 'milestone') {
+			return `only milestone redeems have a goal; a ${String(redeem?.type)} redeem has a price`
+		}
+		return withHint(key, REDEEM_KEYS)
+	}
+	return withHint(key, path.length === 1 ? (path[0] === 'redeems' ? [] : CONFIG_KEYS) : ['redeems'])
+}
+
+function withHint(key: string, candidates: readonly string[]): string {
+	const hint = didYouMean(key, candidates)
+	return hint ? `unknown key; did you mean "${hint}"?` : `unknown key; known keys are ${candidates.join(', ')}`
+}
+
+function describeValue(value: unknown): string {
+	const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** Dotted TOML key: bare when it can be, quoted otherwise. */
+function tomlKey(key: string): string {
+	return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key)
+}
+
+/** The closest candidate within a small edit distance, for "did you mean" hints. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+	let best: string | undefined
+	let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1
+	for (const candidate of candidates) {
+		const distance = editDistance(word.toLowerCase(), candidate.toLowerCase())
+		if (distance < bestDistance) {
+			best = candidate
+			bestDistance = distance
+		}
+	}
+	return best
+}
+
+function editDistance(a: string, b: string): number {
+	let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+	for (let i = 1; i <= a.length; i++) {
+		const current = [i]
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1
+			current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost)
+		}
+		previous = current
+	}
+	return previous[b.length] ?? 0
+}

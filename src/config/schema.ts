@@ -1,0 +1,126 @@
+// Schemas for the instance folder's config.toml and redeems.toml, and the words used when they fail.
+import * as v from 'valibot'
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export const REDEEM_TYPES = ['list', 'note', 'counter', 'milestone'] as const
+export type RedeemType = (typeof REDEEM_TYPES)[number]
+
+/** Chat commands the bot itself answers (or will, for moderators): no redeem may take these names. */
+export const RESERVED_COMMANDS = [
+	'help',
+	'points',
+	'name_update',
+	'done',
+	'reject',
+	'refund',
+	'addpoints',
+	'removepoints',
+	'setpoints',
+	'redeem',
+	'category'
+] as const
+
+/** What each key must hold, in the words of the error message ("<file>: <key>: expected …, got …"). */
+export const EXPECTED = {
+	owncast_url: 'expected an http(s) URL such as "http://localhost:8080"',
+	owncast_access_token: 'expected a string (the access token from Owncast)',
+	secret_key: 'expected a secret of at least 16 characters (`tlapbot init` writes one; or use `openssl rand -hex 32`)',
+	points_cycle_time: 'expected a whole number of seconds, at least 1',
+	points_amount_given: 'expected an integer of 0 or more',
+	passive: 'expected true or false',
+	list_redeems: 'expected true or false',
+	active_categories: 'expected a list of category names such as ["gaming"]',
+	prefix: 'expected exactly one character that is not a letter, digit or space, such as "!"',
+	starting_points: 'expected an integer of 0 or more',
+	host: 'expected a host name or IP address such as "127.0.0.1"',
+	port: 'expected a port number from 0 to 65535',
+	public_url: 'expected the https address the bot is reached at, such as "https://bot.example.com"',
+	webhook_secret: 'expected a non-empty string',
+	database: 'expected a file path such as "tlapbot.sqlite"',
+	log_level: `expected one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')}`,
+	redeems: 'expected a table of redeems: [redeems.<command>]',
+	type: `expected ${REDEEM_TYPES.map((t) => `"${t}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
+	price: 'expected a price: an integer of 0 or more',
+	goal: 'expected a positive integer',
+	info: 'expected a text',
+	category: 'expected a list of category names such as ["gaming"]'
+} as const
+
+type ExpectedKey = keyof typeof EXPECTED
+
+const integer = (key: ExpectedKey, min: number, max = Number.MAX_SAFE_INTEGER) =>
+	v.pipe(
+		v.number(EXPECTED[key]),
+		v.integer(EXPECTED[key]),
+		v.minValue(min, EXPECTED[key]),
+		v.maxValue(max, EXPECTED[key])
+	)
+
+const text = (key: ExpectedKey) => v.string(EXPECTED[key])
+const flag = (key: ExpectedKey) => v.boolean(EXPECTED[key])
+const names = (key: ExpectedKey) => v.array(v.pipe(v.string(EXPECTED[key]), v.trim()), EXPECTED[key])
+
+const httpUrl = (key: ExpectedKey) =>
+	v.pipe(
+		v.string(EXPECTED[key]),
+		v.trim(),
+		v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), EXPECTED[key]),
+		// One canonical form, so paths can be appended with a single "/".
+		v.transform((s) => s.replace(/\/+$/, ''))
+	)
+
+export const ConfigSchema = v.strictObject({
+	owncast_url: v.optional(httpUrl('owncast_url'), 'http://localhost:8080'),
+	owncast_access_token: v.optional(v.pipe(text('owncast_access_token'), v.trim()), ''),
+	secret_key: v.pipe(text('secret_key'), v.minLength(16, EXPECTED.secret_key)),
+	points_cycle_time: v.optional(integer('points_cycle_time', 1), 600),
+	points_amount_given: v.optional(integer('points_amount_given', 0), 10),
+	passive: v.optional(flag('passive'), false),
+	list_redeems: v.optional(flag('list_redeems'), false),
+	active_categories: v.optional(names('active_categories'), []),
+	prefix: v.optional(
+		v.pipe(
+			text('prefix'),
+			v.check((s) => [...s].length === 1 && !/[\p{L}\p{N}\s]/u.test(s), EXPECTED.prefix)
+		),
+		'!'
+	),
+	starting_points: v.optional(integer('starting_points', 0), 10),
+	host: v.optional(v.pipe(text('host'), v.trim(), v.minLength(1, EXPECTED.host)), '127.0.0.1'),
+	port: v.optional(integer('port', 0, 65535), 8000),
+	public_url: v.optional(httpUrl('public_url')),
+	webhook_secret: v.optional(v.pipe(text('webhook_secret'), v.minLength(1, EXPECTED.webhook_secret))),
+	database: v.optional(v.pipe(text('database'), v.trim(), v.minLength(1, EXPECTED.database)), 'tlapbot.sqlite'),
+	log_level: v.optional(v.picklist(LOG_LEVELS, EXPECTED.log_level), 'info')
+})
+
+export type ConfigInput = v.InferInput<typeof ConfigSchema>
+export type ConfigData = v.InferOutput<typeof ConfigSchema>
+export const CONFIG_KEYS = Object.keys(ConfigSchema.entries) as (keyof ConfigData)[]
+
+const redeemCommon = {
+	info: v.optional(v.pipe(text('info'), v.trim())),
+	category: v.optional(names('category'))
+}
+const pricedRedeem = <T extends 'list' | 'note' | 'counter'>(type: T) =>
+	v.strictObject({ type: v.literal(type), price: integer('price', 0), ...redeemCommon })
+
+export const RedeemSchema = v.variant(
+	'type',
+	[
+		pricedRedeem('list'),
+		pricedRedeem('note'),
+		pricedRedeem('counter'),
+		v.strictObject({ type: v.literal('milestone'), goal: integer('goal', 1), ...redeemCommon })
+	],
+	EXPECTED.type
+)
+
+export const RedeemsFileSchema = v.strictObject({
+	redeems: v.optional(v.record(v.string(), RedeemSchema, EXPECTED.redeems), {})
+})
+
+export type RedeemData = v.InferOutput<typeof RedeemSchema>
+export const REDEEM_KEYS = ['type', 'price', 'goal', 'info', 'category'] as const

@@ -1,0 +1,50 @@
+import { Database } from 'bun:sqlite'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { migrations as defaultMigrations } from './migrations/index.ts'
+
+export type MigrationResult = { from: number; to: number }
+
+/** Opens (creating if needed) the database at an absolute path and brings its schema up to date. */
+export function openDatabase(
+	path: string,
+	options: { migrations?: readonly string[]; onMigrated?: (result: MigrationResult) => void } = {}
+): Database {
+	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+	const db = new Database(path, { create: true, strict: true })
+	try {
+		db.run('PRAGMA busy_timeout = 5000')
+		db.run('PRAGMA journal_mode = WAL')
+		db.run('PRAGMA synchronous = NORMAL')
+		db.run('PRAGMA foreign_keys = ON')
+		const result = migrate(db, options.migrations ?? defaultMigrations)
+		options.onMigrated?.(result)
+	} catch (error) {
+		db.close()
+		throw error
+	}
+	return db
+}
+
+export function schemaVersion(db: Database): number {
+	return (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
+}
+
+/** Applies every pending migration in one transaction, tracked with PRAGMA user_version. */
+export function migrate(db: Database, migrations: readonly string[] = defaultMigrations): MigrationResult {
+	const apply = db.transaction(() => {
+		const from = schemaVersion(db)
+		if (from > migrations.length) {
+			throw new Error(
+				`the database schema is version ${from}, newer than this tlapbot knows (${migrations.length}); upgrade tlapbot`
+			)
+		}
+		for (let version = from; version < migrations.length; version++) {
+			db.run(migrations[version] as string)
+		}
+		// PRAGMA takes no bound parameters; the value is an integer we computed.
+		db.run(`PRAGMA user_version = ${migrations.length}`)
+		return { from, to: migrations.length }
+	})
+	return apply.immediate()
+}

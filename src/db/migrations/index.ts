@@ -1,0 +1,5 @@
+// Numbered migrations, embedded as text so the compiled binary carries them. Append only: never edit a
+// migration that has shipped; add the next number instead.
+import m0001 from './0001-init.sql' with { type: 'text' }
+
+export const migrations: readonly string[] = [m0001]

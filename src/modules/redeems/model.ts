@@ -1,0 +1,35 @@
+// What a redeem is, independent of where it was configured or how it is stored.
+export type PricedRedeem = {
+	name: string
+	type: 'list' | 'note' | 'counter'
+	price: number
+	info?: string
+	categories: string[]
+}
+export type MilestoneRedeem = {
+	name: string
+	type: 'milestone'
+	goal: number
+	info?: string
+	categories: string[]
+}
+export type Redeem = PricedRedeem | MilestoneRedeem
+
+/** A redeem without categories is always active; otherwise one of its categories must be switched on. */
+export function isRedeemActive(redeem: Redeem, activeCategories: readonly string[]): boolean {
+	if (redeem.categories.length === 0) return true
+	const active = new Set(activeCategories.map((c) => c.toLowerCase()))
+	return redeem.categories.some((c) => active.has(c.toLowerCase()))
+}
+
+/** Redeem names are chat commands, and commands compare case-insensitively. */
+export function findRedeem(redeems: readonly Redeem[], name: string): Redeem | undefined {
+	const wanted = name.toLowerCase()
+	return redeems.find((r) => r.name.toLowerCase() === wanted)
+}
+
+export const counterNames = (redeems: readonly Redeem[]) =>
+	redeems.filter((r) => r.type === 'counter').map((r) => r.name)
+
+export const milestoneGoals = (redeems: readonly Redeem[]) =>
+	redeems.filter((r): r is MilestoneRedeem => r.type === 'milestone').map((r) => ({ name: r.name, goal: r.goal }))
