@@ -1,17 +1,10 @@
-// The one HTTP application: health check now; webhooks and the dashboard plug in here.
-import type { Database } from 'bun:sqlite'
+// The one HTTP application: health check, Owncast webhooks; the dashboard plugs in here.
 import { Elysia } from 'elysia'
-import type { Config } from './config/load.ts'
-import type { Logger } from './log.ts'
+import type { Deps } from './deps.ts'
+import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
 
-export type AppDeps = {
-	config: Config
-	db: Database
-	log: Logger
-}
-
-export function createApp(deps: AppDeps) {
+export function createApp(deps: Deps) {
 	return new Elysia()
 		.onError(({ code, error, set }) => {
 			if (code === 'NOT_FOUND') {
@@ -36,6 +29,7 @@ export function createApp(deps: AppDeps) {
 			}
 			return { status: database === 'ok' ? 'ok' : 'error', version: VERSION, database }
 		})
+		.use(owncastWebhook(deps))
 }
 
 export type App = ReturnType<typeof createApp>

@@ -66,6 +66,8 @@ export default defineCommand({
 		}
 		if (!args.database) return
 		const legacyPath = resolve(args.database)
+		// Checked before the instance is created, so a mistyped path leaves nothing behind.
+		if (!existsSync(legacyPath)) throw new UserError(`${show(legacyPath)}: no such file`)
 		const { config, redeems, created } = readInstance(args.instance, { create: true })
 		if (created.length) console.log(`Created ${created.map(show).join(', ')}`)
 		const db = openDatabase(config.databasePath)

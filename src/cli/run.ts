@@ -28,7 +28,7 @@ async function unknownFlag(command: AnyCommand, rest: string[]): Promise<string 
 		if (def.type === 'positional') continue
 		known.add(name)
 		known.add(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
-		for (const alias of [def.alias ?? []].flat()) known.add(alias)
+		if ('alias' in def) for (const alias of [def.alias ?? []].flat()) known.add(alias)
 		if (def.type === 'boolean') known.add(`no-${name}`)
 	}
 	for (const arg of rest) {

@@ -1,6 +1,8 @@
 import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp } from '../app.ts'
+import { createDeps } from '../deps.ts'
+import { startPointsTimer } from '../scheduler.ts'
 import { ConfigError, type Config } from '../config/load.ts'
 import { EXPECTED } from '../config/schema.ts'
 import { openDatabase } from '../db/database.ts'
@@ -42,13 +44,15 @@ export default defineCommand({
 		if (counters.added.length) log.info(`counters added: ${list(counters.added)}`)
 		if (milestones.added.length) log.info(`milestones added: ${list(milestones.added)}`)
 
-		const app = createApp({ config, db, log })
+		const deps = createDeps({ config, redeems: instance.redeems, db, log })
+		const app = createApp(deps)
 		try {
 			app.listen({ hostname: config.host, port: config.port })
 		} catch (error) {
 			db.close()
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
 		}
+		startPointsTimer(app as never, deps)
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		const base = config.public_url ?? local
 		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
@@ -57,6 +61,7 @@ export default defineCommand({
 		if (!config.public_url) {
 			log.warn('public_url is not set: replace the local address above with the public https address Owncast and viewers reach the bot at')
 		}
+		if (config.passive) log.info('passive mode: points and names are tracked; no chat messages, no redeems')
 		if (!config.owncast_access_token) {
 			log.warn('owncast_access_token is not set: the bot cannot read chat users or answer in chat until it is (config.toml or TLAPBOT_OWNCAST_ACCESS_TOKEN)')
 		}
@@ -66,7 +71,11 @@ export default defineCommand({
 				log.info(`${signal} received, shutting down`)
 				process.off('SIGINT', onInt)
 				process.off('SIGTERM', onTerm)
+				const timer = (app.store as { cron?: Record<string, { stop(): void }> }).cron?.points
+				timer?.stop()
 				await app.stop()
+				// Let replies already accepted reach Owncast, but never wait long for it.
+				await Promise.race([deps.chat.idle(), Bun.sleep(2000)])
 				db.close()
 				done()
 			}

@@ -60,7 +60,7 @@ export function loadConfig(instanceDir: string, env: Env = process.env): { confi
 	const merged = { ...fromFile, ...fromEnv }
 	const result = v.safeParse(ConfigSchema, merged)
 	if (!result.success) {
-		throw new ConfigError(formatIssue(displayPath(file), result.issues[0], merged, sources))
+		throw new ConfigError(formatIssue(displayPath(file), firstIssue(result.issues), merged, sources, CONFIG_KEYS))
 	}
 	const data = result.output
 	const config: Config = { ...data, instanceDir, databasePath: resolve(instanceDir, data.database) }
@@ -77,7 +77,7 @@ export function loadRedeems(instanceDir: string): { redeems: Redeem[]; fromDefau
 export function parseRedeems(source: string, label: string): Redeem[] {
 	const raw = parseTomlText(source, label)
 	const result = v.safeParse(RedeemsFileSchema, raw)
-	if (!result.success) throw new ConfigError(formatIssue(label, result.issues[0], raw, {}))
+	if (!result.success) throw new ConfigError(formatIssue(label, firstIssue(result.issues), raw, {}, ['redeems']))
 	const redeems: Redeem[] = []
 	const seen = new Map<string, string>()
 	for (const [name, data] of Object.entries(result.output.redeems)) {
@@ -175,11 +175,17 @@ function fromEnvText(text: string, example: unknown, key: string): unknown {
 
 type AnyIssue = v.BaseIssue<unknown>
 
+/** An unknown key first: a misspelt required key ("prcie") also shows up as missing, and the typo is the real cause. */
+function firstIssue(issues: readonly AnyIssue[]): AnyIssue | undefined {
+	return issues.find((i) => i.type === 'strict_object' && i.expected === 'never') ?? issues[0]
+}
+
 function formatIssue(
 	label: string,
 	issue: AnyIssue | undefined,
 	input: Record<string, unknown>,
-	envSources: Record<string, string>
+	envSources: Record<string, string>,
+	topKeys: readonly string[]
 ): string {
 	if (!issue) return `${label}: invalid`
 	const path = issue.path?.map((p) => p.key as string | number) ?? []
@@ -189,7 +195,7 @@ function formatIssue(
 	const last = path[path.length - 1]
 	if (issue.type === 'strict_object' && typeof last === 'string') {
 		if (issue.expected === 'never') {
-			return `${where}: ${dotted}: ${unknownKeyMessage(last, path, input)}`
+			return `${where}: ${dotted}: ${unknownKeyMessage(last, path, input, topKeys)}`
 		}
 		// A required key is missing.
 		const expected = EXPECTED[last as keyof typeof EXPECTED] ?? 'a value'
@@ -199,7 +205,12 @@ function formatIssue(
 	return `${where}: ${dotted || '(top level)'}: ${issue.message}, got ${received}`
 }
 
-function unknownKeyMessage(key: string, path: (string | number)[], input: Record<string, unknown>): string {
+function unknownKeyMessage(
+	key: string,
+	path: (string | number)[],
+	input: Record<string, unknown>,
+	topKeys: readonly string[]
+): string {
 	if (path[0] === 'redeems' && path.length === 3) {
 		const redeem = (input.redeems as Record<string, Record<string, unknown>> | undefined)?.[String(path[1])]
 		if (key === 'price' && redeem?.type === 'milestone') {
@@ -210,7 +221,7 @@ function unknownKeyMessage(key: string, path: (string | number)[], input: Record
 		}
 		return withHint(key, REDEEM_KEYS)
 	}
-	return withHint(key, path.length === 1 ? (path[0] === 'redeems' ? [] : CONFIG_KEYS) : ['redeems'])
+	return withHint(key, path.length === 1 ? topKeys : REDEEM_KEYS)
 }
 
 function withHint(key: string, candidates: readonly string[]): string {

@@ -1,0 +1,115 @@
+// The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
+import * as v from 'valibot'
+import type { Logger } from '../../log.ts'
+import { ClientsSchema, SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
+
+export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
+export type OwncastResult<T> = { ok: true; value: T } | { ok: false; fault: OwncastFault; message: string }
+
+export type OwncastClient = {
+	/** Whether the stream is live (GET /api/status, needs no token). */
+	status(): Promise<OwncastResult<{ online: boolean }>>
+	/** Users connected to chat, one per user id, bots left out (GET /api/integrations/clients, admin scope). */
+	chatUsers(): Promise<OwncastResult<OwncastUser[]>>
+	/** Posts a public chat message as the bot (POST /api/integrations/chat/send). */
+	sendChat(body: string): Promise<OwncastResult<void>>
+}
+
+export type OwncastClientOptions = {
+	baseUrl: string
+	accessToken: string
+	log: Logger
+	timeoutMs?: number
+	fetch?: typeof fetch
+}
+
+const SCOPE_HINT: Record<string, string> = {
+	'/api/integrations/clients': 'the token needs the "perform administrative actions" scope to list chat users',
+	'/api/integrations/chat/send': 'the token needs the "send chat messages" scope'
+}
+
+export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
+	const doFetch = options.fetch ?? fetch
+	const timeoutMs = options.timeoutMs ?? 5000
+	const { log } = options
+	let unauthorizedReported = false
+
+	async function call<T>(
+		method: 'GET' | 'POST',
+		path: string,
+		schema: v.GenericSchema<unknown, T>,
+		body?: unknown,
+		auth = true
+	): Promise<OwncastResult<T>> {
+		const headers: Record<string, string> = { accept: 'application/json' }
+		if (auth) headers.authorization = `Bearer ${options.accessToken}`
+		if (body !== undefined) headers['content-type'] = 'application/json'
+		let response: Response
+		try {
+			response = await doFetch(`${options.baseUrl}${path}`, {
+				method,
+				headers,
+				body: body === undefined ? null : JSON.stringify(body),
+				signal: AbortSignal.timeout(timeoutMs)
+			})
+		} catch (error) {
+			const name = (error as Error).name
+			if (name === 'TimeoutError' || name === 'AbortError') {
+				return { ok: false, fault: 'timeout', message: `Owncast at ${options.baseUrl} did not answer ${path} within ${timeoutMs / 1000} s` }
+			}
+			return { ok: false, fault: 'unreachable', message: `cannot reach Owncast at ${options.baseUrl} (${(error as Error).message}); is owncast_url right and Owncast running?` }
+		}
+		if (response.status === 401) {
+			await response.body?.cancel()
+			const hint = SCOPE_HINT[path] ?? 'check owncast_access_token'
+			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
+			// Said once, not on every message; the caller still gets the fault.
+			if (!unauthorizedReported) {
+				unauthorizedReported = true
+				log.warn(message)
+			}
+			return { ok: false, fault: 'unauthorized', message }
+		}
+		const text = await response.text().catch(() => '')
+		if (!response.ok) {
+			return { ok: false, fault: 'http_error', message: `Owncast answered ${response.status} on ${path}: ${text.slice(0, 200)}` }
+		}
+		let json: unknown
+		try {
+			json = JSON.parse(text)
+		} catch {
+			return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with something that is not JSON: ${JSON.stringify(text.slice(0, 100))}` }
+		}
+		const parsed = v.safeParse(schema, json)
+		if (!parsed.success) {
+			return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with unexpected JSON (${parsed.issues[0]?.message ?? 'invalid'})` }
+		}
+		return { ok: true, value: parsed.output }
+	}
+
+	return {
+		async status() {
+			const result = await call('GET', '/api/status', StatusSchema, undefined, false)
+			return result.ok ? { ok: true, value: { online: result.value.online } } : result
+		},
+		async chatUsers() {
+			const result = await call('GET', '/api/integrations/clients', ClientsSchema)
+			if (!result.ok) return result
+			const users = new Map<string, OwncastUser>()
+			for (const client of result.value) {
+				// Several tabs are several connections of one user: count each user once.
+				if (client.user && !client.user.isBot) users.set(client.user.id, client.user)
+			}
+			return { ok: true, value: [...users.values()] }
+		},
+		async sendChat(body: string) {
+			const result = await call('POST', '/api/integrations/chat/send', SendResponseSchema, { body })
+			if (!result.ok) return result
+			// Owncast can answer 200 with {"error": ...}; only success === true counts.
+			if (result.value.success !== true) {
+				return { ok: false, fault: 'invalid_response', message: `Owncast did not confirm the chat message: ${JSON.stringify(result.value).slice(0, 200)}` }
+			}
+			return { ok: true, value: undefined }
+		}
+	}
+}

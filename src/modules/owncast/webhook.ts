@@ -1,0 +1,130 @@
+// POST /owncastWebhook: validate, write what must be written, answer at once. Chat replies go out afterwards.
+import { Elysia } from 'elysia'
+import * as v from 'valibot'
+import { dashboardUrl, type Deps } from '../../deps.ts'
+import { handleChatMessage } from '../chat/service.ts'
+import {
+	ChatEventSchema,
+	NameChangeEventSchema,
+	UserJoinedEventSchema,
+	WebhookEnvelopeSchema,
+	type OwncastUser
+} from './model.ts'
+
+export type WebhookOutcome = { status: 204 } | { status: 400; error: string }
+
+const MODERATOR_SCOPE = 'MODERATOR'
+const isModerator = (user: OwncastUser) => user.scopes?.includes(MODERATOR_SCOPE) ?? false
+const bad = (error: string): WebhookOutcome => ({ status: 400, error })
+
+/** Remembers recent chat message ids, so a message delivered twice (two registrations) counts once. */
+function createRecentIds(limit: number) {
+	const seen = new Set<string>()
+	return (id: string): boolean => {
+		if (seen.has(id)) return false
+		seen.add(id)
+		if (seen.size > limit) seen.delete(seen.values().next().value as string)
+		return true
+	}
+}
+
+export function createWebhookHandler(deps: Deps) {
+	const firstDelivery = createRecentIds(10_000)
+
+	return function processWebhook(raw: string): WebhookOutcome {
+		let json: unknown
+		try {
+			json = JSON.parse(raw)
+		} catch {
+			return bad('body is not valid JSON')
+		}
+		const envelope = v.safeParse(WebhookEnvelopeSchema, json)
+		if (!envelope.success) return bad('expected {"type": string, "eventData": object}')
+		const { type, eventData } = envelope.output
+		const now = deps.clock()
+
+		switch (type) {
+			case 'CHAT': {
+				const event = v.safeParse(ChatEventSchema, eventData)
+				if (!event.success) return bad(`CHAT: ${describe(event.issues)}`)
+				const { user, id } = event.output
+				if (user.isBot) return { status: 204 }
+				if (id && !firstDelivery(id)) return { status: 204 }
+				const config = deps.config
+				const replies = handleChatMessage(
+					{
+						settings: {
+							prefix: config.prefix,
+							passive: config.passive,
+							listRedeems: config.list_redeems,
+							activeCategories: config.active_categories,
+							cycleSeconds: config.points_cycle_time,
+							amount: config.points_amount_given,
+							dashboardUrl: dashboardUrl(config)
+						},
+						redeems: deps.redeems,
+						store: deps.points,
+						now
+					},
+					{
+						user: {
+							id: user.id,
+							displayName: user.displayName || user.id,
+							isBot: user.isBot,
+							isModerator: isModerator(user)
+						},
+						rawBody: event.output.rawBody ?? undefined,
+						body: event.output.body ?? undefined
+					}
+				)
+				if (!config.passive) for (const reply of replies) deps.chat.send(reply)
+				return { status: 204 }
+			}
+			case 'NAME_CHANGE':
+			case 'NAME_CHANGED': {
+				const event = v.safeParse(NameChangeEventSchema, eventData)
+				if (!event.success) return bad(`${type}: ${describe(event.issues)}`)
+				const { user, newName } = event.output
+				if (user.isBot) return { status: 204 }
+				const displayName = newName?.trim() || user.displayName || user.id
+				deps.points.touchViewer({ id: user.id, displayName, isModerator: isModerator(user) }, now)
+				return { status: 204 }
+			}
+			case 'USER_JOINED': {
+				const event = v.safeParse(UserJoinedEventSchema, eventData)
+				if (!event.success) return bad(`USER_JOINED: ${describe(event.issues)}`)
+				const { user } = event.output
+				if (user.isBot) return { status: 204 }
+				deps.points.touchViewer({ id: user.id, displayName: user.displayName || user.id, isModerator: isModerator(user) }, now)
+				return { status: 204 }
+			}
+			case 'STREAM_STARTED':
+			case 'STREAM_STOPPED':
+				deps.points.setState('stream_live', type === 'STREAM_STARTED' ? '1' : '0')
+				deps.log.info(type === 'STREAM_STARTED' ? 'the stream started' : 'the stream stopped')
+				return { status: 204 }
+			default:
+				return { status: 204 }
+		}
+	}
+}
+
+function describe(issues: readonly v.BaseIssue<unknown>[]): string {
+	const issue = issues[0]
+	if (!issue) return 'invalid'
+	const path = v.getDotPath(issue)
+	return `${path ? `eventData.${path}` : 'eventData'}: ${issue.expected ? `expected ${issue.expected}` : issue.message}`
+}
+
+export function owncastWebhook(deps: Deps) {
+	const processWebhook = createWebhookHandler(deps)
+	return new Elysia({ name: 'owncast.webhook' }).post(
+		'/owncastWebhook',
+		({ body, set }) => {
+			const outcome = processWebhook(typeof body === 'string' ? body : '')
+			set.status = outcome.status
+			return outcome.status === 204 ? undefined : { error: outcome.error }
+		},
+		{ parse: 'text' }
+	)
+}

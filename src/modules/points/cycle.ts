@@ -1,0 +1,46 @@
+// One run of the points timer: if the stream is live, everyone connected to chat gets points.
+import type { Logger } from '../../log.ts'
+import type { OwncastClient } from '../owncast/client.ts'
+import type { PointsRepo } from './repo.ts'
+
+export type CycleDeps = {
+	client: Pick<OwncastClient, 'status' | 'chatUsers'>
+	repo: Pick<PointsRepo, 'awardPoints' | 'setState'>
+	log: Logger
+	cycleSeconds: number
+	amount: number
+}
+
+export type CycleOutcome =
+	| { kind: 'awarded'; viewers: number; newViewers: number }
+	| { kind: 'offline' }
+	| { kind: 'too_soon' }
+	| { kind: 'failed'; message: string }
+
+export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date.now): Promise<CycleOutcome> {
+	const { client, repo, log } = deps
+	const status = await client.status()
+	if (!status.ok) {
+		log.warn(`points cycle skipped: ${status.message}`)
+		return { kind: 'failed', message: status.message }
+	}
+	repo.setState('stream_live', status.value.online ? '1' : '0')
+	if (!status.value.online) {
+		log.debug('points cycle: the stream is offline, no points given')
+		return { kind: 'offline' }
+	}
+	const users = await client.chatUsers()
+	if (!users.ok) {
+		log.warn(`points cycle skipped: ${users.message}`)
+		return { kind: 'failed', message: users.message }
+	}
+	const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
+	// Another process on the same database may have just awarded: 90% of a cycle is "too soon".
+	const result = repo.awardPoints(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9)
+	if (!result.awarded) {
+		log.info('points cycle skipped: points were already given less than a cycle ago (another tlapbot on this database?)')
+		return { kind: 'too_soon' }
+	}
+	log.info(`points cycle: ${deps.amount} points to ${result.viewers} viewers (${result.newViewers} new)`)
+	return { kind: 'awarded', viewers: result.viewers, newViewers: result.newViewers }
+}
