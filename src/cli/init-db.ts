@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty'
 import { openDatabase, type MigrationResult } from '../db/database.ts'
-import { counterNames, milestoneGoals } from '../modules/redeems/model.ts'
 import { createRedeemsRepo } from '../modules/redeems/repo.ts'
 import { instanceArgs } from './_args.ts'
 import { list, readInstance, show } from './_instance.ts'
@@ -17,8 +16,7 @@ export default defineCommand({
 		const db = openDatabase(config.databasePath, { onMigrated: (r) => (migration = r) })
 		try {
 			const repo = createRedeemsRepo(db)
-			const counters = repo.syncCounters(counterNames(redeems), false)
-			const milestones = repo.syncMilestones(milestoneGoals(redeems), false, Date.now())
+			const { counters, milestones } = repo.addMissingRows(redeems, Date.now())
 			const schema =
 				migration.from === migration.to
 					? `schema version ${migration.to}, already up to date`

@@ -7,7 +7,6 @@ import { ConfigError, type Config } from '../config/load.ts'
 import { EXPECTED } from '../config/schema.ts'
 import { openDatabase } from '../db/database.ts'
 import { createLogger } from '../log.ts'
-import { counterNames, milestoneGoals } from '../modules/redeems/model.ts'
 import { createRedeemsRepo } from '../modules/redeems/repo.ts'
 import { instanceArgs } from './_args.ts'
 import { list, readInstance, show } from './_instance.ts'
@@ -38,9 +37,7 @@ export default defineCommand({
 				if (from !== to) log.info(`database ${show(config.databasePath)} migrated from schema ${from} to ${to}`)
 			}
 		})
-		const repo = createRedeemsRepo(db)
-		const counters = repo.syncCounters(counterNames(instance.redeems), false)
-		const milestones = repo.syncMilestones(milestoneGoals(instance.redeems), false, Date.now())
+		const { counters, milestones } = createRedeemsRepo(db).addMissingRows(instance.redeems, Date.now())
 		if (counters.added.length) log.info(`counters added: ${list(counters.added)}`)
 		if (milestones.added.length) log.info(`milestones added: ${list(milestones.added)}`)
 

@@ -1,5 +1,6 @@
 // Counters, milestones and the redeem queue in SQLite. The only SQL for them lives here.
 import type { Database } from 'bun:sqlite'
+import { counterNames, milestoneGoals, type Redeem } from './model.ts'
 
 export type CounterRow = { name: string; count: number }
 export type MilestoneRow = { name: string; progress: number; goal: number; completed: boolean }
@@ -44,6 +45,41 @@ export function createRedeemsRepo(db: Database) {
 	// Counters and milestones are matched case-insensitively (the columns are COLLATE NOCASE).
 	const lowerSet = (names: readonly string[]) => new Set(names.map((n) => n.toLowerCase()))
 
+	const syncCounters = db.transaction((names: readonly string[], removeStale: boolean): SyncResult => {
+		const existing = selectCounters.all()
+		const known = lowerSet(existing.map((c) => c.name))
+		const wanted = lowerSet(names)
+		const added = names.filter((n) => !known.has(n.toLowerCase()))
+		for (const name of added) insertCounter.run({ name })
+		const removed = removeStale ? existing.map((c) => c.name).filter((n) => !wanted.has(n.toLowerCase())) : []
+		for (const name of removed) deleteCounter.run({ name })
+		return { added, removed, changed: [] }
+	})
+
+	const syncMilestones = db.transaction(
+		(goals: readonly { name: string; goal: number }[], refresh: boolean, now: number): SyncResult => {
+			const existing = new Map(selectMilestones.all().map((m) => [m.name.toLowerCase(), m]))
+			const wanted = lowerSet(goals.map((g) => g.name))
+			const added: string[] = []
+			const changed: string[] = []
+			for (const { name, goal } of goals) {
+				const current = existing.get(name.toLowerCase())
+				if (!current) {
+					insertMilestone.run({ name, goal })
+					added.push(name)
+				} else if (refresh && current.goal !== goal) {
+					updateMilestoneGoal.run({ name, goal, now: nowIso(now) })
+					changed.push(`${current.name} (goal ${current.goal} -> ${goal})`)
+				}
+			}
+			const removed = refresh
+				? [...existing.values()].map((m) => m.name).filter((n) => !wanted.has(n.toLowerCase()))
+				: []
+			for (const name of removed) deleteMilestone.run({ name })
+			return { added, removed, changed }
+		}
+	)
+
 	return {
 		counters: () => selectCounters.all(),
 		counter: (name: string) => selectCounter.get({ name }) ?? undefined,
@@ -54,42 +90,17 @@ export function createRedeemsRepo(db: Database) {
 		},
 
 		/** Adds counters that are missing; with removeStale, deletes those not named. Keeps every count. */
-		syncCounters: db.transaction((names: readonly string[], removeStale: boolean): SyncResult => {
-			const existing = selectCounters.all()
-			const known = lowerSet(existing.map((c) => c.name))
-			const wanted = lowerSet(names)
-			const added = names.filter((n) => !known.has(n.toLowerCase()))
-			for (const name of added) insertCounter.run({ name })
-			const removed = removeStale ? existing.map((c) => c.name).filter((n) => !wanted.has(n.toLowerCase())) : []
-			for (const name of removed) deleteCounter.run({ name })
-			return { added, removed, changed: [] }
-		}),
-
+		syncCounters,
 		/**
 		 * Adds milestones that are missing. With refresh, also deletes those not named and applies changed goals
 		 * (recomputing completion); progress is always kept.
 		 */
-		syncMilestones: db.transaction(
-			(goals: readonly { name: string; goal: number }[], refresh: boolean, now: number): SyncResult => {
-				const existing = new Map(selectMilestones.all().map((m) => [m.name.toLowerCase(), m]))
-				const wanted = lowerSet(goals.map((g) => g.name))
-				const added: string[] = []
-				const changed: string[] = []
-				for (const { name, goal } of goals) {
-					const current = existing.get(name.toLowerCase())
-					if (!current) {
-						insertMilestone.run({ name, goal })
-						added.push(name)
-					} else if (refresh && current.goal !== goal) {
-						updateMilestoneGoal.run({ name, goal, now: nowIso(now) })
-						changed.push(`${current.name} (goal ${current.goal} -> ${goal})`)
-					}
-				}
-				const removed = refresh ? [...existing.values()].map((m) => m.name).filter((n) => !wanted.has(n.toLowerCase())) : []
-				for (const name of removed) deleteMilestone.run({ name })
-				return { added, removed, changed }
-			}
-		),
+		syncMilestones,
+		/** What serve does at start: add the counters and milestones redeems.toml names; delete none. */
+		addMissingRows: (redeems: readonly Redeem[], now: number) => ({
+			counters: syncCounters(counterNames(redeems), false),
+			milestones: syncMilestones(milestoneGoals(redeems), false, now)
+		}),
 
 		/** Archives every queue entry (redemption rows are kept) and sets every counter to 0. */
 		clearQueue: db.transaction((now: number) => {
