@@ -1,6 +1,7 @@
-// The one HTTP application: health check, Owncast webhooks; the dashboard plugs in here.
+// The one HTTP application: health check, Owncast webhooks, the dashboard.
 import { Elysia } from 'elysia'
 import type { Deps } from './deps.ts'
+import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
 
@@ -30,6 +31,7 @@ export function createApp(deps: Deps) {
 			return { status: database === 'ok' ? 'ok' : 'error', version: VERSION, database }
 		})
 		.use(owncastWebhook(deps))
+		.use(dashboardRoutes(deps))
 }
 
 export type App = ReturnType<typeof createApp>

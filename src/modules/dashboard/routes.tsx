@@ -1,0 +1,104 @@
+/** @jsxImportSource @kitajs/html */
+// GET /dashboard (the page Owncast shows as an external action), its assets, and GET /api/dashboard (JSON).
+import { html } from '@elysiajs/html'
+import { Elysia } from 'elysia'
+import { DashboardContent, DashboardPage, TABS, type PageLinks, type Tab } from '../../../templates/dashboard.tsx'
+import dashboardJs from '../../../templates/assets/dashboard.js' with { type: 'file' }
+import styleCss from '../../../templates/assets/style.css' with { type: 'file' }
+import type { Deps } from '../../deps.ts'
+import { createDashboardRepo } from './repo.ts'
+import { buildDashboard, type DashboardSources } from './service.ts'
+
+// Owncast shows the dashboard in an iframe on its own origin: framing must be allowed from anywhere.
+const PAGE_HEADERS = {
+	'content-security-policy':
+		"frame-ancestors *; default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'",
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'no-referrer',
+	'cache-control': 'no-store'
+}
+
+type Query = Record<string, string | string[] | undefined>
+
+/** Owncast appends parameters with URLSearchParams.append, so a name can come twice: take the first. */
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined
+
+function readRequest(query: Query) {
+	const tabParam = first(query.tab)
+	const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'dashboard'
+	const pageText = first(query.page) ?? '1'
+	const page = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 1
+	return { tab, page, username: first(query.username), userId: first(query.userId) }
+}
+
+function linksFor(request: { username: string | undefined; userId: string | undefined }): PageLinks {
+	return {
+		href(tab, page) {
+			const params = new URLSearchParams({ tab })
+			if (page && page > 1) params.set('page', String(page))
+			if (request.username) params.set('username', request.username)
+			if (request.userId) params.set('userId', request.userId)
+			return `?${params}`
+		}
+	}
+}
+
+const etagOf = (text: string) => `"${Bun.hash(text).toString(36)}"`
+
+export function dashboardRoutes(deps: Deps) {
+	const repo = createDashboardRepo(deps.db)
+	const sources = (): DashboardSources => ({
+		repo,
+		counters: deps.redeemsRepo.counters,
+		milestones: deps.redeemsRepo.milestones,
+		redeems: deps.redeems,
+		activeCategories: deps.config.active_categories,
+		passive: deps.config.passive,
+		prefix: deps.config.prefix
+	})
+
+	return new Elysia({ name: 'dashboard' })
+		.use(html())
+		.get('/dashboard', async ({ query, headers, set }) => {
+			const request = readRequest(query as Query)
+			const data = buildDashboard(sources(), request)
+			const tab = data.passive ? 'dashboard' : request.tab
+			const links = linksFor(request)
+			const content = await (<DashboardContent data={data} tab={tab} links={links} />)
+			const etag = etagOf(content)
+			Object.assign(set.headers, PAGE_HEADERS, { etag })
+			if (first((query as Query).fragment) === '1') {
+				if (headers['if-none-match'] === etag) {
+					set.status = 304
+					return ''
+				}
+				set.headers['content-type'] = 'text/html; charset=utf-8'
+				return content
+			}
+			const page = await (<DashboardPage data={data} tab={tab} links={links} />)
+			// The first live update compares against what this page already shows.
+			return page.replace('<main id="content"', `<main id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
+		})
+		.get('/dashboard/assets/style.css', ({ set }) => {
+			set.headers['cache-control'] = 'public, max-age=3600'
+			return new Response(Bun.file(styleCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
+		})
+		.get('/dashboard/assets/dashboard.js', ({ set }) => {
+			set.headers['cache-control'] = 'public, max-age=3600'
+			return new Response(Bun.file(dashboardJs), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+		})
+		.get('/api/dashboard', ({ query, set }) => {
+			set.headers['access-control-allow-origin'] = '*'
+			set.headers['cache-control'] = 'no-store'
+			const request = readRequest(query as Query)
+			const data = buildDashboard(sources(), request)
+			return {
+				passive: data.passive,
+				counters: data.counters,
+				milestones: data.milestones,
+				queue: data.passive ? { entries: [], total: 0, page: 1, pageSize: data.queue.pageSize, pages: 1 } : data.queue,
+				redeems: data.passive ? [] : data.redeems.filter((r) => r.active).map(({ active: _, ...r }) => r),
+				...(data.balance ? { balance: data.balance } : {})
+			}
+		})
+}

@@ -1,0 +1,251 @@
+/** @jsxImportSource @kitajs/html */
+// The viewer-facing dashboard: counters, milestones, recent redeems, the queue and the redeems help.
+import type { DashboardData } from '../src/modules/dashboard/service.ts'
+import type { QueueEntry } from '../src/modules/dashboard/repo.ts'
+import type { Redeem } from '../src/modules/redeems/model.ts'
+import { Layout } from './layout.tsx'
+
+export type Tab = 'dashboard' | 'queue' | 'help'
+export const TABS: readonly Tab[] = ['dashboard', 'queue', 'help']
+const TAB_TITLES: Record<Tab, string> = { dashboard: 'Dashboard', queue: 'Redeem queue', help: 'Redeems help' }
+
+export type PageLinks = {
+	/** URL of the dashboard with the same viewer parameters, for a tab and queue page. */
+	href(tab: Tab, page?: number): string
+}
+
+/** The time as an ISO timestamp for the script to show locally and relatively; UTC text without script. */
+function Time({ iso }: { iso: string }): JSX.Element {
+	const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+	return (
+		<time datetime={iso} safe>
+			{utc}
+		</time>
+	)
+}
+
+function BalanceBox({ balance }: { balance: DashboardData['balance'] }): JSX.Element {
+	if (!balance) return ''
+	if (balance.kind === 'ambiguous') {
+		return (
+			<p class="balance" id="balance">
+				Several viewers are called <strong safe>{balance.name}</strong>; type <code>!points</code> in chat to see yours.
+			</p>
+		)
+	}
+	return (
+		<p class="balance" id="balance">
+			<strong safe>{balance.name}</strong>: <span class="points" safe>{String(balance.points)}</span> points
+		</p>
+	)
+}
+
+function Counters({ counters }: { counters: DashboardData['counters'] }): JSX.Element {
+	if (counters.length === 0) return ''
+	return (
+		<section aria-labelledby="counters-title">
+			<h2 id="counters-title">Counters</h2>
+			<ul class="counters">
+				{counters.map((c) => (
+					<li>
+						<span class="name" safe>
+							{c.name}
+						</span>
+						<span class="count" safe>{String(c.count)}</span>
+					</li>
+				))}
+			</ul>
+		</section>
+	)
+}
+
+function Milestones({ milestones }: { milestones: DashboardData['milestones'] }): JSX.Element {
+	if (milestones.length === 0) return ''
+	return (
+		<section aria-labelledby="milestones-title">
+			<h2 id="milestones-title">Milestones</h2>
+			{milestones.map((m) => (
+				<div class={m.completed ? 'milestone complete' : 'milestone'}>
+					<div class="milestone-head">
+						<span class="name" safe>
+							{m.name}
+						</span>
+						<span class="progress-text" safe>
+							{`${m.progress} / ${m.goal}${m.completed ? ' ✓' : ''}`}
+						</span>
+					</div>
+					<progress max={String(m.goal)} value={String(m.progress)} safe>
+						{`${Math.floor((100 * m.progress) / m.goal)}%`}
+					</progress>
+				</div>
+			))}
+		</section>
+	)
+}
+
+function Entry({ entry }: { entry: QueueEntry }): JSX.Element {
+	return (
+		<li class="entry">
+			<div class="entry-head">
+				<span class="redeem" safe>
+					{entry.redeem}
+				</span>
+				<span class="viewer" safe>
+					{entry.viewerName}
+				</span>
+				<Time iso={entry.createdAt} />
+			</div>
+			{entry.note ? (
+				<p class="note" safe>
+					{entry.note}
+				</p>
+			) : (
+				''
+			)}
+		</li>
+	)
+}
+
+function EntryList({ entries, empty }: { entries: QueueEntry[]; empty: string }): JSX.Element {
+	if (entries.length === 0) return <p class="empty" safe>{empty}</p>
+	return (
+		<ul class="entries">
+			{entries.map((e) => (
+				<Entry entry={e} />
+			))}
+		</ul>
+	)
+}
+
+function DashboardTab({ data }: { data: DashboardData }): JSX.Element {
+	return (
+		<>
+			<Counters counters={data.counters} />
+			<Milestones milestones={data.milestones} />
+			<section aria-labelledby="recent-title">
+				<h2 id="recent-title">Recent redeems</h2>
+				<EntryList entries={data.recent} empty="No redeems yet." />
+			</section>
+		</>
+	)
+}
+
+function QueueTab({ data, links }: { data: DashboardData; links: PageLinks }): JSX.Element {
+	const { queue } = data
+	return (
+		<section aria-labelledby="queue-title">
+			<h2 id="queue-title">Redeem queue</h2>
+			<p class="meta" safe>
+				{`${queue.total} ${queue.total === 1 ? 'entry' : 'entries'}, oldest first${queue.pages > 1 ? `; page ${queue.page} of ${queue.pages}` : ''}`}
+			</p>
+			<EntryList entries={queue.entries} empty="The queue is empty." />
+			{queue.pages > 1 ? (
+				<nav class="pager" aria-label="Queue pages">
+					{queue.page > 1 ? <a href={links.href('queue', queue.page - 1)}>Earlier</a> : ''}
+					{queue.page < queue.pages ? <a href={links.href('queue', queue.page + 1)}>Show more</a> : ''}
+				</nav>
+			) : (
+				''
+			)}
+		</section>
+	)
+}
+
+function redeemCost(redeem: Redeem): string {
+	return redeem.type === 'milestone' ? `goal ${redeem.goal}` : `${redeem.price} ${redeem.price === 1 ? 'point' : 'points'}`
+}
+
+function HelpTab({ data }: { data: DashboardData }): JSX.Element {
+	const active = data.redeems.filter((r) => r.active)
+	const p = data.prefix
+	return (
+		<>
+			<section aria-labelledby="types-title">
+				<h2 id="types-title">How redeems work</h2>
+				<dl class="types">
+					<dt>List</dt>
+					<dd>Goes to the redeem queue with your name and the time.</dd>
+					<dt>Note</dt>
+					<dd>
+						Like a list redeem, with a message: <code safe>{`${p}redeem your message`}</code>.
+					</dd>
+					<dt>Counter</dt>
+					<dd>Adds 1 to a tally at the top of the dashboard; names are not shown.</dd>
+					<dt>Milestone</dt>
+					<dd>
+						A goal everyone donates to, any amount: <code safe>{`${p}redeem 50`}</code>.
+					</dd>
+				</dl>
+			</section>
+			<section aria-labelledby="redeems-title">
+				<h2 id="redeems-title">Redeems</h2>
+				{active.length === 0 ? (
+					<p class="empty">No redeems are active right now.</p>
+				) : (
+					<ul class="redeems">
+						{active.map((r) => (
+							<li>
+								<div class="entry-head">
+									<code class="command" safe>
+										{`${p}${r.name}${r.type === 'note' ? ' <note>' : r.type === 'milestone' ? ' <points>' : ''}`}
+									</code>
+									<span class="cost" safe>
+										{redeemCost(r)}
+									</span>
+									<span class="type">{r.type}</span>
+								</div>
+								{r.info ? (
+									<p class="info" safe>
+										{r.info}
+									</p>
+								) : (
+									''
+								)}
+							</li>
+						))}
+					</ul>
+				)}
+			</section>
+		</>
+	)
+}
+
+/** The part that live updates replace: everything below the tabs. */
+export function DashboardContent({ data, tab, links }: { data: DashboardData; tab: Tab; links: PageLinks }): JSX.Element {
+	if (data.passive) {
+		return (
+			<>
+				<BalanceBox balance={data.balance} />
+				<p class="notice">
+					Tlapbot is in passive mode: you earn points for watching, but there are no redeems right now.
+				</p>
+			</>
+		)
+	}
+	return (
+		<>
+			<BalanceBox balance={data.balance} />
+			{tab === 'queue' ? <QueueTab data={data} links={links} /> : tab === 'help' ? <HelpTab data={data} /> : <DashboardTab data={data} />}
+		</>
+	)
+}
+
+export function DashboardPage({ data, tab, links }: { data: DashboardData; tab: Tab; links: PageLinks }): JSX.Element {
+	const tabs = data.passive ? (['dashboard'] as Tab[]) : TABS
+	return (
+		<Layout title={`Redeems ${TAB_TITLES[tab]}`}>
+			<header>
+				<nav class="tabs" aria-label="Dashboard tabs">
+					{tabs.map((t) => (
+						<a href={links.href(t)} class={t === tab ? 'tab current' : 'tab'} aria-current={t === tab ? 'page' : 'false'} safe>
+							{TAB_TITLES[t]}
+						</a>
+					))}
+				</nav>
+			</header>
+			<main id="content" data-live={links.href(tab, data.queue.page)}>
+				<DashboardContent data={data} tab={tab} links={links} />
+			</main>
+		</Layout>
+	)
+}
