@@ -9,6 +9,7 @@ export function Layout({ title, children }: PropsWithChildren<{ title: string }>
 				<meta charset="utf-8" />
 				<meta name="viewport" content="width=device-width, initial-scale=1" />
 				<meta name="color-scheme" content="light dark" />
+				<link rel="icon" href="data:," />
 				<title safe>{title}</title>
 				<link rel="stylesheet" href="/dashboard/assets/style.css" />
 				<script src="/dashboard/assets/dashboard.js" defer></script>

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { createTestBot, settle, type TestBot } from '../support/bot.ts'
+
+let bot: TestBot | undefined
+afterEach(() => {
+	bot?.close()
+	bot = undefined
+})
+
+const get = (b: TestBot, path: string, headers: Record<string, string> = {}) =>
+	b.app.handle(new Request(`http://localhost${path}`, { headers }))
+const page = async (b: TestBot, path: string) => {
+	const response = await get(b, path)
+	expect(response.status).toBe(200)
+	return response.text()
+}
+
+const alice = { id: 'alice-id', displayName: 'Alice' }
+const rich = { TLAPBOT_STARTING_POINTS: '5000' }
+
+describe('GET /dashboard', () => {
+	test('shows counters first, then milestones, then recent redeems newest first', async () => {
+		bot = await createTestBot({ env: rich })
+		await bot.chatReplies(alice, '!lurk')
+		await bot.chatReplies(alice, '!go_nap 250')
+		await bot.chatReplies(alice, '!hydrate')
+		await bot.chatReplies(alice, '!react first note')
+		const html = await page(bot, '/dashboard')
+		expect(html).toStartWith('<!doctype html>')
+		const counters = html.indexOf('Counters')
+		const milestones = html.indexOf('Milestones')
+		const recent = html.indexOf('Recent redeems')
+		expect(counters).toBeGreaterThan(0)
+		expect(milestones).toBeGreaterThan(counters)
+		expect(recent).toBeGreaterThan(milestones)
+		expect(html).toContain('<span class="name">lurk</span><span class="count">1</span>')
+		expect(html).toContain('250 / 1000')
+		expect(html).toContain('<progress max="1000" value="250">')
+		expect(html.indexOf('first note')).toBeLessThan(html.indexOf('>hydrate<'))
+		expect(html).toContain('>Alice<')
+		// Times are ISO in the markup, with a UTC fallback text.
+		expect(html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time>/)
+	})
+
+	test('tabs are plain links that keep the viewer parameters', async () => {
+		bot = await createTestBot({ env: rich })
+		const html = await page(bot, '/dashboard?username=Alice&userId=alice-id')
+		expect(html).toContain('href="?tab=queue&username=Alice&userId=alice-id"')
+		expect(html).toContain('href="?tab=help&username=Alice&userId=alice-id"')
+		expect(html).toContain('aria-current="page">Dashboard</a>')
+	})
+
+	test('the queue tab lists the whole queue oldest first; the help tab lists active redeems', async () => {
+		bot = await createTestBot({ env: rich })
+		await bot.chatReplies(alice, '!hydrate')
+		await bot.chatReplies(alice, '!request level 2')
+		const queue = await page(bot, '/dashboard?tab=queue')
+		expect(queue).toContain('2 entries, oldest first')
+		expect(queue.indexOf('>hydrate<')).toBeLessThan(queue.indexOf('>request<'))
+		const help = await page(bot, '/dashboard?tab=help')
+		expect(help).toContain('How redeems work')
+		expect(help).toContain('!react &lt;note&gt;')
+		expect(help).toContain('200 points')
+		expect(help).toContain('!go_nap &lt;points&gt;')
+		expect(help).toContain('goal 1000')
+		expect(help).toContain('Attach link to a video for me to react to.')
+		expect(help).not.toContain('!inactive')
+	})
+
+	test('every piece of user text is escaped', async () => {
+		bot = await createTestBot({
+			env: rich,
+			redeemsToml: '[redeems.hack]\ntype = "note"\nprice = 1\ninfo = "<img src=x onerror=alert(1)>"\n'
+		})
+		const evil = { id: 'evil', displayName: '<script>alert("name")</script>' }
+		await bot.chatReplies(evil, '!hack <script>alert(1)</script> " onmouseover="alert(2)')
+		for (const path of ['/dashboard', '/dashboard?tab=queue', '/dashboard?tab=help', `/dashboard?userId=evil`]) {
+			const html = await page(bot, path)
+			expect(html).not.toContain('<script>alert')
+			expect(html).not.toContain('<img src=x')
+			expect(html).not.toContain('" onmouseover="')
+		}
+		const queue = await page(bot, '/dashboard?tab=queue')
+		expect(queue).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot; onmouseover=&quot;alert(2)')
+		expect(queue).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;')
+		expect(await page(bot, '/dashboard?tab=help')).toContain('&lt;img src=x onerror=alert(1)&gt;')
+	})
+
+	test("the viewer's balance: by userId, by an unambiguous name, ambiguous names, unknown viewers", async () => {
+		bot = await createTestBot()
+		await bot.chat(alice, 'hi')
+		await bot.chat({ id: 'twin1', displayName: 'Twin' }, 'hi')
+		await bot.chat({ id: 'twin2', displayName: 'Twin' }, 'hi')
+		expect(await page(bot, '/dashboard?userId=alice-id')).toContain('<strong>Alice</strong>: <span class="points">10</span> points')
+		expect(await page(bot, '/dashboard?username=Alice')).toContain('<span class="points">10</span> points')
+		// userId wins over a name.
+		expect(await page(bot, '/dashboard?userId=twin1&username=Alice')).toContain('<strong>Twin</strong>')
+		expect(await page(bot, '/dashboard?username=Twin')).toContain('Several viewers are called <strong>Twin</strong>')
+		for (const path of ['/dashboard?username=Nobody', '/dashboard?userId=nope', '/dashboard', '/dashboard?username=']) {
+			expect(await page(bot, path)).not.toContain('id="balance"')
+		}
+		// Owncast appends with URLSearchParams.append, so a parameter can come twice.
+		expect(await page(bot, '/dashboard?username=Alice&username=Alice')).toContain('<span class="points">10</span> points')
+	})
+
+	test('passive mode shows a disclaimer instead of redeems and offers no help tab', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PASSIVE: 'true' } })
+		await bot.chat(alice, 'hi')
+		const html = await page(bot, '/dashboard?tab=help&username=Alice')
+		expect(html).toContain('passive mode')
+		expect(html).not.toContain('Redeems help')
+		expect(html).not.toContain('How redeems work')
+		expect(html).toContain('<span class="points">10</span> points')
+	})
+
+	test('can be framed by Owncast: no X-Frame-Options, frame-ancestors *', async () => {
+		bot = await createTestBot()
+		const response = await get(bot, '/dashboard')
+		expect(response.headers.get('x-frame-options')).toBeNull()
+		expect(response.headers.get('content-security-policy')).toContain('frame-ancestors *')
+		expect(response.headers.get('content-type')).toStartWith('text/html')
+	})
+
+	test('10,000 queue entries are paginated, with a link to show more', async () => {
+		bot = await createTestBot()
+		await bot.chat(alice, 'hi')
+		const insert = bot.db.query(
+			"INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, created_at) VALUES ('request', 'note', 'alice-id', 0, ?, ?)"
+		)
+		bot.db.transaction(() => {
+			for (let i = 0; i < 10_000; i++) insert.run(`note ${i}`, new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString())
+		})()
+		const first = await page(bot, '/dashboard?tab=queue')
+		expect(first).toContain('10000 entries, oldest first; page 1 of 100')
+		expect(first).toContain('>note 0<')
+		expect(first).toContain('>note 99<')
+		expect(first).not.toContain('>note 100<')
+		expect(first).toContain('href="?tab=queue&page=2">Show more</a>')
+		const last = await page(bot, '/dashboard?tab=queue&page=100')
+		expect(last).toContain('>note 9999<')
+		expect(last).not.toContain('Show more')
+		// The dashboard tab shows only the newest few.
+		const dashboard = await page(bot, '/dashboard')
+		expect(dashboard.match(/class="entry"/g)).toHaveLength(20)
+		expect(dashboard).toContain('>note 9999<')
+		// Nonsense page numbers fall back to a real page.
+		expect(await page(bot, '/dashboard?tab=queue&page=abc')).toContain('page 1 of 100')
+		expect(await page(bot, '/dashboard?tab=queue&page=99999')).toContain('page 100 of 100')
+	})
+
+	test('live updates: the fragment answers 304 until something changes', async () => {
+		bot = await createTestBot({ env: rich })
+		const full = await page(bot, '/dashboard')
+		const etag = /data-etag="&quot;([^&]+)&quot;"/.exec(full)?.[1]
+		expect(etag).toBeString()
+		const unchanged = await get(bot, '/dashboard?tab=dashboard&fragment=1', { 'if-none-match': `"${etag}"` })
+		expect(unchanged.status).toBe(304)
+		await bot.chatReplies(alice, '!lurk')
+		const changed = await get(bot, '/dashboard?tab=dashboard&fragment=1', { 'if-none-match': `"${etag}"` })
+		expect(changed.status).toBe(200)
+		const fragment = await changed.text()
+		expect(fragment).not.toContain('<html')
+		expect(fragment).toContain('<span class="count">1</span>')
+	})
+
+	test('the stylesheet and script are served from the bot itself', async () => {
+		bot = await createTestBot()
+		const css = await get(bot, '/dashboard/assets/style.css')
+		expect(css.headers.get('content-type')).toStartWith('text/css')
+		expect(await css.text()).toContain('prefers-color-scheme: dark')
+		const js = await get(bot, '/dashboard/assets/dashboard.js')
+		expect(js.headers.get('content-type')).toStartWith('text/javascript')
+		expect(await js.text()).toContain('if-none-match')
+		const html = await page(bot, '/dashboard')
+		expect(html).not.toMatch(/(src|href)="(https?:)?\/\//)
+	})
+})
+
+describe('GET /api/dashboard', () => {
+	test('returns counters, milestones, a queue page, active redeems and passive', async () => {
+		bot = await createTestBot({ env: rich })
+		await bot.chatReplies(alice, '!react <b>hi</b>')
+		await bot.chatReplies(alice, '!lurk')
+		await settle(bot)
+		const response = await get(bot, '/api/dashboard?userId=alice-id')
+		expect(response.headers.get('content-type')).toStartWith('application/json')
+		const json = (await response.json()) as Record<string, unknown>
+		expect(json.passive).toBe(false)
+		expect(json.counters).toEqual([{ name: 'lurk', count: 1 }])
+		expect(json.milestones).toEqual([{ name: 'go_nap', progress: 0, goal: 1000, completed: false }])
+		expect(json.queue).toMatchObject({ total: 1, page: 1, pages: 1, entries: [{ redeem: 'react', note: '<b>hi</b>', viewerName: 'Alice', status: 'pending' }] })
+		expect((json.redeems as { name: string }[]).map((r) => r.name)).toEqual(['hydrate', 'lurk', 'react', 'request', 'go_nap'])
+		expect(json.balance).toEqual({ kind: 'known', name: 'Alice', points: 4799 })
+	})
+
+	test('in passive mode it has no redeems and no queue', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PASSIVE: 'true' } })
+		const json = (await (await get(bot, '/api/dashboard')).json()) as Record<string, unknown>
+		expect(json.passive).toBe(true)
+		expect(json.redeems).toEqual([])
+		expect(json.queue).toMatchObject({ entries: [], total: 0 })
+	})
+})
