@@ -1,0 +1,121 @@
+// Builds the single executable and uses it the way a streamer would, from an empty folder.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
+import { chatEvent } from '../support/payloads.ts'
+
+const root = join(import.meta.dir, '..', '..')
+const binaryName = process.platform === 'win32' ? 'tlapbot.exe' : 'tlapbot'
+
+let folder: string
+let binary: string
+let fake: FakeOwncast
+
+async function run(args: string[], env: Record<string, string> = {}) {
+	const proc = Bun.spawn([binary, ...args], { cwd: folder, env: { PATH: process.env.PATH ?? '', HOME: folder, ...env }, stdout: 'pipe', stderr: 'pipe' })
+	const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+	return { stdout, stderr, code }
+}
+
+beforeAll(async () => {
+	const build = Bun.spawn([process.execPath, 'scripts/build.ts'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
+	const [out, err, code] = await Promise.all([new Response(build.stdout).text(), new Response(build.stderr).text(), build.exited])
+	if (code !== 0) throw new Error(`build failed:\n${out}\n${err}`)
+	folder = mkdtempSync(join(tmpdir(), 'tlapbot-binary-'))
+	binary = join(folder, binaryName)
+	copyFileSync(join(root, 'dist', binaryName), binary)
+	fake = startFakeOwncast({ clients: [{ user: { id: 'viewer-1', displayName: 'Viewer One' } }] })
+}, 120_000)
+
+afterAll(() => {
+	fake?.stop()
+	if (folder) rmSync(folder, { recursive: true, force: true })
+})
+
+describe('the compiled tlapbot binary', () => {
+	test('--help lists every subcommand with a description; --version prints the version', async () => {
+		const help = await run(['--help'])
+		for (const command of ['serve', 'init', 'init-db', 'clear-queue', 'refresh-counters', 'clear-refresh', 'refresh-milestones', 'reset-milestone', 'hard-reset-milestone', 'import-legacy']) {
+			expect(help.stdout).toContain(command)
+		}
+		expect(help.stdout).not.toContain('undefined')
+		const version = await run(['--version'])
+		const pkg = (await Bun.file(join(root, 'package.json')).json()) as { version: string }
+		expect(version.stdout.trim()).toBe(pkg.version)
+	})
+
+	test('runs from an empty folder: init, init-db, serve, webhooks, dashboard and every maintenance command', async () => {
+		expect(readdirSync(folder)).toEqual([binaryName])
+		// A stray .env must not change anything: the binary does not load it.
+		await Bun.write(join(folder, '.env'), 'TLAPBOT_PREFIX=not-one-character\n')
+		const init = await run(['init'])
+		expect(init.code).toBe(0)
+		expect(existsSync(join(folder, 'instance', 'config.toml'))).toBe(true)
+		const initDb = await run(['init-db'])
+		expect(initDb.code).toBe(0)
+		expect(initDb.stdout).toContain('schema version')
+
+		const serve = Bun.spawn([binary, 'serve', '--port', '0'], {
+			cwd: folder,
+			env: { PATH: process.env.PATH ?? '', TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token },
+			stdout: 'pipe',
+			stderr: 'pipe'
+		})
+		try {
+			const reader = serve.stdout.getReader()
+			let output = ''
+			const deadline = Date.now() + 10_000
+			while (!/listening on http:\/\/[^:]+:(\d+)/.test(output)) {
+				if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`)
+				const { value, done } = await reader.read()
+				if (done) throw new Error(`serve exited: ${output}`)
+				output += new TextDecoder().decode(value)
+			}
+			const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1]
+			const base = `http://127.0.0.1:${port}`
+			expect(output).toContain(`${base}/owncastWebhook`)
+			expect(output).toContain(`${base}/dashboard`)
+
+			const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string; database: string }
+			expect(health).toMatchObject({ status: 'ok', database: 'ok' })
+			const webhook = await fetch(`${base}/owncastWebhook`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(chatEvent({ id: 'viewer-1', displayName: 'Viewer One' }, '!lurk'))
+			})
+			expect(webhook.status).toBe(204)
+			await fake.waitForMessages(1)
+			expect(fake.messages[0]).toContain('redeemed lurk')
+			const dashboard = await fetch(`${base}/dashboard?username=Viewer%20One`)
+			expect(dashboard.status).toBe(200)
+			const html = await dashboard.text()
+			expect(html).toContain('Viewer One')
+			expect(html).toContain('<span class="name">lurk</span><span class="count">1</span>')
+			expect((await fetch(`${base}/dashboard/assets/style.css`)).status).toBe(200)
+			expect((await fetch(`${base}/dashboard/assets/dashboard.js`)).status).toBe(200)
+
+			for (const command of [['clear-queue'], ['refresh-counters'], ['clear-refresh'], ['refresh-milestones'], ['reset-milestone', 'go_nap'], ['hard-reset-milestone', 'go_nap']]) {
+				const result = await run(command)
+				expect({ command, code: result.code, stderr: result.stderr }).toEqual({ command, code: 0, stderr: '' })
+			}
+			const after = await fetch(`${base}/dashboard`)
+			expect(await after.text()).toContain('<span class="count">0</span>')
+		} finally {
+			serve.kill('SIGTERM')
+			expect(await serve.exited).toBe(0)
+		}
+	}, 60_000)
+
+	test('works the same from another working directory: the instance is relative to it', async () => {
+		const elsewhere = mkdtempSync(join(tmpdir(), 'tlapbot-elsewhere-'))
+		try {
+			const proc = Bun.spawn([binary, 'init'], { cwd: elsewhere, env: { PATH: process.env.PATH ?? '' }, stdout: 'pipe' })
+			expect(await proc.exited).toBe(0)
+			expect(existsSync(join(elsewhere, 'instance', 'redeems.toml'))).toBe(true)
+		} finally {
+			rmSync(elsewhere, { recursive: true, force: true })
+		}
+	})
+})
