@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-env-file
 // The tlapbot command. The only entry point, for `bun src/main.ts` and for the compiled binary.
 import { runCli } from './cli/run.ts'
 
