@@ -5,9 +5,21 @@ import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
 
+/** The dashboard is embedded by Owncast in an iframe; everything else must never be framed. */
+const EMBEDDABLE = /^\/dashboard(\/|$)/
+
 export function createApp(deps: Deps) {
 	return new Elysia()
+		.onRequest(({ request, set }) => {
+			set.headers['x-content-type-options'] = 'nosniff'
+			set.headers['referrer-policy'] = 'no-referrer'
+			if (!EMBEDDABLE.test(new URL(request.url).pathname)) {
+				set.headers['x-frame-options'] = 'DENY'
+				set.headers['content-security-policy'] = "default-src 'none'; frame-ancestors 'none'"
+			}
+		})
 		.onError(({ code, error, set }) => {
+			set.headers['content-type'] = 'application/json; charset=utf-8'
 			if (code === 'NOT_FOUND') {
 				set.status = 404
 				return { error: 'not_found' }

@@ -32,7 +32,6 @@ export function createDeps(input: {
 	const owncast = createOwncastClient({
 		baseUrl: config.owncast_url,
 		accessToken: config.owncast_access_token,
-		log,
 		...(input.fetch ? { fetch: input.fetch } : {})
 	})
 	return {

@@ -2,7 +2,9 @@
 import { cron } from '@elysiajs/cron'
 import type { Elysia } from 'elysia'
 import type { Deps } from './deps.ts'
+import { dailyBackup } from './modules/backup/backup.ts'
 import { runPointsCycle } from './modules/points/cycle.ts'
+import { displayPath } from './config/load.ts'
 
 export function startPointsTimer(app: Elysia, deps: Deps) {
 	const { log, config } = deps
@@ -30,4 +32,21 @@ export function startPointsTimer(app: Elysia, deps: Deps) {
 			run
 		})
 	)
+}
+
+/** Today's backup at start, then a check every hour; old daily backups beyond backup_keep are removed. */
+export function startDailyBackups(app: Elysia, deps: Deps) {
+	const { log, config } = deps
+	if (config.backup_keep <= 0) return app
+	const run = () => {
+		try {
+			const { written, removed } = dailyBackup(deps.db, config.instanceDir, config.backup_keep, deps.clock())
+			if (written) log.info(`daily backup written to ${displayPath(written)}`)
+			for (const file of removed) log.info(`old backup removed: ${displayPath(file)}`)
+		} catch (error) {
+			log.error('daily backup failed', error)
+		}
+	}
+	run()
+	return app.use(cron({ name: 'backup', pattern: '0 17 * * * *', protect: true, catch: (e: unknown) => log.error('daily backup failed', e), run }))
 }

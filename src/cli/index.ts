@@ -19,6 +19,7 @@ export const rootCommand = defineCommand({
 		'refresh-milestones': () => load(import('./refresh-milestones.ts')),
 		'reset-milestone': () => load(import('./reset-milestone.ts')),
 		'hard-reset-milestone': () => load(import('./hard-reset-milestone.ts')),
-		'import-legacy': () => load(import('./import-legacy.ts'))
+		'import-legacy': () => load(import('./import-legacy.ts')),
+		backup: () => load(import('./backup.ts'))
 	}
 })

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp } from '../app.ts'
 import { createDeps } from '../deps.ts'
-import { startPointsTimer } from '../scheduler.ts'
+import { startDailyBackups, startPointsTimer } from '../scheduler.ts'
 import { ConfigError, type Config } from '../config/load.ts'
 import { EXPECTED } from '../config/schema.ts'
 import { openDatabase } from '../db/database.ts'
@@ -50,13 +50,20 @@ export default defineCommand({
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
 		}
 		startPointsTimer(app as never, deps)
+		startDailyBackups(app as never, deps)
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		const base = config.public_url ?? local
 		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
 		log.info(`Owncast webhook URL: ${base}/owncastWebhook`)
+		if (config.webhook_secret) {
+			log.info('webhooks must be signed: in Owncast 0.3+ give the webhook the same secret as webhook_secret; older Owncast: add ?secret=<webhook_secret> to the URL')
+		}
 		log.info(`Owncast external action URL: ${base}/dashboard`)
 		if (!config.public_url) {
 			log.warn('public_url is not set: replace the local address above with the public https address Owncast and viewers reach the bot at')
+		}
+		if (!config.webhook_secret) {
+			log.warn('webhook_secret is not set: anyone who can reach the webhook URL can fake chat messages and spend viewers\' points')
 		}
 		if (config.passive) log.info('passive mode: points and names are tracked; no chat messages, no redeems')
 		if (!config.owncast_access_token) {
@@ -68,11 +75,13 @@ export default defineCommand({
 				log.info(`${signal} received, shutting down`)
 				process.off('SIGINT', onInt)
 				process.off('SIGTERM', onTerm)
-				const timer = (app.store as { cron?: Record<string, { stop(): void }> }).cron?.points
-				timer?.stop()
+				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
+				for (const timer of Object.values(timers)) timer.stop()
 				await app.stop()
 				// Let replies already accepted reach Owncast, but never wait long for it.
-				await Promise.race([deps.chat.idle(), Bun.sleep(2000)])
+				let timer: Timer | undefined
+				await Promise.race([deps.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
+				clearTimeout(timer)
 				db.close()
 				done()
 			}

@@ -153,7 +153,7 @@ function readEnvOverrides(env: Env): { values: Record<string, unknown>; sources:
 function fromEnvText(text: string, example: unknown, key: string): unknown {
 	const trimmed = text.trim()
 	if (typeof example === 'number' || key === 'port') {
-		return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : text
+		return /^[+-]?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : text
 	}
 	if (typeof example === 'boolean') {
 		if (/^(true|1|yes|on)$/i.test(trimmed)) return true

@@ -39,6 +39,8 @@ export const EXPECTED = {
 	public_url: 'expected the https address the bot is reached at, such as "https://bot.example.com"',
 	webhook_secret: 'expected a non-empty string',
 	database: 'expected a file path such as "tlapbot.sqlite"',
+	command_rate_limit: 'expected commands per second per viewer: a number of 0 or more (0 turns the limit off)',
+	backup_keep: 'expected how many daily backups to keep: an integer of 0 or more (0 turns backups off)',
 	log_level: `expected one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')}`,
 	redeems: 'expected a table of redeems: [redeems.<command>]',
 	type: `expected ${REDEEM_TYPES.map((t) => `"${t}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
@@ -93,7 +95,12 @@ export const ConfigSchema = v.strictObject({
 	public_url: v.optional(httpUrl('public_url')),
 	webhook_secret: v.optional(v.pipe(text('webhook_secret'), v.minLength(1, EXPECTED.webhook_secret))),
 	database: v.optional(v.pipe(text('database'), v.trim(), v.minLength(1, EXPECTED.database)), 'tlapbot.sqlite'),
-	log_level: v.optional(v.picklist(LOG_LEVELS, EXPECTED.log_level), 'info')
+	log_level: v.optional(v.picklist(LOG_LEVELS, EXPECTED.log_level), 'info'),
+	command_rate_limit: v.optional(
+		v.pipe(v.number(EXPECTED.command_rate_limit), v.minValue(0, EXPECTED.command_rate_limit), v.maxValue(1000, EXPECTED.command_rate_limit)),
+		1
+	),
+	backup_keep: v.optional(integer('backup_keep', 0, 365), 7)
 })
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>

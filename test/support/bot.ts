@@ -39,6 +39,8 @@ export async function createTestBot(
 	const { config } = loadConfig(dir, {
 		TLAPBOT_OWNCAST_URL: fake.url,
 		TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
+		// Most tests send many commands at once; the rate limit has tests of its own.
+		TLAPBOT_COMMAND_RATE_LIMIT: '0',
 		...options.env
 	})
 	const { redeems } = loadRedeems(dir)

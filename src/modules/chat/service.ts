@@ -33,7 +33,11 @@ export type ChatDeps = {
 	redeems: readonly Redeem[]
 	store: ChatStore
 	now: number
+	/** Per-viewer rate limit for commands; false means ignore this one silently. */
+	allowCommand?: (viewerId: string) => boolean
 }
+
+const BUILT_IN = new Set(['help', 'points', 'name_update'])
 
 /** Handles one chat message and returns the chat replies to send, in order (none in passive mode). */
 export function handleChatMessage(deps: ChatDeps, message: ChatMessage): string[] {
@@ -48,6 +52,10 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): string[
 	const isRenderedHtml = message.rawBody === undefined
 	const command = parseCommand(commandText(source), settings.prefix)
 	if (!command) return []
+	const redeem = findRedeem(deps.redeems, command.name)
+	// Unknown commands get no reply at all, so other bots' commands cause no spam.
+	if (!redeem && !BUILT_IN.has(command.name)) return []
+	if (deps.allowCommand && !deps.allowCommand(user.id)) return []
 	const name = user.displayName
 
 	switch (command.name) {
@@ -72,8 +80,6 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): string[
 			return [messages.nameUpdated(name)]
 	}
 
-	const redeem = findRedeem(deps.redeems, command.name)
-	// Unknown commands get no reply at all, so other bots' commands cause no spam.
 	if (!redeem) return []
 	if (!isRedeemActive(redeem, settings.activeCategories)) return [messages.inactive(name, redeem.name)]
 

@@ -45,8 +45,10 @@ export function createChatSender(
 			client
 				.sendChat(text)
 				.then((result) => {
-					// 401 is reported by the client itself, once.
-					if (!result.ok && result.fault !== 'unauthorized') logFault(result.fault, `chat reply not delivered: ${result.message}`)
+					if (result.ok) return
+					// A token without the chat scope fails every message the same way: say it once.
+					if (result.fault === 'unauthorized') log.warnOnce('chat-unauthorized', `chat replies not delivered: ${result.message}`)
+					else logFault(result.fault, `chat reply not delivered: ${result.message}`)
 				})
 				.catch((error: unknown) => logFault('unreachable', `chat reply not delivered: ${(error as Error).message}`))
 				.finally(() => {

@@ -1,6 +1,5 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
-import type { Logger } from '../../log.ts'
 import { ClientsSchema, SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
@@ -18,7 +17,6 @@ export type OwncastClient = {
 export type OwncastClientOptions = {
 	baseUrl: string
 	accessToken: string
-	log: Logger
 	timeoutMs?: number
 	fetch?: typeof fetch
 }
@@ -31,8 +29,6 @@ const SCOPE_HINT: Record<string, string> = {
 export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
 	const doFetch = options.fetch ?? fetch
 	const timeoutMs = options.timeoutMs ?? 5000
-	const { log } = options
-	let unauthorizedReported = false
 
 	async function call<T>(
 		method: 'GET' | 'POST',
@@ -63,11 +59,6 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 			await response.body?.cancel()
 			const hint = SCOPE_HINT[path] ?? 'check owncast_access_token'
 			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
-			// Said once, not on every message; the caller still gets the fault.
-			if (!unauthorizedReported) {
-				unauthorizedReported = true
-				log.warn(message)
-			}
 			return { ok: false, fault: 'unauthorized', message }
 		}
 		const text = await response.text().catch(() => '')

@@ -2,7 +2,9 @@
 import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { dashboardUrl, type Deps } from '../../deps.ts'
+import { createRateLimiter } from '../chat/rate-limit.ts'
 import { handleChatMessage } from '../chat/service.ts'
+import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
 import {
 	ChatEventSchema,
 	NameChangeEventSchema,
@@ -11,7 +13,11 @@ import {
 	type OwncastUser
 } from './model.ts'
 
-export type WebhookOutcome = { status: 204 } | { status: 400; error: string }
+export type WebhookOutcome = { status: 204 } | { status: 400 | 401 | 413; error: string }
+export type WebhookRequest = { rawBody: string; signatureHeader?: string | undefined; urlSecret?: string | undefined }
+
+/** Owncast's payloads are a few KB; anything much larger is not from Owncast. */
+export const MAX_WEBHOOK_BYTES = 64 * 1024
 
 const MODERATOR_SCOPE = 'MODERATOR'
 const isModerator = (user: OwncastUser) => user.scopes?.includes(MODERATOR_SCOPE) ?? false
@@ -30,8 +36,23 @@ function createRecentIds(limit: number) {
 
 export function createWebhookHandler(deps: Deps) {
 	const firstDelivery = createRecentIds(10_000)
+	const rateLimiter = createRateLimiter(deps.config.command_rate_limit)
+	let lastRejectionLog = 0
 
-	return function processWebhook(raw: string): WebhookOutcome {
+	return function processWebhook(request: WebhookRequest): WebhookOutcome {
+		const raw = request.rawBody
+		const secret = deps.config.webhook_secret
+		if (secret) {
+			const auth = authenticateWebhook(request, secret, Math.floor(deps.clock() / 1000))
+			if (!auth.ok) {
+				// Logged at most once a minute, so a flood of forgeries cannot flood the log.
+				if (deps.clock() - lastRejectionLog > 60_000) {
+					lastRejectionLog = deps.clock()
+					deps.log.warn(`webhook refused (${auth.reason}): check the webhook secret in Owncast and webhook_secret`)
+				}
+				return { status: 401, error: 'unauthorized' }
+			}
+		}
 		let json: unknown
 		try {
 			json = JSON.parse(raw)
@@ -64,7 +85,8 @@ export function createWebhookHandler(deps: Deps) {
 						},
 						redeems: deps.redeems,
 						store: deps.points,
-						now
+						now,
+						allowCommand: (viewerId) => rateLimiter.allow(viewerId, now)
 					},
 					{
 						user: {
@@ -116,15 +138,48 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
 	return `${path ? `eventData.${path}` : 'eventData'}: ${issue.expected ? `expected ${issue.expected}` : issue.message}`
 }
 
+/** Reads the body as text, giving up past the limit without reading the rest. */
+async function readCappedText(request: Request, limit: number): Promise<string | undefined> {
+	const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+	if (declared > limit) return undefined
+	if (!request.body) return ''
+	const reader = request.body.getReader()
+	const chunks: Uint8Array[] = []
+	let size = 0
+	for (;;) {
+		const { done, value } = await reader.read()
+		if (done) break
+		size += value.byteLength
+		if (size > limit) {
+			await reader.cancel()
+			return undefined
+		}
+		chunks.push(value)
+	}
+	return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+const TOO_LARGE = Symbol('too large')
+
 export function owncastWebhook(deps: Deps) {
 	const processWebhook = createWebhookHandler(deps)
 	return new Elysia({ name: 'owncast.webhook' }).post(
 		'/owncastWebhook',
-		({ body, set }) => {
-			const outcome = processWebhook(typeof body === 'string' ? body : '')
+		({ body, set, headers, query }) => {
+			const outcome: WebhookOutcome =
+				body === TOO_LARGE
+					? { status: 413, error: `body larger than ${MAX_WEBHOOK_BYTES} bytes` }
+					: processWebhook({
+							rawBody: typeof body === 'string' ? body : '',
+							signatureHeader: headers[SIGNATURE_HEADER],
+							urlSecret: typeof query.secret === 'string' ? query.secret : undefined
+						})
 			set.status = outcome.status
 			return outcome.status === 204 ? undefined : { error: outcome.error }
 		},
-		{ parse: 'text' }
+		{
+			// Our own parser: the raw text (the signature covers the exact bytes), refused past the size limit.
+			parse: async ({ request }) => (await readCappedText(request, MAX_WEBHOOK_BYTES)) ?? TOO_LARGE
+		}
 	)
 }
