@@ -20,21 +20,34 @@ async function findSubCommand(argv: string[]): Promise<{ command: AnyCommand; na
 	return { command: (await resolve(found)) as AnyCommand, name, rest: argv.slice(index + 1) }
 }
 
-/** citty ignores flags it does not know; a typo such as --prot must not pass silently. */
-async function unknownFlag(command: AnyCommand, rest: string[]): Promise<string | undefined> {
+/** citty ignores flags and arguments it does not know; a typo such as --prot must not pass silently. */
+async function unexpectedArgument(command: AnyCommand, rest: string[]): Promise<string | undefined> {
 	const args = (await resolve(command.args)) ?? {}
 	const known = new Set<string>(['help', 'h'])
+	const takesValue = new Set<string>()
+	let positionals = 0
 	for (const [name, def] of Object.entries(args)) {
-		if (def.type === 'positional') continue
-		known.add(name)
-		known.add(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
+		if (def.type === 'positional') {
+			positionals++
+			continue
+		}
+		const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+		known.add(name).add(kebab)
 		if ('alias' in def) for (const alias of [def.alias ?? []].flat()) known.add(alias)
 		if (def.type === 'boolean') known.add(`no-${name}`)
+		else takesValue.add(name).add(kebab)
 	}
-	for (const arg of rest) {
+	let given = 0
+	for (let i = 0; i < rest.length; i++) {
+		const arg = rest[i] as string
 		if (arg === '--') break
-		const match = /^--?([^=]+)/.exec(arg)
-		if (match?.[1] && !known.has(match[1])) return arg.split('=')[0]
+		const match = /^--?([^=]+)(=)?/.exec(arg)
+		if (match?.[1]) {
+			if (!known.has(match[1])) return `unknown option ${arg.split('=')[0]}`
+			if (takesValue.has(match[1]) && !match[2]) i++
+			continue
+		}
+		if (++given > positionals) return `unexpected argument "${arg}"`
 	}
 	return undefined
 }
@@ -51,14 +64,18 @@ export async function runCli(argv: string[]): Promise<number> {
 			else await showUsage(rootCommand as AnyCommand)
 			return argv.length === 0 ? 1 : 0
 		}
+		if (!sub && argv[0]?.startsWith('-')) {
+			console.error('error: options go after the command: tlapbot <command> [options], e.g. `tlapbot init --instance DIR`')
+			return 1
+		}
 		if (!sub) {
 			const name = argv.find((a) => !a.startsWith('-'))
 			console.error(name ? `error: unknown command "${name}"; run \`tlapbot --help\` for the list` : 'error: no command given; run `tlapbot --help`')
 			return 1
 		}
-		const bad = await unknownFlag(sub.command, sub.rest)
+		const bad = await unexpectedArgument(sub.command, sub.rest)
 		if (bad) {
-			console.error(`error: unknown option ${bad} for \`tlapbot ${sub.name}\`; run \`tlapbot ${sub.name} --help\``)
+			console.error(`error: ${bad} for \`tlapbot ${sub.name}\`; run \`tlapbot ${sub.name} --help\``)
 			return 1
 		}
 		await runCommand(sub.command, { rawArgs: sub.rest })

@@ -102,10 +102,13 @@ describe('the compiled tlapbot binary', () => {
 			}
 			const after = await fetch(`${base}/dashboard`)
 			expect(await after.text()).toContain('<span class="count">0</span>')
-		} finally {
-			serve.kill('SIGTERM')
-			expect(await serve.exited).toBe(0)
+		} catch (error) {
+			serve.kill('SIGKILL')
+			const stderr = await new Response(serve.stderr).text()
+			throw new Error(`${(error as Error).message}\nserve stderr: ${stderr}`)
 		}
+		serve.kill('SIGTERM')
+		expect(await serve.exited).toBe(0)
 	}, 60_000)
 
 	test('works the same from another working directory: the instance is relative to it', async () => {

@@ -159,13 +159,14 @@ function importTables(
 				.all()
 			for (const row of rows) {
 				if (typeof row.name !== 'string' || row.name === '') continue
-				if (!firstTime('milestone', row.name)) {
-					result.skipped++
-					continue
-				}
 				const goal = toInt(row.goal)
+				// Checked before marking it imported, so a later run (after fixing the old row) can bring it in.
 				if (goal <= 0) {
 					result.warnings.push(`milestone ${row.name} had goal ${String(row.goal)}; not imported`)
+					continue
+				}
+				if (!firstTime('milestone', row.name)) {
+					result.skipped++
 					continue
 				}
 				upsertMilestone.run({

@@ -1,0 +1,244 @@
+import { test, expect, describe } from 'bun:test'
+import { Database } from 'bun:sqlite'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { migrate, openDatabase, schemaVersion, type MigrationResult } from '../../src/db/database.ts'
+import { migrations } from '../../src/db/migrations/index.ts'
+import { ledgerInvariantViolations, makeTempDir, tableNames, tableRows, useTempDirs } from '../helpers.ts'
+
+useTempDirs()
+
+const TABLES = ['bot_state', 'counters', 'ledger', 'legacy_imports', 'milestones', 'redemptions', 'viewers']
+const NOW = '2024-05-01T18:03:11.000Z'
+
+const dbPath = () => join(makeTempDir(), 'tlapbot.sqlite')
+
+/** Opens the database, runs fn, closes it (also when fn throws). */
+function withDb<T>(path: string, fn: (db: Database) => T, options: Parameters<typeof openDatabase>[1] = {}): T {
+	const db = openDatabase(path, options)
+	try {
+		return fn(db)
+	} finally {
+		db.close()
+	}
+}
+
+function addViewer(db: Database, id: string, points: number): void {
+	db.query('INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES (?, ?, ?, ?, ?)').run(id, `name-${id}`, points, NOW, NOW)
+	db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES (?, ?, 'starting', ?)").run(id, points, NOW)
+}
+
+/** A raw connection that does not migrate, to look at the file as it is. */
+function rawOpen(path: string): Database {
+	return new Database(path)
+}
+
+describe('an empty database', () => {
+	test('gets every table, user_version = number of migrations, WAL and foreign keys', () => {
+		const path = dbPath()
+		let result: MigrationResult | undefined
+		withDb(
+			path,
+			(db) => {
+				expect(tableNames(db)).toEqual(TABLES)
+				expect(schemaVersion(db)).toBe(migrations.length)
+				expect(migrations.length).toBeGreaterThanOrEqual(1)
+				expect(db.query<{ journal_mode: string }, []>('PRAGMA journal_mode').get()?.journal_mode).toBe('wal')
+				expect(db.query<{ foreign_keys: number }, []>('PRAGMA foreign_keys').get()?.foreign_keys).toBe(1)
+			},
+			{ onMigrated: (r) => (result = r) }
+		)
+		expect(result).toEqual({ from: 0, to: migrations.length })
+	})
+
+	test('creates missing parent folders', () => {
+		const path = join(makeTempDir(), 'a', 'b', 'tlapbot.sqlite')
+		withDb(path, (db) => expect(schemaVersion(db)).toBe(migrations.length))
+		expect(existsSync(path)).toBe(true)
+	})
+
+	test('foreign keys are enforced', () => {
+		withDb(dbPath(), (db) => {
+			expect(() =>
+				db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('nobody', 1, 'cycle', ?)").run(NOW)
+			).toThrow(/FOREIGN KEY/)
+		})
+	})
+
+	test('the schema checks values (no negative balance, known ledger reasons)', () => {
+		withDb(dbPath(), (db) => {
+			expect(() =>
+				db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('a', 'A', -1, ?, ?)").run(NOW, NOW)
+			).toThrow(/CHECK/)
+			addViewer(db, 'a', 5)
+			expect(() =>
+				db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('a', 1, 'gift', ?)").run(NOW)
+			).toThrow(/CHECK/)
+		})
+	})
+
+	test('an in-memory database migrates too', () => {
+		const db = openDatabase(':memory:')
+		try {
+			expect(tableNames(db)).toEqual(TABLES)
+			expect(schemaVersion(db)).toBe(migrations.length)
+		} finally {
+			db.close()
+		}
+	})
+})
+
+describe('an existing database', () => {
+	test('a second open is a no-op and keeps the data', () => {
+		const path = dbPath()
+		withDb(path, (db) => {
+			addViewer(db, 'u1', 42)
+			db.query("INSERT INTO counters (name, count) VALUES ('lurk', 3)").run()
+		})
+		let result: MigrationResult | undefined
+		withDb(
+			path,
+			(db) => {
+				expect(schemaVersion(db)).toBe(migrations.length)
+				expect(tableRows(db, 'viewers')).toEqual([
+					{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW }
+				])
+				expect(tableRows(db, 'counters')).toEqual([{ name: 'lurk', count: 3 }])
+				expect(ledgerInvariantViolations(db)).toEqual([])
+			},
+			{ onMigrated: (r) => (result = r) }
+		)
+		expect(result).toEqual({ from: migrations.length, to: migrations.length })
+	})
+
+	test('migrate() on an up-to-date database changes nothing', () => {
+		withDb(dbPath(), (db) => {
+			const before = db.query('SELECT sql FROM sqlite_master ORDER BY name').all()
+			expect(migrate(db)).toEqual({ from: migrations.length, to: migrations.length })
+			expect(db.query('SELECT sql FROM sqlite_master ORDER BY name').all()).toEqual(before)
+		})
+	})
+
+	test('an upgrade applies only the new migration, keeps the data and bumps the version', () => {
+		const path = dbPath()
+		withDb(path, (db) => addViewer(db, 'u1', 42))
+		const upgraded = [...migrations, "ALTER TABLE viewers ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue'"]
+		let result: MigrationResult | undefined
+		withDb(
+			path,
+			(db) => {
+				expect(schemaVersion(db)).toBe(migrations.length + 1)
+				expect(db.query('SELECT id, balance, colour FROM viewers').all()).toEqual([{ id: 'u1', balance: 42, colour: 'blue' }])
+				expect(ledgerInvariantViolations(db)).toEqual([])
+			},
+			{ migrations: upgraded, onMigrated: (r) => (result = r) }
+		)
+		expect(result).toEqual({ from: migrations.length, to: migrations.length + 1 })
+		// Opening again with the same list is a no-op.
+		withDb(path, (db) => expect(schemaVersion(db)).toBe(migrations.length + 1), { migrations: upgraded })
+	})
+
+	test('several pending migrations are applied in order', () => {
+		const path = dbPath()
+		withDb(path, () => {})
+		const upgraded = [
+			...migrations,
+			'CREATE TABLE extra (n INTEGER NOT NULL)',
+			'INSERT INTO extra (n) VALUES (1); INSERT INTO extra (n) VALUES (2)',
+			'UPDATE extra SET n = n * 10'
+		]
+		withDb(
+			path,
+			(db) => {
+				expect(schemaVersion(db)).toBe(migrations.length + 3)
+				expect(db.query('SELECT n FROM extra ORDER BY n').all()).toEqual([{ n: 10 }, { n: 20 }])
+			},
+			{ migrations: upgraded }
+		)
+	})
+})
+
+describe('a failing migration', () => {
+	test('on an empty database: nothing is created and the version stays 0', () => {
+		const path = dbPath()
+		expect(() => openDatabase(path, { migrations: [...migrations, 'CREATE TABLE half (x); THIS IS NOT SQL'] })).toThrow()
+		const db = rawOpen(path)
+		try {
+			expect(schemaVersion(db)).toBe(0)
+			expect(tableNames(db)).toEqual([])
+		} finally {
+			db.close()
+		}
+	})
+
+	test('on an existing database: the earlier new migrations roll back too, data and version are kept', () => {
+		const path = dbPath()
+		withDb(path, (db) => addViewer(db, 'u1', 42))
+		const broken = [
+			...migrations,
+			'CREATE TABLE first_new (x INTEGER)',
+			"ALTER TABLE viewers ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue'",
+			'CREATE TABLE half (x); INSERT INTO no_such_table VALUES (1)'
+		]
+		expect(() => openDatabase(path, { migrations: broken })).toThrow(/no_such_table/)
+		const db = rawOpen(path)
+		try {
+			expect(schemaVersion(db)).toBe(migrations.length)
+			expect(tableNames(db)).toEqual(TABLES)
+			expect(db.query('SELECT * FROM viewers').all()).toEqual([
+				{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW }
+			])
+		} finally {
+			db.close()
+		}
+		// The real migrations still open it fine afterwards.
+		withDb(path, (db2) => expect(tableRows(db2, 'viewers')).toHaveLength(1))
+	})
+})
+
+describe('a database newer than this code', () => {
+	test('is refused with a clear error and left untouched', () => {
+		const path = dbPath()
+		withDb(path, (db) => addViewer(db, 'u1', 1), { migrations: [...migrations, 'CREATE TABLE future (x)'] })
+		expect(() => openDatabase(path)).toThrow(
+			`the database schema is version ${migrations.length + 1}, newer than this tlapbot knows (${migrations.length}); upgrade tlapbot`
+		)
+		const db = rawOpen(path)
+		try {
+			expect(schemaVersion(db)).toBe(migrations.length + 1)
+			expect(tableNames(db)).toContain('future')
+		} finally {
+			db.close()
+		}
+	})
+})
+
+describe('the ledger', () => {
+	test('is append-only: UPDATE and DELETE throw and change nothing', () => {
+		withDb(dbPath(), (db) => {
+			addViewer(db, 'u1', 10)
+			db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('u1', 5, 'cycle', ?)").run(NOW)
+			const before = tableRows(db, 'ledger')
+			expect(before).toHaveLength(2)
+			expect(() => db.run('UPDATE ledger SET delta = 1000')).toThrow('ledger rows are append-only')
+			expect(() => db.run("UPDATE ledger SET reason = 'refund' WHERE id = 1")).toThrow('ledger rows are append-only')
+			expect(() => db.run('DELETE FROM ledger')).toThrow('ledger rows are append-only')
+			expect(() => db.run('DELETE FROM ledger WHERE id = 2')).toThrow('ledger rows are append-only')
+			expect(tableRows(db, 'ledger')).toEqual(before)
+		})
+	})
+
+	test('ledgerInvariantViolations reports a balance that differs from its ledger', () => {
+		withDb(dbPath(), (db) => {
+			addViewer(db, 'ok', 10)
+			addViewer(db, 'off', 10)
+			db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('none', 'n', 3, ?, ?)").run(NOW, NOW)
+			db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('zero', 'z', 0, ?, ?)").run(NOW, NOW)
+			db.run("UPDATE viewers SET balance = 11 WHERE id = 'off'")
+			expect(ledgerInvariantViolations(db)).toEqual([
+				{ id: 'none', balance: 3, ledger_sum: 0 },
+				{ id: 'off', balance: 11, ledger_sum: 10 }
+			])
+		})
+	})
+})
