@@ -4,7 +4,8 @@ import type { Logger } from '../../log.ts'
 import type { OwncastClient, OwncastFault } from './client.ts'
 
 export type ChatSender = {
-	send(text: string): void
+	/** Queues the replies to one chat message; they are delivered in this order. */
+	send(...texts: string[]): void
 	/** Resolves when nothing is waiting or in flight (for shutdown and tests). */
 	idle(): Promise<void>
 	readonly waiting: number
@@ -17,7 +18,7 @@ export function createChatSender(
 ): ChatSender {
 	const maxWaiting = options.maxWaiting ?? 500
 	const concurrency = options.concurrency ?? 4
-	const queue: string[] = []
+	const queue: string[][] = []
 	let inFlight = 0
 	let idleWaiters: (() => void)[] = []
 	const lastLogged = new Map<OwncastFault | 'dropped', number>()
@@ -38,18 +39,21 @@ export function createChatSender(
 		}
 	}
 
+	async function deliver(texts: string[]) {
+		for (const text of texts) {
+			const result = await client.sendChat(text)
+			if (result.ok) continue
+			// A token without the chat scope fails every message the same way: say it once.
+			if (result.fault === 'unauthorized') log.warnOnce('chat-unauthorized', `chat replies not delivered: ${result.message}`)
+			else logFault(result.fault, `chat reply not delivered: ${result.message}`)
+		}
+	}
+
 	const pump = () => {
 		while (inFlight < concurrency && queue.length > 0) {
-			const text = queue.shift() as string
+			const texts = queue.shift() as string[]
 			inFlight++
-			client
-				.sendChat(text)
-				.then((result) => {
-					if (result.ok) return
-					// A token without the chat scope fails every message the same way: say it once.
-					if (result.fault === 'unauthorized') log.warnOnce('chat-unauthorized', `chat replies not delivered: ${result.message}`)
-					else logFault(result.fault, `chat reply not delivered: ${result.message}`)
-				})
+			deliver(texts)
 				.catch((error: unknown) => logFault('unreachable', `chat reply not delivered: ${(error as Error).message}`))
 				.finally(() => {
 					inFlight--
@@ -60,12 +64,13 @@ export function createChatSender(
 	}
 
 	return {
-		send(text: string) {
+		send(...texts: string[]) {
+			if (texts.length === 0) return
 			if (queue.length >= maxWaiting) {
 				queue.shift()
 				logFault('dropped', `Owncast is not keeping up: dropped the oldest waiting chat reply (${maxWaiting} were waiting)`)
 			}
-			queue.push(text)
+			queue.push(texts)
 			pump()
 		},
 		idle() {

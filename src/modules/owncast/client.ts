@@ -61,7 +61,16 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
 			return { ok: false, fault: 'unauthorized', message }
 		}
-		const text = await response.text().catch(() => '')
+		let text: string
+		try {
+			text = await response.text()
+		} catch (error) {
+			const name = (error as Error).name
+			if (name === 'TimeoutError' || name === 'AbortError') {
+				return { ok: false, fault: 'timeout', message: `Owncast at ${options.baseUrl} did not answer ${path} within ${timeoutMs / 1000} s (the answer stalled)` }
+			}
+			return { ok: false, fault: 'unreachable', message: `the connection to Owncast broke while reading ${path} (${(error as Error).message})` }
+		}
 		if (!response.ok) {
 			return { ok: false, fault: 'http_error', message: `Owncast answered ${response.status} on ${path}: ${text.slice(0, 200)}` }
 		}

@@ -99,7 +99,7 @@ export function createWebhookHandler(deps: Deps) {
 						body: event.output.body ?? undefined
 					}
 				)
-				if (!config.passive) for (const reply of replies) deps.chat.send(reply)
+				if (!config.passive) deps.chat.send(...replies)
 				return { status: 204 }
 			}
 			case 'NAME_CHANGE':

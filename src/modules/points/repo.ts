@@ -191,7 +191,8 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 	const award = db.transaction(
 		(viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number): AwardResult => {
 			const last = Number(selectState.get({ key: LAST_AWARD_KEY })?.value ?? Number.NaN)
-			if (Number.isFinite(last) && now - last < minIntervalMs && now >= last) {
+			// Either order counts: a process that read the clock first may get the lock second.
+			if (Number.isFinite(last) && Math.abs(now - last) < minIntervalMs) {
 				return { awarded: false, reason: 'too_soon', lastAwardAt: last }
 			}
 			upsertState.run({ key: LAST_AWARD_KEY, value: String(now) })
