@@ -4,6 +4,7 @@ import type { Elysia } from 'elysia'
 import type { Deps } from './deps.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
 import { runPointsCycle } from './modules/points/cycle.ts'
+import { streamStarted } from './modules/streams/service.ts'
 import { displayPath } from './config/load.ts'
 
 export function startPointsTimer(app: Elysia, deps: Deps) {
@@ -13,6 +14,7 @@ export function startPointsTimer(app: Elysia, deps: Deps) {
 			await runPointsCycle({
 				client: deps.owncast,
 				repo: deps.points,
+				onStreamOnline: (now) => streamStarted(deps, now),
 				log,
 				cycleSeconds: config.points_cycle_time,
 				amount: config.points_amount_given

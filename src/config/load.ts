@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { parse as parseToml, TomlError } from 'smol-toml'
 import * as v from 'valibot'
-import type { Redeem } from '../modules/redeems/model.ts'
+import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/chat/messages.ts'
+import type { Redeem, RedeemLimits } from '../modules/redeems/model.ts'
 import {
 	CONFIG_KEYS,
 	ConfigSchema,
@@ -12,7 +13,8 @@ import {
 	REDEEM_KEYS,
 	RedeemsFileSchema,
 	RESERVED_COMMANDS,
-	type ConfigData
+	type ConfigData,
+	type RedeemData
 } from './schema.ts'
 import defaultRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
 
@@ -63,6 +65,7 @@ export function loadConfig(instanceDir: string, env: Env = process.env): { confi
 		throw new ConfigError(formatIssue(displayPath(file), firstIssue(result.issues), merged, sources, CONFIG_KEYS))
 	}
 	const data = result.output
+	checkMessages(displayPath(file), data.messages)
 	const config: Config = { ...data, instanceDir, databasePath: resolve(instanceDir, data.database) }
 	return { config, warnings }
 }
@@ -98,12 +101,43 @@ export function parseRedeems(source: string, label: string): Redeem[] {
 			)
 		}
 		seen.set(lower, name)
-		const categories = data.category ?? []
-		const info = data.info ? { info: data.info } : {}
-		if (data.type === 'milestone') redeems.push({ name, type: 'milestone', goal: data.goal, categories, ...info })
-		else redeems.push({ name, type: data.type, price: data.price, categories, ...info })
+		const common = {
+			name,
+			categories: data.category ?? [],
+			...(data.info ? { info: data.info } : {}),
+			autoFulfil: 'auto_fulfil' in data ? data.auto_fulfil === true : false,
+			limits: limitsOf(data)
+		}
+		if (data.type === 'milestone') redeems.push({ ...common, type: 'milestone', goal: data.goal })
+		else redeems.push({ ...common, type: data.type, price: data.price })
 	}
 	return redeems
+}
+
+/** [messages] may only override known messages, and only with the placeholders each one offers. */
+function checkMessages(label: string, overrides: Record<string, string>) {
+	const known = Object.keys(DEFAULT_MESSAGES)
+	for (const [key, template] of Object.entries(overrides)) {
+		if (!Object.hasOwn(DEFAULT_MESSAGES, key)) throw new ConfigError(`${label}: messages.${tomlKey(key)}: ${withHint(key, known)}`)
+		const offered = new Set(placeholdersOf(DEFAULT_MESSAGES[key as MessageKey]))
+		const unknown = placeholdersOf(template).filter((p) => !offered.has(p))
+		if (unknown.length) {
+			const list = [...offered].map((p) => `{${p}}`).join(', ') || 'none'
+			throw new ConfigError(`${label}: messages.${key}: unknown placeholder {${unknown[0]}}; this message offers ${list}`)
+		}
+	}
+}
+
+function limitsOf(data: RedeemData): RedeemLimits {
+	const limits: RedeemLimits = {}
+	if (data.cooldown) limits.cooldown = data.cooldown
+	if (data.user_cooldown) limits.userCooldown = data.user_cooldown
+	if (data.max_per_stream !== undefined) limits.maxPerStream = data.max_per_stream
+	if (data.max_per_user_per_stream !== undefined) limits.maxPerUserPerStream = data.max_per_user_per_stream
+	if (data.stock !== undefined) limits.stock = data.stock
+	if (data.only_live) limits.onlyLive = true
+	if ('max_note_length' in data && data.max_note_length !== undefined) limits.maxNoteLength = data.max_note_length
+	return limits
 }
 
 function readToml(file: string): Record<string, unknown> {

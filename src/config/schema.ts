@@ -47,7 +47,19 @@ export const EXPECTED = {
 	price: 'expected a price: an integer of 0 or more',
 	goal: 'expected a positive integer',
 	info: 'expected a text',
-	category: 'expected a list of category names such as ["gaming"]'
+	category: 'expected a list of category names such as ["gaming"]',
+	auto_fulfil: 'expected true or false',
+	cooldown: 'expected a whole number of seconds, 0 or more',
+	user_cooldown: 'expected a whole number of seconds, 0 or more',
+	max_per_stream: 'expected a positive integer',
+	max_per_user_per_stream: 'expected a positive integer',
+	stock: 'expected an integer of 0 or more',
+	only_live: 'expected true or false',
+	max_note_length: 'expected an integer from 1 to 500',
+	admin_password: 'expected a password of at least 8 characters, or a hash from Bun.password such as "$argon2id$..."',
+	private_replies: 'expected true or false',
+	reset_on_stream_start: 'expected a list with "queue" and/or "counters"',
+	messages: 'expected a table of message texts: [messages]'
 } as const
 
 type ExpectedKey = keyof typeof EXPECTED
@@ -100,7 +112,14 @@ export const ConfigSchema = v.strictObject({
 		v.pipe(v.number(EXPECTED.command_rate_limit), v.minValue(0, EXPECTED.command_rate_limit), v.maxValue(1000, EXPECTED.command_rate_limit)),
 		1
 	),
-	backup_keep: v.optional(integer('backup_keep', 0, 365), 7)
+	backup_keep: v.optional(integer('backup_keep', 0, 365), 7),
+	admin_password: v.optional(v.pipe(text('admin_password'), v.minLength(8, EXPECTED.admin_password))),
+	private_replies: v.optional(flag('private_replies'), true),
+	reset_on_stream_start: v.optional(
+		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),
+		[]
+	),
+	messages: v.optional(v.record(v.string(), v.string('expected a text'), EXPECTED.messages), {})
 })
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>
@@ -109,16 +128,28 @@ export const CONFIG_KEYS = Object.keys(ConfigSchema.entries) as (keyof ConfigDat
 
 const redeemCommon = {
 	info: v.optional(v.pipe(text('info'), v.trim())),
-	category: v.optional(names('category'))
+	category: v.optional(names('category')),
+	cooldown: v.optional(integer('cooldown', 0)),
+	user_cooldown: v.optional(integer('user_cooldown', 0)),
+	max_per_stream: v.optional(integer('max_per_stream', 1)),
+	max_per_user_per_stream: v.optional(integer('max_per_user_per_stream', 1)),
+	stock: v.optional(integer('stock', 0)),
+	only_live: v.optional(flag('only_live'))
 }
-const pricedRedeem = <T extends 'list' | 'note' | 'counter'>(type: T) =>
+const pricedRedeem = <T extends 'list' | 'counter'>(type: T) =>
 	v.strictObject({ type: v.literal(type), price: integer('price', 0), ...redeemCommon })
+const queued = { auto_fulfil: v.optional(flag('auto_fulfil')) }
 
 export const RedeemSchema = v.variant(
 	'type',
 	[
-		pricedRedeem('list'),
-		pricedRedeem('note'),
+		v.strictObject({ ...pricedRedeem('list').entries, ...queued }),
+		v.strictObject({
+			...pricedRedeem('list').entries,
+			type: v.literal('note'),
+			...queued,
+			max_note_length: v.optional(integer('max_note_length', 1, 500))
+		}),
 		pricedRedeem('counter'),
 		v.strictObject({ type: v.literal('milestone'), goal: integer('goal', 1), ...redeemCommon })
 	],
@@ -130,4 +161,18 @@ export const RedeemsFileSchema = v.strictObject({
 })
 
 export type RedeemData = v.InferOutput<typeof RedeemSchema>
-export const REDEEM_KEYS = ['type', 'price', 'goal', 'info', 'category'] as const
+export const REDEEM_KEYS = [
+	'type',
+	'price',
+	'goal',
+	'info',
+	'category',
+	'auto_fulfil',
+	'cooldown',
+	'user_cooldown',
+	'max_per_stream',
+	'max_per_user_per_stream',
+	'stock',
+	'only_live',
+	'max_note_length'
+] as const

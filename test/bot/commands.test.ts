@@ -86,14 +86,14 @@ describe('built-in commands', () => {
 		await bot.chat(alice, '!hydrate')
 		await settle(bot)
 		expect(bot.fake.messages.length).toBe(before)
-		expect(await bot.chatReplies(alice, '$hydrate')).toEqual(['@Alice redeemed hydrate! 940 points left.'])
+		expect(await bot.chatReplies(alice, '$hydrate')).toEqual(['@Alice redeemed hydrate (#1)! 940 points left.'])
 	})
 })
 
 describe('redeems', () => {
 	test('list: charges the price, adds a queue entry and confirms', async () => {
 		bot = await createTestBot({ env: rich })
-		expect(await bot.chatReplies(alice, '!hydrate')).toEqual(['@Alice redeemed hydrate! 940 points left.'])
+		expect(await bot.chatReplies(alice, '!hydrate')).toEqual(['@Alice redeemed hydrate (#1)! 940 points left.'])
 		expect(queueRows(bot)).toEqual([
 			{ redeem: 'hydrate', redeem_type: 'list', viewer_id: alice.id, cost: 60, note: null, status: 'pending' }
 		])
@@ -159,7 +159,7 @@ describe('redeems', () => {
 			env: { TLAPBOT_STARTING_POINTS: '0' },
 			redeemsToml: '[redeems.wave]\ntype = "list"\nprice = 0\n[redeems.clap]\ntype = "counter"\nprice = 0\n'
 		})
-		expect(await bot.chatReplies(alice, '!wave')).toEqual(['@Alice redeemed wave! 0 points left.'])
+		expect(await bot.chatReplies(alice, '!wave')).toEqual(['@Alice redeemed wave (#1)! 0 points left.'])
 		expect(await bot.chatReplies(alice, '!clap')).toEqual(['@Alice redeemed clap! It is at 1 now. 0 points left.'])
 		expect(bot.balance(alice.id)).toBe(0)
 	})
@@ -176,7 +176,7 @@ describe('redeems', () => {
 			redeemsToml:
 				'[redeems.karaoke]\ntype = "list"\nprice = 5\ncategory = ["Singing", "party"]\n[redeems.speedrun]\ntype = "list"\nprice = 5\ncategory = ["gaming"]\n'
 		})
-		expect(await bot.chatReplies(alice, '!karaoke')).toEqual(['@Alice redeemed karaoke! 995 points left.'])
+		expect(await bot.chatReplies(alice, '!karaoke')).toEqual(['@Alice redeemed karaoke (#1)! 995 points left.'])
 		expect(await bot.chatReplies(alice, '!speedrun')).toEqual(['@Alice, speedrun is not active right now.'])
 	})
 })

@@ -271,7 +271,7 @@ describe('createChatSender', () => {
 	test('with concurrency 1, replies go out one at a time, in order', async () => {
 		const fakeClient = controlledClient()
 		const sender = createChatSender(fakeClient, captured.log, { concurrency: 1 })
-		for (const text of ['a', 'b', 'c', 'd']) sender.send(text)
+		for (const text of ['a', 'b', 'c', 'd']) sender.send([text])
 		expect(fakeClient.started).toEqual(['a'])
 		expect(sender.waiting).toBe(3)
 		const delivered: string[] = []
@@ -286,7 +286,7 @@ describe('createChatSender', () => {
 	test('with concurrency 1 against the fake Owncast, messages arrive in the order sent', async () => {
 		const sender = createChatSender(client, captured.log, { concurrency: 1 })
 		const texts = Array.from({ length: 12 }, (_, i) => `reply ${i}`)
-		for (const text of texts) sender.send(text)
+		for (const text of texts) sender.send([text])
 		await sender.idle()
 		expect(fake.messages).toEqual(texts)
 	})
@@ -294,7 +294,7 @@ describe('createChatSender', () => {
 	test('concurrency limits how many sends are in flight', async () => {
 		const fakeClient = controlledClient()
 		const sender = createChatSender(fakeClient, captured.log, { concurrency: 3 })
-		for (let i = 0; i < 7; i++) sender.send(`m${i}`)
+		for (let i = 0; i < 7; i++) sender.send([`m${i}`])
 		expect(fakeClient.started).toEqual(['m0', 'm1', 'm2'])
 		expect(sender.waiting).toBe(4)
 		while (fakeClient.pending.length) await fakeClient.deliverNext()
@@ -306,16 +306,16 @@ describe('createChatSender', () => {
 	test('a full queue drops the oldest waiting reply and says so in the log', async () => {
 		const fakeClient = controlledClient()
 		const sender = createChatSender(fakeClient, captured.log, { concurrency: 1, maxWaiting: 2 })
-		sender.send('a') // in flight
-		sender.send('b')
-		sender.send('c')
+		sender.send(['a']) // in flight
+		sender.send(['b'])
+		sender.send(['c'])
 		expect(sender.waiting).toBe(2)
 		expect(captured.lines).toEqual([])
-		sender.send('d') // drops b
+		sender.send(['d']) // drops b
 		expect(sender.waiting).toBe(2)
 		expect(captured.lines.length).toBe(1)
 		expect(captured.lines[0]).toContain('dropped')
-		sender.send('e') // drops c; the same kind of fault is not logged again right away
+		sender.send(['e']) // drops c; the same kind of fault is not logged again right away
 		expect(sender.waiting).toBe(2)
 		expect(captured.lines.length).toBe(1)
 		const delivered: string[] = []
@@ -328,8 +328,8 @@ describe('createChatSender', () => {
 		const fakeClient = controlledClient()
 		const sender = createChatSender(fakeClient, captured.log, { concurrency: 1 })
 		expect(await isSettled(sender.idle())).toBe(true)
-		sender.send('one')
-		sender.send('two')
+		sender.send(['one'])
+		sender.send(['two'])
 		const idle = sender.idle()
 		expect(await isSettled(idle)).toBe(false)
 		await fakeClient.deliverNext()
@@ -341,9 +341,9 @@ describe('createChatSender', () => {
 	test('a failed or throwing send is logged and the next reply still goes out', async () => {
 		const fakeClient = controlledClient()
 		const sender = createChatSender(fakeClient, captured.log, { concurrency: 1 })
-		sender.send('first')
-		sender.send('second')
-		sender.send('third')
+		sender.send(['first'])
+		sender.send(['second'])
+		sender.send(['third'])
 		fakeClient.pending.shift()?.resolve({ ok: false, fault: 'http_error', message: 'Owncast answered 500' })
 		await Bun.sleep(0)
 		fakeClient.pending.shift()?.reject(new Error('socket closed'))
@@ -359,9 +359,9 @@ describe('createChatSender', () => {
 	test('a refused token is logged once over many replies, with the scope hint', async () => {
 		fake.mode = 'unauthorized'
 		const sender = createChatSender(client, captured.log, { concurrency: 1 })
-		for (let i = 0; i < 5; i++) sender.send(`m${i}`)
+		for (let i = 0; i < 5; i++) sender.send([`m${i}`])
 		await sender.idle()
-		sender.send('later')
+		sender.send(['later'])
 		await sender.idle()
 		expect(fake.requests.filter((r) => r.path === '/api/integrations/chat/send').length).toBe(6)
 		expect(captured.lines.length).toBe(1)

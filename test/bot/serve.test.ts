@@ -66,6 +66,7 @@ async function serve(fake: FakeOwncast, env: Record<string, string> = {}, dir = 
 			TLAPBOT_OWNCAST_URL: fake.url,
 			TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
 			TLAPBOT_POINTS_CYCLE_TIME: '1',
+			TLAPBOT_PRIVATE_REPLIES: 'false',
 			...env
 		}),
 		stdin: 'ignore',

@@ -65,7 +65,10 @@ const DEFAULTS = {
 	database: 'tlapbot.sqlite',
 	log_level: 'info' as const,
 	command_rate_limit: 1,
-	backup_keep: 7
+	backup_keep: 7,
+	private_replies: true,
+	reset_on_stream_start: [],
+	messages: {}
 }
 
 describe('loadConfig: defaults', () => {
@@ -127,6 +130,9 @@ describe('loadConfig: defaults', () => {
 			log_level: 'debug',
 			command_rate_limit: 2.5,
 			backup_keep: 0,
+			private_replies: true,
+			reset_on_stream_start: [],
+			messages: {},
 			instanceDir: dir,
 			databasePath: join(dir, 'data', 'bot.sqlite')
 		})
@@ -384,10 +390,10 @@ describe('parseRedeems', () => {
 			'redeems.toml'
 		)
 		expect(redeems).toEqual([
-			{ name: 'Hydrate', type: 'list', price: 60, categories: [] },
-			{ name: 'lurk', type: 'counter', price: 0, categories: [], info: 'Lurking.' },
-			{ name: 'react', type: 'note', price: 200, categories: ['gaming', 'chatting'] },
-			{ name: 'go_nap', type: 'milestone', goal: 1000, categories: [] }
+			{ name: 'Hydrate', type: 'list', price: 60, categories: [], autoFulfil: false, limits: {} },
+			{ name: 'lurk', type: 'counter', price: 0, categories: [], info: 'Lurking.', autoFulfil: false, limits: {} },
+			{ name: 'react', type: 'note', price: 200, categories: ['gaming', 'chatting'], autoFulfil: false, limits: {} },
+			{ name: 'go_nap', type: 'milestone', goal: 1000, categories: [], autoFulfil: false, limits: {} }
 		])
 		expect('info' in (redeems[3] as object)).toBe(false)
 	})
@@ -462,7 +468,7 @@ describe('parseRedeems', () => {
 		[
 			'a nested table inside a redeem',
 			'[redeems.x]\ntype = "list"\nprice = 1\n[redeems.x.extra]\na = 1\n',
-			'redeems.toml: redeems.x.extra: unknown key; known keys are type, price, goal, info, category'
+			'redeems.toml: redeems.x.extra: unknown key; known keys are type, price, goal, info, category, auto_fulfil, cooldown, user_cooldown, max_per_stream, max_per_user_per_stream, stock, only_live, max_note_length'
 		],
 		[
 			'a misspelt top-level table',
@@ -541,7 +547,7 @@ describe('loadRedeems', () => {
 	test('with redeems.toml: its redeems, even when it defines none', () => {
 		const dir = makeTempDir()
 		writeFileSync(join(dir, 'redeems.toml'), '[redeems.wave]\ntype = "list"\nprice = 5\n')
-		expect(loadRedeems(dir)).toEqual({ redeems: [{ name: 'wave', type: 'list', price: 5, categories: [] }], fromDefaults: false })
+		expect(loadRedeems(dir)).toEqual({ redeems: [{ name: 'wave', type: 'list', price: 5, categories: [], autoFulfil: false, limits: {} }], fromDefaults: false })
 		writeFileSync(join(dir, 'redeems.toml'), '# nothing yet\n')
 		expect(loadRedeems(dir)).toEqual({ redeems: [], fromDefaults: false })
 	})

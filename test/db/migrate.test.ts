@@ -8,7 +8,7 @@ import { ledgerInvariantViolations, makeTempDir, tableNames, tableRows, useTempD
 
 useTempDirs()
 
-const TABLES = ['bot_state', 'counters', 'ledger', 'legacy_imports', 'milestones', 'redemptions', 'viewers']
+const TABLES = ['admin_links', 'audit_log', 'bot_state', 'counters', 'ledger', 'legacy_imports', 'milestones', 'redeem_controls', 'redemptions', 'streams', 'viewers']
 const NOW = '2024-05-01T18:03:11.000Z'
 
 const dbPath = () => join(makeTempDir(), 'tlapbot.sqlite')
@@ -240,5 +240,29 @@ describe('the ledger', () => {
 				{ id: 'off', balance: 11, ledger_sum: 10 }
 			])
 		})
+	})
+})
+
+describe('upgrading a version 1 database', () => {
+	test('migration 2 keeps viewers, balances and the queue', () => {
+		const path = dbPath()
+		const v1 = openDatabase(path, { migrations: migrations.slice(0, 1) })
+		v1.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('a', 'A', 5, ?, ?)").run(NOW, NOW)
+		v1.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('a', 5, 'import', ?)").run(NOW)
+		v1.query("INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, created_at) VALUES ('hydrate', 'list', 'a', 60, ?)").run(NOW)
+		expect(schemaVersion(v1)).toBe(1)
+		v1.close()
+		const db = openDatabase(path)
+		try {
+			expect(schemaVersion(db)).toBe(migrations.length)
+			expect(db.query('SELECT id, balance FROM viewers').all()).toEqual([{ id: 'a', balance: 5 }])
+			expect(db.query('SELECT redeem, status FROM redemptions').all()).toEqual([{ redeem: 'hydrate', status: 'pending' }])
+			// A redemption can be refunded once only.
+			const refund = db.query("INSERT INTO ledger (viewer_id, delta, reason, redemption_id, created_at) VALUES ('a', 60, 'refund', 1, ?)")
+			refund.run(NOW)
+			expect(() => refund.run(NOW)).toThrow(/UNIQUE/)
+		} finally {
+			db.close()
+		}
 	})
 })

@@ -68,7 +68,7 @@ describe('per-viewer command rate limit', () => {
 		])
 		expect(responses.every((r) => r.status === 204)).toBe(true)
 		await settle(bot)
-		expect(bot.fake.messages.filter((m) => m.startsWith('@Alice'))).toEqual(['@Alice redeemed hydrate! 940 points left.'])
+		expect(bot.fake.messages.filter((m) => m.startsWith('@Alice'))).toEqual(['@Alice redeemed hydrate (#1)! 940 points left.'])
 		expect(bot.fake.messages).toContain('@Bob, you have 1000 points.')
 		expect(bot.balance('alice')).toBe(940)
 		// Plain chat is never limited: it still tracks the viewer.

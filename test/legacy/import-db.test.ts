@@ -509,10 +509,10 @@ describe('tlapbot import-legacy --config', () => {
 		expect(loadRedeems(dir)).toEqual({
 			fromDefaults: false,
 			redeems: [
-				{ name: 'hydrate', type: 'list', price: 60, categories: [] },
-				{ name: 'lurk', type: 'counter', price: 1, categories: [], info: "Let us know you're going to lurk." },
-				{ name: 'react', type: 'note', price: 200, categories: ['gaming'] },
-				{ name: 'go_nap', type: 'milestone', goal: 1000, categories: [], info: 'Streamer will go nap.' }
+				{ name: 'hydrate', type: 'list', price: 60, categories: [], autoFulfil: false, limits: {} },
+				{ name: 'lurk', type: 'counter', price: 1, categories: [], info: "Let us know you're going to lurk.", autoFulfil: false, limits: {} },
+				{ name: 'react', type: 'note', price: 200, categories: ['gaming'], autoFulfil: false, limits: {} },
+				{ name: 'go_nap', type: 'milestone', goal: 1000, categories: [], info: 'Streamer will go nap.', autoFulfil: false, limits: {} }
 			]
 		})
 		// No database is made when only --config is given.

@@ -41,6 +41,8 @@ export async function createTestBot(
 		TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
 		// Most tests send many commands at once; the rate limit has tests of its own.
 		TLAPBOT_COMMAND_RATE_LIMIT: '0',
+		// Replies all land in fake.messages unless a test turns private replies on.
+		TLAPBOT_PRIVATE_REPLIES: 'false',
 		...options.env
 	})
 	const { redeems } = loadRedeems(dir)

@@ -10,6 +10,10 @@ export type FakeOwncast = {
 	mode: FakeMode
 	/** Bodies of chat messages received through /api/integrations/chat/send, in order. */
 	messages: string[]
+	/** Private system messages received through /api/integrations/chat/system/client/{clientId}. */
+	privateMessages: { clientId: number; body: string }[]
+	/** Answer 401 on private messages only (a token without "send system messages"). */
+	refusePrivate: boolean
 	requests: { method: string; path: string; authorization: string | null }[]
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */
 	waitForMessages(n: number, timeoutMs?: number): Promise<string[]>
@@ -24,6 +28,8 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 		clients: options.clients ?? [],
 		mode: 'ok',
 		messages: [],
+		privateMessages: [],
+		refusePrivate: false,
 		requests: [],
 		async waitForMessages(n, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs
@@ -59,6 +65,13 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 				const body = (await request.json()) as { body?: string }
 				if (!body.body) return Response.json({ error: 'invalid message' }, { status: 400 })
 				fake.messages.push(body.body)
+				return Response.json({ success: true, message: 'sent' })
+			}
+			const privateMatch = /^\/api\/integrations\/chat\/system\/client\/(\d+)$/.exec(url.pathname)
+			if (privateMatch && request.method === 'POST') {
+				if (fake.refusePrivate) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
+				const body = (await request.json()) as { body?: string }
+				fake.privateMessages.push({ clientId: Number(privateMatch[1]), body: body.body ?? '' })
 				return Response.json({ success: true, message: 'sent' })
 			}
 			return new Response('not found', { status: 404 })

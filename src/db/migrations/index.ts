@@ -1,5 +1,6 @@
 // Numbered migrations, embedded as text so the compiled binary carries them. Append only: never edit a
 // migration that has shipped; add the next number instead.
 import m0001 from './0001-init.sql' with { type: 'text' }
+import m0002 from './0002-streamer-control.sql' with { type: 'text' }
 
-export const migrations: readonly string[] = [m0001]
+export const migrations: readonly string[] = [m0001, m0002]

@@ -1,9 +1,11 @@
-// Every chat message tlapbot sends, in one place.
+// Every chat message tlapbot sends, in one place, as templates with {placeholders}. Streamers can override any
+// of them in config.toml's [messages] table; the placeholders each message offers are listed with it.
 import type { Redeem } from '../redeems/model.ts'
 
 export const MAX_NOTE_LENGTH = 500
 
-const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`
+/** "1 point", "10 points". */
+export const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`
 
 /** 600 → "10 minutes", 90 → "90 seconds", 3600 → "hour", 7200 → "2 hours". */
 export function describeInterval(seconds: number): string {
@@ -11,6 +13,87 @@ export function describeInterval(seconds: number): string {
 	if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour')
 	if (seconds % 60 === 0) return unit(seconds / 60, 'minute')
 	return unit(seconds, 'second')
+}
+
+/** A wait for people: "45 seconds", "3 minutes", "2 hours". */
+export function describeWait(seconds: number): string {
+	const s = Math.max(1, Math.ceil(seconds))
+	if (s < 90) return `${s} ${s === 1 ? 'second' : 'seconds'}`
+	if (s < 5400) return `${Math.ceil(s / 60)} minutes`
+	return `${Math.ceil(s / 3600)} hours`
+}
+
+export const DEFAULT_MESSAGES = {
+	help: '{earn} {spend} {where}{list}',
+	help_earn: 'Tlapbot gives everyone in chat {amount} every {interval} while the stream is live.',
+	help_spend: 'Spend them on redeems: {prefix}<redeem>. Commands: {prefix}help, {prefix}points, {prefix}name_update.',
+	help_where_url: 'Redeems, prices and your balance: {url}',
+	help_where: 'Redeems, prices and your balance are on the Redeems dashboard (the button on the stream page).',
+	help_list: ' Redeems: {redeems}.',
+	balance: '@{name}, you have {balance}.',
+	name_updated: '@{name}, your name on the dashboard is now {name}.',
+	not_enough_points: '@{name}, {redeem} costs {price} and you have {balance}.',
+	inactive: '@{name}, {redeem} is not active right now.',
+	paused: '@{name}, {redeem} is paused right now.',
+	queued: '@{name} redeemed {redeem} (#{id})! {balance} left.',
+	fulfilled: '@{name} redeemed {redeem}! {balance} left.',
+	note_missing: '@{name}, {redeem} needs a note: {prefix}{redeem} <your message>. Nothing was charged.',
+	note_too_long: '@{name}, that note is {length} characters; the limit is {limit}. Nothing was charged.',
+	counted: '@{name} redeemed {redeem}! It is at {count} now. {balance} left.',
+	amount_invalid: '@{name}, say how many points to donate, as a whole number above 0: {prefix}{redeem} 50. Nothing was charged.',
+	milestone_complete: '@{name}, the {redeem} milestone is already complete. It takes donations again once it is reset.',
+	donated: '@{name} donated {amount} to {redeem}: {progress}/{goal}.',
+	donated_capped: '@{name} donated {amount} to {redeem} (just what it needed): {progress}/{goal}.',
+	milestone_reached: 'The {redeem} milestone reached its goal of {goal}! Thank you, everyone!',
+	not_enough_for_donation: "@{name}, you can't donate {amount}: you have {balance}.",
+	cooldown: '@{name}, {redeem} is cooling down. Try again in {wait}.',
+	user_cooldown: '@{name}, you can use {redeem} again in {wait}.',
+	stream_limit: '@{name}, {redeem} has been used {limit} times this stream, its limit. Try again next stream.',
+	user_stream_limit: '@{name}, you have used {redeem} {limit} times this stream, your limit. Try again next stream.',
+	out_of_stock: '@{name}, {redeem} is sold out until the streamer restocks it.',
+	only_live: '@{name}, {redeem} only works while the stream is live.',
+	mod_done: 'Redemption #{id} ({redeem} by {viewer}) is done.',
+	mod_rejected: '@{viewer}, your {redeem} (#{id}) was rejected{reason}. {refund} refunded.',
+	mod_refunded: '@{viewer}, your {redeem} (#{id}) was refunded: {refund}.',
+	mod_not_found: '@{name}, there is no redemption #{id}.',
+	mod_wrong_status: '@{name}, redemption #{id} is {status} already.',
+	mod_points_changed: '@{name}: {viewer} now has {balance}.',
+	mod_no_viewer: '@{name}, nobody called {viewer} has been seen in chat.',
+	mod_ambiguous: '@{name}, several viewers are called {viewer}; use the admin page to pick one.',
+	mod_not_enough: '@{name}, {viewer} has only {balance}.',
+	mod_usage: '@{name}, usage: {usage}',
+	mod_redeem_paused: 'Redeem {redeem} is paused.',
+	mod_redeem_resumed: 'Redeem {redeem} is back.',
+	mod_unknown_redeem: '@{name}, there is no redeem called {redeem}.',
+	mod_category_on: 'Category {category} is on.',
+	mod_category_off: 'Category {category} is off.'
+} as const
+
+export type MessageKey = keyof typeof DEFAULT_MESSAGES
+export type MessageOverrides = Partial<Record<MessageKey, string>>
+export type Params = Record<string, string | number>
+
+/** Placeholders a template uses, e.g. ["name", "balance"]. */
+export function placeholdersOf(template: string): string[] {
+	return [...template.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1] as string)
+}
+
+export function fill(template: string, params: Params): string {
+	return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole))
+}
+
+export type Messages = {
+	text(key: MessageKey, params: Params): string
+	help(f: HelpFacts): string
+}
+
+export type HelpFacts = {
+	prefix: string
+	cycleSeconds: number
+	amount: number
+	dashboardUrl: string | undefined
+	/** Only when list_redeems is on. */
+	activeRedeems: Redeem[] | undefined
 }
 
 function describeRedeem(redeem: Redeem, prefix: string): string {
@@ -24,48 +107,27 @@ function describeRedeem(redeem: Redeem, prefix: string): string {
 	}
 }
 
-export type HelpFacts = {
-	prefix: string
-	cycleSeconds: number
-	amount: number
-	dashboardUrl: string | undefined
-	/** Only when list_redeems is on. */
-	activeRedeems: Redeem[] | undefined
+export function createMessages(overrides: MessageOverrides = {}): Messages {
+	const template = (key: MessageKey): string => overrides[key] ?? DEFAULT_MESSAGES[key]
+	const text = (key: MessageKey, params: Params) => fill(template(key), params).trim()
+	return {
+		text,
+		help(f) {
+			const p = f.prefix
+			const list = f.activeRedeems
+				? fill(template('help_list'), {
+						redeems: f.activeRedeems.length ? f.activeRedeems.map((r) => describeRedeem(r, p)).join(', ') : 'none right now'
+					})
+				: ''
+			return text('help', {
+				earn: text('help_earn', { amount: points(f.amount), interval: describeInterval(f.cycleSeconds), prefix: p }),
+				spend: text('help_spend', { prefix: p }),
+				where: f.dashboardUrl ? text('help_where_url', { url: f.dashboardUrl }) : text('help_where', {}),
+				list
+			})
+		}
+	}
 }
 
-export const messages = {
-	help(f: HelpFacts): string {
-		const p = f.prefix
-		const earn = `Tlapbot gives everyone in chat ${points(f.amount)} every ${describeInterval(f.cycleSeconds)} while the stream is live.`
-		const spend = `Spend them on redeems: ${p}<redeem>. Commands: ${p}help, ${p}points, ${p}name_update.`
-		const where = f.dashboardUrl
-			? `Redeems, prices and your balance: ${f.dashboardUrl}`
-			: 'Redeems, prices and your balance are on the Redeems dashboard (the button on the stream page).'
-		const list = f.activeRedeems
-			? ` Redeems: ${f.activeRedeems.length ? f.activeRedeems.map((r) => describeRedeem(r, p)).join(', ') : 'none right now'}.`
-			: ''
-		return `${earn} ${spend} ${where}${list}`
-	},
-	balance: (name: string, balance: number) => `@${name}, you have ${points(balance)}.`,
-	nameUpdated: (name: string) => `@${name}, your name on the dashboard is now ${name}.`,
-	notEnoughPoints: (name: string, redeem: string, price: number, balance: number) =>
-		`@${name}, ${redeem} costs ${points(price)} and you have ${points(balance)}.`,
-	inactive: (name: string, redeem: string) => `@${name}, ${redeem} is not active right now.`,
-	queued: (name: string, redeem: string, balance: number) => `@${name} redeemed ${redeem}! ${points(balance)} left.`,
-	noteMissing: (name: string, prefix: string, redeem: string) =>
-		`@${name}, ${redeem} needs a note: ${prefix}${redeem} <your message>. Nothing was charged.`,
-	noteTooLong: (name: string, length: number) =>
-		`@${name}, that note is ${length} characters; the limit is ${MAX_NOTE_LENGTH}. Nothing was charged.`,
-	counted: (name: string, redeem: string, count: number, balance: number) =>
-		`@${name} redeemed ${redeem}! It is at ${count} now. ${points(balance)} left.`,
-	amountInvalid: (name: string, prefix: string, redeem: string) =>
-		`@${name}, say how many points to donate, as a whole number above 0: ${prefix}${redeem} 50. Nothing was charged.`,
-	milestoneComplete: (name: string, redeem: string) =>
-		`@${name}, the ${redeem} milestone is already complete. It takes donations again once it is reset.`,
-	donated: (name: string, redeem: string, charged: number, progress: number, goal: number, capped: boolean) =>
-		`@${name} donated ${points(charged)} to ${redeem}${capped ? ' (just what it needed)' : ''}: ${progress}/${goal}.`,
-	milestoneReached: (redeem: string, goal: number) =>
-		`The ${redeem} milestone reached its goal of ${points(goal)}! Thank you, everyone!`,
-	notEnoughForDonation: (name: string, amount: number, balance: number) =>
-		`@${name}, you can't donate ${points(amount)}: you have ${points(balance)}.`
-}
+/** The defaults, for code and tests that do not need overrides. */
+export const messages = createMessages()

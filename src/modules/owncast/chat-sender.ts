@@ -1,30 +1,38 @@
 // Sends chat replies to Owncast after the webhook has been answered. Bounded: when Owncast is slow or down,
-// the oldest waiting replies are dropped rather than piling up without limit.
+// the oldest waiting replies are dropped rather than piling up without limit. Replies meant for one viewer go
+// privately to their chat connection when private replies are on, and publicly when that fails.
 import type { Logger } from '../../log.ts'
 import type { OwncastClient, OwncastFault } from './client.ts'
 
+export type OutgoingReply = { text: string; to: 'viewer' | 'public' }
+
 export type ChatSender = {
-	/** Queues the replies to one chat message; they are delivered in this order. */
-	send(...texts: string[]): void
+	/** Queues the replies to one chat message (from connection clientId); they are delivered in this order. */
+	send(replies: readonly (OutgoingReply | string)[], clientId?: number): void
 	/** Resolves when nothing is waiting or in flight (for shutdown and tests). */
 	idle(): Promise<void>
 	readonly waiting: number
 }
 
+type Job = { replies: OutgoingReply[]; clientId: number | undefined }
+
 export function createChatSender(
-	client: Pick<OwncastClient, 'sendChat'>,
+	client: Pick<OwncastClient, 'sendChat'> & Partial<Pick<OwncastClient, 'sendPrivate'>>,
 	log: Logger,
-	options: { maxWaiting?: number; concurrency?: number } = {}
+	options: { maxWaiting?: number; concurrency?: number; privateReplies?: () => boolean } = {}
 ): ChatSender {
 	const maxWaiting = options.maxWaiting ?? 500
 	const concurrency = options.concurrency ?? 4
-	const queue: string[][] = []
+	const privateReplies = options.privateReplies ?? (() => false)
+	const queue: Job[] = []
 	let inFlight = 0
 	let idleWaiters: (() => void)[] = []
-	const lastLogged = new Map<OwncastFault | 'dropped', number>()
+	// Set when Owncast refuses private messages with 401: the token lacks "send system messages".
+	let privateRefused = false
+	const lastLogged = new Map<OwncastFault | 'dropped' | 'private', number>()
 
 	// One line per kind of fault per minute, not one per message.
-	const logFault = (kind: OwncastFault | 'dropped', message: string) => {
+	const logFault = (kind: OwncastFault | 'dropped' | 'private', message: string) => {
 		const now = Date.now()
 		if (now - (lastLogged.get(kind) ?? 0) < 60_000) return
 		lastLogged.set(kind, now)
@@ -39,9 +47,24 @@ export function createChatSender(
 		}
 	}
 
-	async function deliver(texts: string[]) {
-		for (const text of texts) {
-			const result = await client.sendChat(text)
+	async function sendPrivately(clientId: number, text: string): Promise<boolean> {
+		if (!client.sendPrivate) return false
+		const result = await client.sendPrivate(clientId, text)
+		if (result.ok) return true
+		if (result.fault === 'unauthorized') {
+			privateRefused = true
+			log.warn(`private replies turned off: ${result.message}; replies go to public chat from now on`)
+		} else {
+			logFault('private', `private reply not delivered, sent to public chat instead: ${result.message}`)
+		}
+		return false
+	}
+
+	async function deliver(job: Job) {
+		for (const reply of job.replies) {
+			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateRefused && privateReplies()
+			if (wantsPrivate && (await sendPrivately(job.clientId as number, reply.text))) continue
+			const result = await client.sendChat(reply.text)
 			if (result.ok) continue
 			// A token without the chat scope fails every message the same way: say it once.
 			if (result.fault === 'unauthorized') log.warnOnce('chat-unauthorized', `chat replies not delivered: ${result.message}`)
@@ -51,9 +74,9 @@ export function createChatSender(
 
 	const pump = () => {
 		while (inFlight < concurrency && queue.length > 0) {
-			const texts = queue.shift() as string[]
+			const job = queue.shift() as Job
 			inFlight++
-			deliver(texts)
+			deliver(job)
 				.catch((error: unknown) => logFault('unreachable', `chat reply not delivered: ${(error as Error).message}`))
 				.finally(() => {
 					inFlight--
@@ -64,13 +87,16 @@ export function createChatSender(
 	}
 
 	return {
-		send(...texts: string[]) {
-			if (texts.length === 0) return
+		send(replies, clientId) {
+			if (replies.length === 0) return
 			if (queue.length >= maxWaiting) {
 				queue.shift()
 				logFault('dropped', `Owncast is not keeping up: dropped the oldest waiting chat reply (${maxWaiting} were waiting)`)
 			}
-			queue.push(texts)
+			queue.push({
+				replies: replies.map((r) => (typeof r === 'string' ? { text: r, to: 'public' } : r)),
+				clientId
+			})
 			pump()
 		},
 		idle() {

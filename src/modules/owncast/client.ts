@@ -12,6 +12,8 @@ export type OwncastClient = {
 	chatUsers(): Promise<OwncastResult<OwncastUser[]>>
 	/** Posts a public chat message as the bot (POST /api/integrations/chat/send). */
 	sendChat(body: string): Promise<OwncastResult<void>>
+	/** A system message only one chat connection sees (POST /api/integrations/chat/system/client/{clientId}). */
+	sendPrivate(clientId: number, body: string): Promise<OwncastResult<void>>
 }
 
 export type OwncastClientOptions = {
@@ -23,7 +25,8 @@ export type OwncastClientOptions = {
 
 const SCOPE_HINT: Record<string, string> = {
 	'/api/integrations/clients': 'the token needs the "perform administrative actions" scope to list chat users',
-	'/api/integrations/chat/send': 'the token needs the "send chat messages" scope'
+	'/api/integrations/chat/send': 'the token needs the "send chat messages" scope',
+	'/api/integrations/chat/system/client': 'the token needs the "send system messages" scope for private replies'
 }
 
 export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
@@ -57,7 +60,7 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		}
 		if (response.status === 401) {
 			await response.body?.cancel()
-			const hint = SCOPE_HINT[path] ?? 'check owncast_access_token'
+			const hint = SCOPE_HINT[path.replace(/\/\d+$/, '')] ?? 'check owncast_access_token'
 			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
 			return { ok: false, fault: 'unauthorized', message }
 		}
@@ -103,13 +106,19 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 			return { ok: true, value: [...users.values()] }
 		},
 		async sendChat(body: string) {
-			const result = await call('POST', '/api/integrations/chat/send', SendResponseSchema, { body })
-			if (!result.ok) return result
-			// Owncast can answer 200 with {"error": ...}; only success === true counts.
-			if (result.value.success !== true) {
-				return { ok: false, fault: 'invalid_response', message: `Owncast did not confirm the chat message: ${JSON.stringify(result.value).slice(0, 200)}` }
-			}
-			return { ok: true, value: undefined }
+			return confirmed(await call('POST', '/api/integrations/chat/send', SendResponseSchema, { body }))
+		},
+		async sendPrivate(clientId: number, body: string) {
+			return confirmed(await call('POST', `/api/integrations/chat/system/client/${clientId}`, SendResponseSchema, { body }))
 		}
 	}
+}
+
+/** Owncast can answer 200 with {"error": ...}; only success === true counts. */
+function confirmed(result: OwncastResult<{ success?: boolean | undefined }>): OwncastResult<void> {
+	if (!result.ok) return result
+	if (result.value.success !== true) {
+		return { ok: false, fault: 'invalid_response', message: `Owncast did not confirm the chat message: ${JSON.stringify(result.value).slice(0, 200)}` }
+	}
+	return { ok: true, value: undefined }
 }

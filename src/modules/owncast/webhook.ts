@@ -4,6 +4,7 @@ import * as v from 'valibot'
 import { dashboardUrl, type Deps } from '../../deps.ts'
 import { createRateLimiter } from '../chat/rate-limit.ts'
 import { handleChatMessage } from '../chat/service.ts'
+import { streamStarted } from '../streams/service.ts'
 import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
 import {
 	ChatEventSchema,
@@ -78,13 +79,15 @@ export function createWebhookHandler(deps: Deps) {
 							prefix: config.prefix,
 							passive: config.passive,
 							listRedeems: config.list_redeems,
-							activeCategories: config.active_categories,
 							cycleSeconds: config.points_cycle_time,
 							amount: config.points_amount_given,
 							dashboardUrl: dashboardUrl(config)
 						},
 						redeems: deps.redeems,
+						activeCategories: deps.activeCategories(),
 						store: deps.points,
+						moderation: deps.moderation,
+						messages: deps.messages,
 						now,
 						allowCommand: (viewerId) => rateLimiter.allow(viewerId, now)
 					},
@@ -99,7 +102,7 @@ export function createWebhookHandler(deps: Deps) {
 						body: event.output.body ?? undefined
 					}
 				)
-				if (!config.passive) deps.chat.send(...replies)
+				if (!config.passive) deps.chat.send(replies, event.output.clientId ?? 0)
 				return { status: 204 }
 			}
 			case 'NAME_CHANGE':
@@ -121,9 +124,11 @@ export function createWebhookHandler(deps: Deps) {
 				return { status: 204 }
 			}
 			case 'STREAM_STARTED':
+				streamStarted(deps, now)
+				return { status: 204 }
 			case 'STREAM_STOPPED':
-				deps.points.setState('stream_live', type === 'STREAM_STARTED' ? '1' : '0')
-				deps.log.info(type === 'STREAM_STARTED' ? 'the stream started' : 'the stream stopped')
+				deps.points.endStream(now)
+				deps.log.info('the stream stopped')
 				return { status: 204 }
 			default:
 				return { status: 204 }

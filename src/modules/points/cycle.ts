@@ -5,7 +5,9 @@ import type { PointsRepo } from './repo.ts'
 
 export type CycleDeps = {
 	client: Pick<OwncastClient, 'status' | 'chatUsers'>
-	repo: Pick<PointsRepo, 'awardPoints' | 'setState'>
+	repo: Pick<PointsRepo, 'awardPoints' | 'setState'> & Partial<Pick<PointsRepo, 'isLive' | 'endStream'>>
+	/** Called when the stream is seen online after it was offline (a STREAM_STARTED may have been lost). */
+	onStreamOnline?: (now: number) => void
 	log: Logger
 	cycleSeconds: number
 	amount: number
@@ -24,7 +26,10 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 		log.warn(`points cycle skipped: ${status.message}`)
 		return { kind: 'failed', message: status.message }
 	}
-	repo.setState('stream_live', status.value.online ? '1' : '0')
+	const wasLive = repo.isLive?.() ?? false
+	if (status.value.online && !wasLive && deps.onStreamOnline) deps.onStreamOnline(clock())
+	else if (!status.value.online && wasLive && repo.endStream) repo.endStream(clock())
+	else repo.setState('stream_live', status.value.online ? '1' : '0')
 	if (!status.value.online) {
 		log.debug('points cycle: the stream is offline, no points given')
 		return { kind: 'offline' }

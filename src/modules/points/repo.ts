@@ -6,13 +6,35 @@ import { nowIso } from '../redeems/repo.ts'
 export type ViewerInput = { id: string; displayName: string; isModerator?: boolean }
 export type Viewer = { id: string; displayName: string; balance: number; isModerator: boolean }
 
-export type SpendResult = { ok: true; balance: number } | { ok: false; reason: 'insufficient_points'; balance: number }
-export type QueueSpendResult = (SpendResult & { ok: false }) | { ok: true; balance: number; redemptionId: number }
-export type CounterSpendResult = (SpendResult & { ok: false }) | { ok: true; balance: number; count: number }
-export type DonationResult =
+/** Checks run inside the spend transaction, before anything is charged: a refusal leaves no trace at all. */
+export type SpendGuard<R> = () => R | undefined
+type Refused<R> = { ok: false; reason: 'refused'; refusal: R }
+type Insufficient = { ok: false; reason: 'insufficient_points'; balance: number }
+type UseOptions<R> = {
+	/** Limits, read and decided inside the transaction. */
+	guard?: SpendGuard<R>
+	/** Counts this use against the redeem's stock. */
+	consumesStock?: boolean
+}
+
+export type SpendResult = { ok: true; balance: number } | Insufficient
+export type QueueSpendResult<R = never> = Insufficient | Refused<R> | { ok: true; balance: number; redemptionId: number }
+export type CounterSpendResult<R = never> = Insufficient | Refused<R> | { ok: true; balance: number; count: number }
+export type DonationResult<R = never> =
 	| { ok: true; balance: number; charged: number; progress: number; goal: number; completed: boolean }
-	| { ok: false; reason: 'insufficient_points'; balance: number }
+	| Insufficient
+	| Refused<R>
 	| { ok: false; reason: 'milestone_complete' | 'milestone_missing' }
+
+/** Past uses of one redeem, for limits (times in ms since the epoch). */
+export type UsageFacts = {
+	lastUseAt: number | undefined
+	lastUseByViewerAt: number | undefined
+	usesThisStream: number
+	usesByViewerThisStream: number
+	stockUsed: number
+	paused: boolean
+}
 export type AwardResult =
 	| { awarded: true; viewers: number; newViewers: number }
 	| { awarded: false; reason: 'too_soon'; lastAwardAt: number }
@@ -49,10 +71,33 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 	const balanceOf = db.query<{ balance: number }, { id: string }>('SELECT balance FROM viewers WHERE id = $id')
 	const insertRedemption = db.query<
 		{ id: number },
-		{ redeem: string; type: string; viewer: string; cost: number; note: string | null; now: string }
+		{ redeem: string; type: string; viewer: string; cost: number; note: string | null; status: string; now: string; resolved: string | null }
 	>(
-		`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, created_at)
-		VALUES ($redeem, $type, $viewer, $cost, $note, $now) RETURNING id`
+		`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, status, created_at, resolved_at)
+		VALUES ($redeem, $type, $viewer, $cost, $note, $status, $now, $resolved) RETURNING id`
+	)
+	const consumeStock = db.query<unknown, { name: string }>(
+		`INSERT INTO redeem_controls (name, stock_used) VALUES ($name, 1)
+		ON CONFLICT (name) DO UPDATE SET stock_used = stock_used + 1`
+	)
+	const lastUse = db.query<{ at: string | null }, { redeem: string }>(
+		"SELECT max(created_at) AS at FROM ledger WHERE redeem = $redeem AND reason IN ('redeem', 'donation')"
+	)
+	const lastUseByViewer = db.query<{ at: string | null }, { redeem: string; viewer: string }>(
+		"SELECT max(created_at) AS at FROM ledger WHERE viewer_id = $viewer AND redeem = $redeem AND reason IN ('redeem', 'donation')"
+	)
+	const usesSince = db.query<{ n: number }, { redeem: string; since: string }>(
+		"SELECT count(*) AS n FROM ledger WHERE redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since"
+	)
+	const usesByViewerSince = db.query<{ n: number }, { redeem: string; viewer: string; since: string }>(
+		`SELECT count(*) AS n FROM ledger
+		WHERE viewer_id = $viewer AND redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since`
+	)
+	const selectControls = db.query<{ paused: number; stockUsed: number }, { name: string }>(
+		'SELECT paused, stock_used AS stockUsed FROM redeem_controls WHERE name = $name'
+	)
+	const currentStreamStart = db.query<{ startedAt: string }, []>(
+		'SELECT started_at AS startedAt FROM streams ORDER BY id DESC LIMIT 1'
 	)
 	const bumpCounter = db.query<{ count: number }, { name: string }>(
 		`INSERT INTO counters (name, count) VALUES ($name, 1)
@@ -103,6 +148,10 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 		'SELECT count(*) AS viewers, coalesce(sum(is_new), 0) AS newViewers FROM temp.award_list'
 	)
 
+	const openStream = db.query<{ id: number }, []>('SELECT id FROM streams WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1')
+	const insertStream = db.query<unknown, { at: string }>('INSERT INTO streams (started_at) VALUES ($at)')
+	const closeStreams = db.query<unknown, { at: string }>('UPDATE streams SET ended_at = $at WHERE ended_at IS NULL')
+
 	const toViewer = (row: ViewerRow): Viewer => ({ ...row, isModerator: row.isModerator === 1 })
 
 	/** Creates the viewer if new (with starting points, in the ledger) or refreshes name and moderator flag. */
@@ -129,8 +178,23 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 
 	const touch = db.transaction((viewer: ViewerInput, now: number) => upsertViewer(viewer, nowIso(now)))
 
+	/** Runs the guard and consumes stock inside the caller's transaction; returns a refusal to pass on. */
+	function beforeCharge<R>(options: UseOptions<R>): Refused<R> | undefined {
+		const refusal = options.guard?.()
+		return refusal === undefined ? undefined : { ok: false, reason: 'refused', refusal }
+	}
+	function afterCharge(redeem: string, options: UseOptions<unknown>) {
+		if (options.consumesStock) consumeStock.run({ name: redeem })
+	}
+
 	const spendOnQueue = db.transaction(
-		(input: { viewerId: string; redeem: string; type: 'list' | 'note'; price: number; note: string | null }, now: number): QueueSpendResult => {
+		<R>(
+			input: { viewerId: string; redeem: string; type: 'list' | 'note'; price: number; note: string | null; autoFulfil?: boolean },
+			now: number,
+			options: UseOptions<R> = {}
+		): QueueSpendResult<R> => {
+			const refused = beforeCharge(options)
+			if (refused) return refused
 			const at = nowIso(now)
 			const charged = chargeViewer(input.viewerId, input.price)
 			if (!charged.ok) return { ok: false, reason: 'insufficient_points', balance: charged.balance }
@@ -140,30 +204,38 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 				viewer: input.viewerId,
 				cost: input.price,
 				note: input.note,
-				now: at
+				status: input.autoFulfil ? 'fulfilled' : 'pending',
+				now: at,
+				resolved: input.autoFulfil ? at : null
 			}) as { id: number }
 			insertLedger.run({ id: input.viewerId, delta: -input.price, reason: 'redeem', redeem: input.redeem, redemption: redemption.id, now: at })
+			afterCharge(input.redeem, options)
 			return { ok: true, balance: charged.balance, redemptionId: redemption.id }
 		}
 	)
 
 	const spendOnCounter = db.transaction(
-		(input: { viewerId: string; redeem: string; price: number }, now: number): CounterSpendResult => {
+		<R>(input: { viewerId: string; redeem: string; price: number }, now: number, options: UseOptions<R> = {}): CounterSpendResult<R> => {
+			const refused = beforeCharge(options)
+			if (refused) return refused
 			const at = nowIso(now)
 			const charged = chargeViewer(input.viewerId, input.price)
 			if (!charged.ok) return { ok: false, reason: 'insufficient_points', balance: charged.balance }
 			const { count } = bumpCounter.get({ name: input.redeem }) as { count: number }
 			insertLedger.run({ id: input.viewerId, delta: -input.price, reason: 'redeem', redeem: input.redeem, redemption: null, now: at })
+			afterCharge(input.redeem, options)
 			return { ok: true, balance: charged.balance, count }
 		}
 	)
 
 	const donate = db.transaction(
-		(input: { viewerId: string; milestone: string; amount: number }, now: number): DonationResult => {
+		<R>(input: { viewerId: string; milestone: string; amount: number }, now: number, options: UseOptions<R> = {}): DonationResult<R> => {
 			const at = nowIso(now)
 			const milestone = selectMilestone.get({ name: input.milestone })
 			if (!milestone) return { ok: false, reason: 'milestone_missing' }
 			if (milestone.completed) return { ok: false, reason: 'milestone_complete' }
+			const refused = beforeCharge(options)
+			if (refused) return refused
 			// Only what the goal still needs is charged.
 			const amount = Math.min(input.amount, milestone.goal - milestone.progress)
 			if (amount <= 0) return { ok: false, reason: 'milestone_complete' }
@@ -173,6 +245,7 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 			// Cannot happen inside this transaction, but never charge without the progress.
 			if (!updated) throw new Error(`milestone ${input.milestone} changed during a donation`)
 			insertLedger.run({ id: input.viewerId, delta: -amount, reason: 'donation', redeem: input.milestone, redemption: null, now: at })
+			afterCharge(input.milestone, options)
 			return {
 				ok: true,
 				balance: charged.balance,
@@ -183,6 +256,23 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 			}
 		}
 	)
+
+	const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : undefined)
+
+	/** What limits need to know about one redeem and one viewer; call it inside a guard. */
+	function usage(redeem: string, viewerId: string): UsageFacts {
+		// "This stream" is the latest one; before the first stream, every use counts.
+		const since = currentStreamStart.get()?.startedAt ?? ''
+		const controls = selectControls.get({ name: redeem })
+		return {
+			lastUseAt: time(lastUse.get({ redeem })?.at),
+			lastUseByViewerAt: time(lastUseByViewer.get({ redeem, viewer: viewerId })?.at),
+			usesThisStream: usesSince.get({ redeem, since })?.n ?? 0,
+			usesByViewerThisStream: usesByViewerSince.get({ redeem, viewer: viewerId, since })?.n ?? 0,
+			stockUsed: controls?.stockUsed ?? 0,
+			paused: controls?.paused === 1
+		}
+	}
 
 	/**
 	 * One points award for everyone in chat, as one transaction. Skipped when another award (from this or any other
@@ -219,11 +309,27 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 		},
 		touchViewer: (viewer: ViewerInput, now: number) => touch.immediate(viewer, now),
 		renameViewer: (id: string, name: string) => renameViewer.run({ id, name }).changes === 1,
-		spendOnQueue: (input: Parameters<typeof spendOnQueue>[0], now: number) => spendOnQueue.immediate(input, now),
-		spendOnCounter: (input: Parameters<typeof spendOnCounter>[0], now: number) => spendOnCounter.immediate(input, now),
-		donateToMilestone: (input: Parameters<typeof donate>[0], now: number) => donate.immediate(input, now),
+		spendOnQueue: <R = never>(input: Parameters<typeof spendOnQueue>[0], now: number, options?: UseOptions<R>) =>
+			spendOnQueue.immediate(input, now, options) as QueueSpendResult<R>,
+		spendOnCounter: <R = never>(input: Parameters<typeof spendOnCounter>[0], now: number, options?: UseOptions<R>) =>
+			spendOnCounter.immediate(input, now, options) as CounterSpendResult<R>,
+		donateToMilestone: <R = never>(input: Parameters<typeof donate>[0], now: number, options?: UseOptions<R>) =>
+			donate.immediate(input, now, options) as DonationResult<R>,
+		usage,
 		awardPoints: (viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number) =>
 			award.immediate(viewers, amount, now, minIntervalMs),
+		/** Records a stream start unless one is already open; true when this call started it. */
+		startStream: db.transaction((now: number): boolean => {
+			upsertState.run({ key: 'stream_live', value: '1' })
+			if (openStream.get()) return false
+			insertStream.run({ at: nowIso(now) })
+			return true
+		}).immediate,
+		endStream: db.transaction((now: number) => {
+			upsertState.run({ key: 'stream_live', value: '0' })
+			closeStreams.run({ at: nowIso(now) })
+		}).immediate,
+		isLive: () => selectState.get({ key: 'stream_live' })?.value === '1',
 		state: (key: string) => selectState.get({ key })?.value,
 		setState: (key: string, value: string) => upsertState.run({ key, value })
 	}

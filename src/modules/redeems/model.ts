@@ -1,18 +1,26 @@
 // What a redeem is, independent of where it was configured or how it is stored.
-export type PricedRedeem = {
+
+/** Limits checked before a redeem charges anything. Times are in seconds. */
+export type RedeemLimits = {
+	cooldown?: number
+	userCooldown?: number
+	maxPerStream?: number
+	maxPerUserPerStream?: number
+	stock?: number
+	onlyLive?: boolean
+	maxNoteLength?: number
+}
+
+type RedeemBase = {
 	name: string
-	type: 'list' | 'note' | 'counter'
-	price: number
 	info?: string
 	categories: string[]
+	limits: RedeemLimits
+	/** List and note redeems: skip the queue (the redemption is fulfilled at once). */
+	autoFulfil: boolean
 }
-export type MilestoneRedeem = {
-	name: string
-	type: 'milestone'
-	goal: number
-	info?: string
-	categories: string[]
-}
+export type PricedRedeem = RedeemBase & { type: 'list' | 'note' | 'counter'; price: number }
+export type MilestoneRedeem = RedeemBase & { type: 'milestone'; goal: number }
 export type Redeem = PricedRedeem | MilestoneRedeem
 
 /** A redeem without categories is always active; otherwise one of its categories must be switched on. */

@@ -109,6 +109,11 @@ export function createRedeemsRepo(db: Database) {
 			return { archived, counters }
 		}),
 
+		/** Archives the queue only (stream-start reset). */
+		archiveQueue: (now: number) => archiveQueue.run({ now: nowIso(now) }).changes,
+		/** Sets every counter to 0 (stream-start reset). */
+		zeroCounters: () => zeroCounters.run().changes,
+
 		resetMilestone: (name: string) => resetMilestoneProgress.run({ name }).changes === 1
 	}
 }
