@@ -94,6 +94,9 @@ function Entry({ entry }: { entry: QueueEntry }): JSX.Element {
 					{entry.viewerName}
 				</span>
 				<Time iso={entry.createdAt} />
+				<span class={`status status-${entry.status}`} safe>
+					{`#${entry.id} ${entry.status}`}
+				</span>
 			</div>
 			{entry.note ? (
 				<p class="note" safe>
@@ -136,7 +139,7 @@ function QueueTab({ data, links }: { data: DashboardData; links: PageLinks }): J
 		<section aria-labelledby="queue-title">
 			<h2 id="queue-title">Redeem queue</h2>
 			<p class="meta" safe>
-				{`${queue.total} ${queue.total === 1 ? 'entry' : 'entries'}, oldest first${queue.pages > 1 ? `; page ${queue.page} of ${queue.pages}` : ''}`}
+				{`${queue.total} ${queue.total === 1 ? 'entry' : 'entries'}, pending first, oldest first${queue.pages > 1 ? `; page ${queue.page} of ${queue.pages}` : ''}`}
 			</p>
 			<EntryList entries={queue.entries} empty="The queue is empty." />
 			{queue.pages > 1 ? (
@@ -179,6 +182,13 @@ function HelpTab({ data }: { data: DashboardData }): JSX.Element {
 			</section>
 			<section aria-labelledby="redeems-title">
 				<h2 id="redeems-title">Redeems</h2>
+				{data.activeCategories.length ? (
+					<p class="meta" safe>
+						{`Active categories: ${data.activeCategories.join(', ')}`}
+					</p>
+				) : (
+					''
+				)}
 				{active.length === 0 ? (
 					<p class="empty">No redeems are active right now.</p>
 				) : (
@@ -192,7 +202,9 @@ function HelpTab({ data }: { data: DashboardData }): JSX.Element {
 									<span class="cost" safe>
 										{redeemCost(r)}
 									</span>
-									<span class="type">{r.type}</span>
+									<span class="type">
+										{r.paused ? `${r.type}, paused` : r.type}
+									</span>
 								</div>
 								{r.info ? (
 									<p class="info" safe>

@@ -83,7 +83,7 @@ if (!CHROMIUM) {
 
 				await page.click('text=Redeem queue')
 				await page.waitForURL(/tab=queue/)
-				expect(await page.textContent('main')).toContain('2 entries, oldest first')
+				expect(await page.textContent('main')).toContain('2 entries, pending first, oldest first')
 				expect(await page.textContent('#balance')).toContain('Alice: 4399 points')
 				expect(await noScroll()).toBe(true)
 				await page.screenshot({ path: join(SCREENSHOTS, `queue-${width}.png`), fullPage: true })

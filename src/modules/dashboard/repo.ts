@@ -15,7 +15,8 @@ export function createDashboardRepo(db: Database) {
 	const columns = `r.id, r.redeem, r.redeem_type AS type, r.note, r.status, r.created_at AS createdAt, v.display_name AS viewerName
 		FROM redemptions r JOIN viewers v ON v.id = r.viewer_id WHERE r.cleared_at IS NULL`
 	const queuePage = db.query<QueueEntry, { limit: number; offset: number }>(
-		`SELECT ${columns} ORDER BY r.created_at, r.id LIMIT $limit OFFSET $offset`
+		// Pending first (what the streamer still has to do), each group oldest first.
+		`SELECT ${columns} ORDER BY r.status != 'pending', r.created_at, r.id LIMIT $limit OFFSET $offset`
 	)
 	const recent = db.query<QueueEntry, { limit: number }>(`SELECT ${columns} ORDER BY r.created_at DESC, r.id DESC LIMIT $limit`)
 	const queueSize = db.query<{ n: number }, []>('SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL')

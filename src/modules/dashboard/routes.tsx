@@ -52,7 +52,8 @@ export function dashboardRoutes(deps: Deps) {
 		counters: deps.redeemsRepo.counters,
 		milestones: deps.redeemsRepo.milestones,
 		redeems: deps.redeems,
-		activeCategories: deps.config.active_categories,
+		activeCategories: deps.activeCategories(),
+		pausedRedeems: deps.moderation.pausedRedeems,
 		passive: deps.config.passive,
 		prefix: deps.config.prefix
 	})
@@ -98,6 +99,7 @@ export function dashboardRoutes(deps: Deps) {
 				milestones: data.milestones,
 				queue: data.passive ? { entries: [], total: 0, page: 1, pageSize: data.queue.pageSize, pages: 1 } : data.queue,
 				redeems: data.passive ? [] : data.redeems.filter((r) => r.active).map(({ active: _, ...r }) => r),
+				activeCategories: data.activeCategories,
 				...(data.balance ? { balance: data.balance } : {})
 			}
 		})

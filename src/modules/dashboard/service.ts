@@ -17,7 +17,8 @@ export type DashboardData = {
 	milestones: MilestoneRow[]
 	recent: QueueEntry[]
 	queue: { entries: QueueEntry[]; total: number; page: number; pageSize: number; pages: number }
-	redeems: (Redeem & { active: boolean })[]
+	redeems: (Redeem & { active: boolean; paused: boolean })[]
+	activeCategories: readonly string[]
 	balance: Balance | undefined
 }
 
@@ -27,6 +28,7 @@ export type DashboardSources = {
 	milestones: () => MilestoneRow[]
 	redeems: readonly Redeem[]
 	activeCategories: readonly string[]
+	pausedRedeems: () => string[]
 	passive: boolean
 	prefix: string
 }
@@ -53,6 +55,7 @@ export function buildDashboard(
 		const redeem = findRedeem(sources.redeems, name)
 		return redeem ? isRedeemActive(redeem, sources.activeCategories) : false
 	}
+	const paused = new Set(sources.pausedRedeems().map((n) => n.toLowerCase()))
 	const total = repo.queueSize()
 	const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE))
 	const page = Math.min(Math.max(1, request.page), pages)
@@ -64,7 +67,12 @@ export function buildDashboard(
 		milestones: sources.milestones().filter((m) => active(m.name)),
 		recent: repo.recent(RECENT_LIMIT),
 		queue: { entries: repo.queuePage(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE), total, page, pageSize: QUEUE_PAGE_SIZE, pages },
-		redeems: sources.redeems.map((r) => ({ ...r, active: isRedeemActive(r, sources.activeCategories) })),
+		redeems: sources.redeems.map((r) => ({
+			...r,
+			active: isRedeemActive(r, sources.activeCategories),
+			paused: paused.has(r.name.toLowerCase())
+		})),
+		activeCategories: sources.activeCategories,
 		balance: findBalance(repo, request.userId, request.username)
 	}
 }
