@@ -1,6 +1,7 @@
 // The one HTTP application: health check, Owncast webhooks, the dashboard.
 import { Elysia } from 'elysia'
 import type { Deps } from './deps.ts'
+import { adminRoutes } from './modules/admin/routes.tsx'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
@@ -44,6 +45,7 @@ export function createApp(deps: Deps) {
 		})
 		.use(owncastWebhook(deps))
 		.use(dashboardRoutes(deps))
+		.use(adminRoutes(deps))
 }
 
 export type App = ReturnType<typeof createApp>

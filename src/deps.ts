@@ -50,7 +50,12 @@ export function createDeps(input: {
 		redeemsRepo: createRedeemsRepo(input.db),
 		moderation,
 		owncast,
-		chat: createChatSender(owncast, log, { privateReplies: () => deps.config.private_replies }),
+		// Through deps.owncast, so a reload that replaces the client (new URL or token) applies to replies too.
+		chat: createChatSender(
+			{ sendChat: (text) => deps.owncast.sendChat(text), sendPrivate: (id, text) => deps.owncast.sendPrivate(id, text) },
+			log,
+			{ privateReplies: () => deps.config.private_replies }
+		),
 		clock: input.clock ?? Date.now,
 		activeCategories: () => moderation.activeCategories() ?? deps.config.active_categories
 	}

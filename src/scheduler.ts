@@ -8,17 +8,26 @@ import { streamStarted } from './modules/streams/service.ts'
 import { displayPath } from './config/load.ts'
 
 export function startPointsTimer(app: Elysia, deps: Deps) {
-	const { log, config } = deps
+	const { log } = deps
+	let lastRunAt = Number.NEGATIVE_INFINITY
 	const run = async () => {
+		// Read the config at every tick, so a reloaded points_cycle_time or amount applies at once.
+		const config = deps.config
+		const now = performance.now()
+		if (now - lastRunAt < config.points_cycle_time * 1000 - 500) return
+		lastRunAt = now
 		try {
-			await runPointsCycle({
-				client: deps.owncast,
-				repo: deps.points,
-				onStreamOnline: (now) => streamStarted(deps, now),
-				log,
-				cycleSeconds: config.points_cycle_time,
-				amount: config.points_amount_given
-			}, deps.clock)
+			await runPointsCycle(
+				{
+					client: deps.owncast,
+					repo: deps.points,
+					onStreamOnline: (at) => streamStarted(deps, at),
+					log,
+					cycleSeconds: config.points_cycle_time,
+					amount: config.points_amount_given
+				},
+				deps.clock
+			)
 		} catch (error) {
 			log.error('points cycle failed', error)
 		}
@@ -26,9 +35,8 @@ export function startPointsTimer(app: Elysia, deps: Deps) {
 	return app.use(
 		cron({
 			name: 'points',
-			// Checked every second, run at most once per interval; protect keeps runs from overlapping.
+			// Ticks every second and runs once per points_cycle_time; protect keeps runs from overlapping.
 			pattern: '* * * * * *',
-			interval: config.points_cycle_time,
 			protect: true,
 			catch: (error: unknown) => log.error('points cycle failed', error),
 			run

@@ -20,6 +20,7 @@ export const rootCommand = defineCommand({
 		'reset-milestone': () => load(import('./reset-milestone.ts')),
 		'hard-reset-milestone': () => load(import('./hard-reset-milestone.ts')),
 		'import-legacy': () => load(import('./import-legacy.ts')),
+		'admin-link': () => load(import('./admin-link.ts')),
 		backup: () => load(import('./backup.ts'))
 	}
 })

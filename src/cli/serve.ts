@@ -4,6 +4,7 @@ import { createApp } from '../app.ts'
 import { createDeps } from '../deps.ts'
 import { startDailyBackups, startPointsTimer } from '../scheduler.ts'
 import { ConfigError, type Config } from '../config/load.ts'
+import { createReloader } from '../config/reload.ts'
 import { EXPECTED } from '../config/schema.ts'
 import { openDatabase } from '../db/database.ts'
 import { createLogger } from '../log.ts'
@@ -22,13 +23,15 @@ export default defineCommand({
 	},
 	async run({ args }) {
 		const instance = readInstance(args.instance, { create: true })
-		const config: Config = { ...instance.config }
-		if (args.host !== undefined) config.host = args.host
+		// Command-line flags win over config.toml, also after a reload.
+		const flags: Partial<Config> = {}
+		if (args.host !== undefined) flags.host = args.host
 		if (args.port !== undefined) {
 			const port = v.safeParse(PortFlag, args.port)
 			if (!port.success) throw new ConfigError(`--port: ${EXPECTED.port}, got ${JSON.stringify(args.port)}`)
-			config.port = port.output
+			flags.port = port.output
 		}
+		const config: Config = { ...instance.config, ...flags }
 		const log = createLogger(config.log_level)
 		for (const path of instance.created) log.info(`created ${show(path)}`)
 
@@ -51,6 +54,7 @@ export default defineCommand({
 		}
 		startPointsTimer(app as never, deps)
 		startDailyBackups(app as never, deps)
+		const stopReloading = createReloader(deps, { keep: flags }).start()
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		const base = config.public_url ?? local
 		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
@@ -75,6 +79,7 @@ export default defineCommand({
 				log.info(`${signal} received, shutting down`)
 				process.off('SIGINT', onInt)
 				process.off('SIGTERM', onTerm)
+				stopReloading()
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
 				await app.stop()

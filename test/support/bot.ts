@@ -30,7 +30,7 @@ export type TestBot = {
 }
 
 export async function createTestBot(
-	options: { env?: Record<string, string>; redeemsToml?: string; fake?: FakeOwncast } = {}
+	options: { env?: Record<string, string>; redeemsToml?: string; fake?: FakeOwncast; clock?: () => number } = {}
 ): Promise<TestBot> {
 	const dir = mkdtempSync(join(tmpdir(), 'tlapbot-bot-'))
 	ensureInstance(dir)
@@ -49,7 +49,7 @@ export async function createTestBot(
 	const db = openDatabase(config.databasePath)
 	const logs: string[] = []
 	const log = createLogger('debug', (_level, line) => logs.push(line))
-	const deps = createDeps({ config, redeems, db, log })
+	const deps = createDeps({ config, redeems, db, log, ...(options.clock ? { clock: options.clock } : {}) })
 	deps.redeemsRepo.addMissingRows(redeems, Date.now())
 	const app = createApp(deps)
 

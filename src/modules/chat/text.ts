@@ -17,7 +17,7 @@ function codePoint(n: number, fallback: string): string {
 
 /** Owncast renders custom emoji as <img class="emoji" alt=":name:" ...>; give back the :name: the viewer typed. */
 function emojiToShortcodes(html: string): string {
-	return html.replace(/<img\b[^>]*>/gi, (tag) => {
+	return html.replace(/<img\b[^<>]*>/gi, (tag) => {
 		const attr = /\b(?:alt|title)\s*=\s*("([^"]*)"|'([^']*)')/i.exec(tag)
 		const name = attr?.[2] ?? attr?.[3]
 		return name ? decodeEntities(name) : ''

@@ -3,7 +3,8 @@
 import * as v from 'valibot'
 
 export const OwncastUserSchema = v.looseObject({
-	id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	// Owncast ids are short ASCII; a string SQLite cannot store faithfully (lone surrogates) is not one.
+	id: v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.check((id) => id.isWellFormed(), 'a well-formed string')),
 	displayName: v.optional(v.pipe(v.string(), v.maxLength(500)), ''),
 	isBot: v.optional(v.boolean(), false),
 	scopes: v.optional(v.nullable(v.array(v.string())), [])

@@ -37,7 +37,16 @@ function createRecentIds(limit: number) {
 
 export function createWebhookHandler(deps: Deps) {
 	const firstDelivery = createRecentIds(10_000)
-	const rateLimiter = createRateLimiter(deps.config.command_rate_limit)
+	let rate = deps.config.command_rate_limit
+	let rateLimiter = createRateLimiter(rate)
+	// A reloaded config.toml can change the limit.
+	const limiter = () => {
+		if (deps.config.command_rate_limit !== rate) {
+			rate = deps.config.command_rate_limit
+			rateLimiter = createRateLimiter(rate)
+		}
+		return rateLimiter
+	}
 	let lastRejectionLog = 0
 
 	return function processWebhook(request: WebhookRequest): WebhookOutcome {
@@ -89,7 +98,7 @@ export function createWebhookHandler(deps: Deps) {
 						moderation: deps.moderation,
 						messages: deps.messages,
 						now,
-						allowCommand: (viewerId) => rateLimiter.allow(viewerId, now)
+						allowCommand: (viewerId) => limiter().allow(viewerId, now)
 					},
 					{
 						user: {

@@ -1,0 +1,336 @@
+/** @jsxImportSource @kitajs/html */
+// The streamer's admin page under /admin: login (admin_password or a one-time link from `tlapbot admin-link`),
+// the pending queue, viewers and balances, the audit log. Server-rendered forms that work without JavaScript;
+// every POST needs a signed session cookie and the session's CSRF token, and is answered by a 303 back.
+import { Elysia, type Context } from 'elysia'
+import * as v from 'valibot'
+import {
+	AuditPage,
+	LinkConfirmPage,
+	LoginPage,
+	MessagePage,
+	QueuePage,
+	ViewersPage,
+	type Flash
+} from '../../../templates/admin.tsx'
+import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
+import type { Deps } from '../../deps.ts'
+import type { AdjustMode, RedemptionStatus, ResolveAction } from '../moderation/repo.ts'
+import {
+	ADMIN_ACTOR,
+	checkPassword,
+	clearedSessionCookie,
+	cookieValues,
+	createLoginThrottle,
+	createRevocations,
+	createSession,
+	csrfToken,
+	SESSION_COOKIE,
+	sessionCookie,
+	validCsrf,
+	verifySession,
+	type Session
+} from './auth.ts'
+import { createAdminLinks, LINK_MINUTES, type LinkState } from './links.ts'
+import { createAdminRepo } from './repo.ts'
+
+/** Admin pages may load only our own stylesheets, post only to us, and never be framed. */
+export const ADMIN_CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const AUDIT_PAGE_SIZE = 50
+const MAX_AMOUNT = 1_000_000_000
+const MAX_PASSWORD_LENGTH = 1024
+
+type Set = Context['set']
+type Form = Record<string, unknown>
+type Query = Record<string, string | string[] | undefined>
+
+const first = (value: unknown): string | undefined => {
+	const one = Array.isArray(value) ? value[0] : value
+	return typeof one === 'string' ? one : undefined
+}
+
+const AMOUNT_ERROR = `The amount must be a whole number from 0 to ${MAX_AMOUNT}.`
+const PointsForm = v.object({
+	mode: v.picklist(['add', 'remove', 'set'], 'Choose add, remove or set.'),
+	amount: v.pipe(
+		v.string(AMOUNT_ERROR),
+		v.trim(),
+		v.regex(/^\d{1,10}$/, AMOUNT_ERROR),
+		v.transform(Number),
+		v.integer(AMOUNT_ERROR),
+		v.minValue(0, AMOUNT_ERROR),
+		v.maxValue(MAX_AMOUNT, AMOUNT_ERROR)
+	)
+})
+const RedemptionForm = v.object({
+	action: v.picklist(['done', 'reject', 'refund'], 'Choose Done, Reject or Refund.'),
+	reason: v.optional(v.pipe(v.string('The reason must be text.'), v.trim(), v.maxLength(200, 'The reason may be at most 200 characters.')), '')
+})
+
+const STATUS_WORDS: Record<RedemptionStatus, string> = {
+	pending: 'still pending',
+	fulfilled: 'already done',
+	rejected: 'already rejected',
+	cancelled: 'already refunded'
+}
+const ACTION_WORDS: Record<ResolveAction, string> = { done: 'marked done', reject: 'rejected', refund: 'refunded' }
+
+/** Sends an HTML page with the admin headers. */
+async function page(set: Set, status: number, body: JSX.Element): Promise<string> {
+	set.status = status
+	set.headers['content-type'] = 'text/html; charset=utf-8'
+	set.headers['content-security-policy'] = ADMIN_CSP
+	set.headers['x-frame-options'] = 'DENY'
+	set.headers['cache-control'] = 'no-store'
+	return `<!doctype html>${await body}`
+}
+
+function redirect(set: Set, location: string): string {
+	set.status = 303
+	set.headers.location = location
+	set.headers['cache-control'] = 'no-store'
+	return ''
+}
+
+/** A path with a flash message in its query string (shown escaped by the page it leads to). */
+function withFlash(path: string, flash: Flash, params: Record<string, string> = {}): string {
+	const query = new URLSearchParams(params)
+	query.set(flash.kind === 'error' ? 'error' : 'flash', flash.text)
+	return `${path}?${query}`
+}
+
+function readFlash(query: Query): Flash | undefined {
+	const error = first(query.error)
+	if (error) return { kind: 'error', text: error.slice(0, 500) }
+	const ok = first(query.flash)
+	return ok ? { kind: 'ok', text: ok.slice(0, 500) } : undefined
+}
+
+const LINK_ERRORS: Record<Exclude<LinkState, 'valid'>, { status: number; title: string; text: string }> = {
+	used: {
+		status: 410,
+		title: 'Link already used',
+		text: 'This login link was already used; each link works only once. Run `tlapbot admin-link` on the server for a new one.'
+	},
+	expired: {
+		status: 410,
+		title: 'Link expired',
+		text: `This login link has expired (links last ${LINK_MINUTES} minutes). Run \`tlapbot admin-link\` on the server for a new one.`
+	},
+	unknown: {
+		status: 400,
+		title: 'Link not valid',
+		text: 'This login link is not valid: check that it was copied whole, or run `tlapbot admin-link` on the server for a new one.'
+	}
+}
+
+export function adminRoutes(deps: Deps) {
+	const links = createAdminLinks(deps.db)
+	const repo = createAdminRepo(deps.db)
+	const throttle = createLoginThrottle({ perClient: 5, total: 20, windowMs: 60_000 })
+	const revocations = createRevocations()
+	const secret = () => deps.config.secret_key
+	const secure = () => deps.config.public_url?.startsWith('https://') ?? false
+	const publicHost = () => (deps.config.public_url ? new URL(deps.config.public_url).host : undefined)
+
+	function currentSession(cookieHeader: string | undefined): Session | undefined {
+		for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
+			const session = verifySession(secret(), value, deps.clock())
+			if (session && !revocations.has(session)) return session
+		}
+		return undefined
+	}
+
+	/** A POST from another site's page: its Origin (when the browser sends one) names another host. */
+	function foreignOrigin(request: Request): boolean {
+		const origin = request.headers.get('origin')
+		if (origin === null) return false
+		let host: string
+		try {
+			host = new URL(origin).host
+		} catch {
+			return true
+		}
+		if (!host) return true
+		const allowed = [new URL(request.url).host, request.headers.get('host'), request.headers.get('x-forwarded-host'), publicHost()]
+		return !allowed.includes(host)
+	}
+
+	function logIn(set: Set, how: string): string {
+		const { value } = createSession(secret(), deps.clock())
+		set.headers['set-cookie'] = sessionCookie(value, secure())
+		deps.moderation.audit(ADMIN_ACTOR, 'login', how, deps.clock())
+		deps.log.info(`admin page: logged in with ${how}`)
+		return redirect(set, withFlash('/admin', { kind: 'ok', text: 'Logged in.' }))
+	}
+
+	const linkError = (set: Set, state: Exclude<LinkState, 'valid'>) => {
+		const error = LINK_ERRORS[state]
+		return page(set, error.status, <MessagePage title={error.title} text={error.text} loginLink />)
+	}
+
+	return (
+		new Elysia({ name: 'admin' })
+			.onBeforeHandle(({ request, set }) => {
+				if (request.method !== 'POST' || !foreignOrigin(request)) return
+				return page(set, 403, <MessagePage title="Refused" text="This form was sent from another site; nothing changed." />)
+			})
+			.get('/admin/assets/admin.css', ({ set }) => {
+				set.headers['cache-control'] = 'public, max-age=3600'
+				return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
+			})
+			.get('/admin/login', ({ query, headers, set }) => {
+				const token = first((query as Query).token)
+				if (token !== undefined) {
+					const state = links.state(token, deps.clock())
+					if (state !== 'valid') return linkError(set, state)
+					return page(set, 200, <LinkConfirmPage token={token} />)
+				}
+				if (currentSession(headers.cookie)) return redirect(set, '/admin')
+				return page(set, 200, <LoginPage passwordSet={deps.config.admin_password !== undefined} flash={readFlash(query as Query)} />)
+			})
+			.post('/admin/login', async ({ body, request, server, set }) => {
+				const form = (body ?? {}) as Form
+				const token = first(form.token)
+				if (token !== undefined) {
+					const state = links.consume(token, deps.clock())
+					return state === 'valid' ? logIn(set, 'a one-time link') : linkError(set, state)
+				}
+				const configured = deps.config.admin_password
+				if (configured === undefined) {
+					return page(set, 403, <LoginPage passwordSet={false} flash={{ kind: 'error', text: 'No admin password is set.' }} />)
+				}
+				const client = server?.requestIP(request)?.address ?? 'unknown'
+				const now = deps.clock()
+				const forgive = throttle.begin(client, now)
+				if (!forgive) {
+					set.headers['retry-after'] = String(throttle.retryAfter(client, now))
+					return page(
+						set,
+						429,
+						<LoginPage passwordSet flash={{ kind: 'error', text: 'Too many wrong passwords: wait a minute, then try again.' }} />
+					)
+				}
+				const typed = first(form.password) ?? ''
+				let right: boolean
+				try {
+					right = typed.length <= MAX_PASSWORD_LENGTH && (await checkPassword(configured, typed))
+				} catch (error) {
+					forgive()
+					deps.log.error(`admin_password looks like a password hash but cannot be used: ${(error as Error).message}`)
+					return page(
+						set,
+						503,
+						<MessagePage
+							title="Login unavailable"
+							text="admin_password in config.toml looks like a password hash but is not a valid one. Set it again and restart, or use `tlapbot admin-link`."
+						/>
+					)
+				}
+				if (!right) {
+					return page(set, 401, <LoginPage passwordSet flash={{ kind: 'error', text: 'Wrong password.' }} />)
+				}
+				forgive()
+				return logIn(set, 'the password')
+			})
+			// Everything below needs a session; POSTs also need its CSRF token.
+			.derive(({ headers }) => ({ session: currentSession(headers.cookie) }))
+			.onBeforeHandle(({ session, request, body, set }) => {
+				if (!session) return redirect(set, '/admin/login')
+				if (request.method === 'POST' && !validCsrf(secret(), session, ((body ?? {}) as Form).csrf)) {
+					return page(
+						set,
+						403,
+						<MessagePage title="Refused" text="This form has expired or did not come from the admin page; nothing changed. Go back, reload and try again." />
+					)
+				}
+			})
+			.get('/admin', ({ session, query, set }) =>
+				page(
+					set,
+					200,
+					<QueuePage
+						csrf={csrfToken(secret(), session as Session)}
+						flash={readFlash(query as Query)}
+						pending={deps.moderation.pendingRedemptions()}
+						fulfilled={repo.recentlyFulfilled()}
+					/>
+				)
+			)
+			.get('/admin/viewers', ({ session, query, set }) => {
+				const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+				return page(
+					set,
+					200,
+					<ViewersPage
+						csrf={csrfToken(secret(), session as Session)}
+						flash={readFlash(query as Query)}
+						q={q}
+						viewers={deps.moderation.searchViewers(q, 50)}
+					/>
+				)
+			})
+			.get('/admin/audit', ({ session, query, set }) => {
+				const pageText = first((query as Query).page) ?? '1'
+				const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
+				const rows = deps.moderation.auditLog(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
+				return page(
+					set,
+					200,
+					<AuditPage
+						csrf={csrfToken(secret(), session as Session)}
+						flash={readFlash(query as Query)}
+						entries={rows.slice(0, AUDIT_PAGE_SIZE)}
+						page={number}
+						hasNext={rows.length > AUDIT_PAGE_SIZE}
+					/>
+				)
+			})
+			.post('/admin/redemptions/:id', ({ params, body, set }) => {
+				const back = (flash: Flash) => redirect(set, withFlash('/admin', flash))
+				if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id}.` })
+				const id = Number(params.id)
+				const form = v.safeParse(RedemptionForm, body ?? {})
+				if (!form.success) return back({ kind: 'error', text: form.issues[0].message })
+				const { action, reason } = form.output
+				const result = deps.moderation.resolve(id, action, ADMIN_ACTOR, reason, deps.clock())
+				if (!result.ok) {
+					if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no redemption #${id}.` })
+					return back({ kind: 'error', text: `Redemption #${id} is ${STATUS_WORDS[result.status]}; nothing changed.` })
+				}
+				const r = result.redemption
+				const refunded = result.refunded ? `; ${r.viewerName} got ${result.refunded} points back` : ''
+				return back({ kind: 'ok', text: `#${id} ${r.redeem} by ${r.viewerName}: ${ACTION_WORDS[action]}${refunded}.` })
+			})
+			.post('/admin/viewers/:id/points', ({ params, body, set }) => {
+				const form = (body ?? {}) as Form
+				const q = (first(form.q) ?? '').slice(0, 100)
+				const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
+				const viewer = deps.moderation.viewer(params.id)
+				if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
+				const parsed = v.safeParse(PointsForm, form)
+				if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
+				const { mode, amount } = parsed.output as { mode: AdjustMode; amount: number }
+				const result = deps.moderation.adjustPoints(viewer.id, mode, amount, ADMIN_ACTOR, deps.clock())
+				if (!result.ok) {
+					if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
+					return back({
+						kind: 'error',
+						text: `${viewer.displayName} has only ${result.balance} points, so ${amount} cannot be removed; nothing changed.`
+					})
+				}
+				const change = result.delta === 0 ? 'no change' : `${result.delta > 0 ? '+' : ''}${result.delta}`
+				return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
+			})
+			.post('/admin/logout', ({ session, set }) => {
+				revocations.revoke(session as Session, deps.clock())
+				set.headers['set-cookie'] = clearedSessionCookie(secure())
+				return redirect(set, withFlash('/admin/login', { kind: 'ok', text: 'Logged out.' }))
+			})
+			.get('/admin/*', ({ path, set }) => {
+				if (path === '/admin/') return redirect(set, '/admin')
+				return page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />)
+			})
+			.post('/admin/*', ({ set }) => page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />))
+	)
+}
