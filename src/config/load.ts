@@ -65,7 +65,9 @@ export function loadConfig(instanceDir: string, env: Env = process.env): { confi
 		throw new ConfigError(formatIssue(displayPath(file), firstIssue(result.issues), merged, sources, CONFIG_KEYS))
 	}
 	const data = result.output
-	checkMessages(displayPath(file), data.messages)
+	// The raw table: valibot's record leaves out keys such as "constructor", which must be reported too.
+	const rawMessages = merged.messages
+	checkMessages(displayPath(file), rawMessages && typeof rawMessages === 'object' ? (rawMessages as Record<string, string>) : data.messages)
 	const config: Config = { ...data, instanceDir, databasePath: resolve(instanceDir, data.database) }
 	return { config, warnings }
 }
@@ -81,6 +83,12 @@ export function parseRedeems(source: string, label: string): Redeem[] {
 	const raw = parseTomlText(source, label)
 	const result = v.safeParse(RedeemsFileSchema, raw)
 	if (!result.success) throw new ConfigError(formatIssue(label, firstIssue(result.issues), raw, {}, ['redeems']))
+	// valibot's record leaves out keys that could touch an object's prototype; say so instead of dropping them.
+	const rawRedeems = raw.redeems && typeof raw.redeems === 'object' ? Object.keys(raw.redeems) : []
+	const dropped = rawRedeems.find((name) => !Object.hasOwn(result.output.redeems, name))
+	if (dropped !== undefined) {
+		throw new ConfigError(`${label}: redeems.${tomlKey(dropped)}: "${dropped}" cannot be a redeem name; rename the redeem`)
+	}
 	const redeems: Redeem[] = []
 	const seen = new Map<string, string>()
 	for (const [name, data] of Object.entries(result.output.redeems)) {

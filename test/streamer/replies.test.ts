@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfig } from '../../src/config/load.ts'
+import { createTestBot, settle, type TestBot } from '../support/bot.ts'
+import { chatEvent } from '../support/payloads.ts'
+
+let bot: TestBot | undefined
+afterEach(() => {
+	bot?.close()
+	bot = undefined
+})
+
+const alice = { id: 'alice', displayName: 'Alice' }
+
+describe('private replies', () => {
+	test('replies for one viewer go privately to their connection; a successful redeem is announced publicly once', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true', TLAPBOT_STARTING_POINTS: '100' } })
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 7 }))
+		await bot.post(chatEvent(alice, '!react', 'v0.3', { clientId: 7 }))
+		await bot.post(chatEvent(alice, '!hydrate', 'v0.3', { clientId: 7 }))
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([
+			{ clientId: 7, body: '@Alice, you have 100 points.' },
+			{ clientId: 7, body: '@Alice, react needs a note: !react <your message>. Nothing was charged.' }
+		])
+		expect(bot.fake.messages).toEqual(['@Alice redeemed hydrate (#1)! 40 points left.'])
+	})
+
+	test('a CHAT without clientId is connection 0 (Go drops the zero value)', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
+		const event = chatEvent(alice, '!points')
+		const { clientId: _, ...eventData } = event.eventData
+		await bot.post({ ...event, eventData })
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([{ clientId: 0, body: '@Alice, you have 10 points.' }])
+	})
+
+	test('when a private message fails, the reply goes to public chat', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
+		bot.deps.owncast = { ...bot.deps.owncast, sendPrivate: async () => ({ ok: false, fault: 'http_error', message: 'boom' }) }
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+		await settle(bot)
+		expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
+	})
+
+	test('a 401 on private messages turns them off (logged once) and public chat is used from then on', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
+		bot.fake.refusePrivate = true
+		for (let i = 0; i < 3; i++) {
+			await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+			await settle(bot)
+		}
+		expect(bot.fake.messages).toEqual(Array(3).fill('@Alice, you have 10 points.'))
+		expect(bot.fake.requests.filter((r) => r.path.startsWith('/api/integrations/chat/system/client/'))).toHaveLength(1)
+		const warnings = bot.logs.filter((l) => l.includes('private replies turned off'))
+		expect(warnings).toHaveLength(1)
+		expect(warnings[0]).toContain('send system messages')
+	})
+
+	test('private_replies = false keeps everything public', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'false' } })
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([])
+		expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
+	})
+})
+
+describe('[messages] overrides', () => {
+	test('a message can be reworded with its placeholders', async () => {
+		bot = await createTestBot()
+		writeFileSync(
+			join(bot.dir, 'config.toml'),
+			`secret_key = "0123456789abcdef0123"\n[messages]\nbalance = "{name} has {balance}, nice"\n`
+		)
+		const { config } = loadConfig(bot.dir, { TLAPBOT_OWNCAST_URL: bot.fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: bot.fake.token, TLAPBOT_PRIVATE_REPLIES: 'false' })
+		bot.deps.config = config
+		const { createMessages } = await import('../../src/modules/chat/messages.ts')
+		bot.deps.messages = createMessages(config.messages)
+		expect(await bot.chatReplies(alice, '!points')).toEqual(['Alice has 10 points, nice'])
+	})
+
+	test('unknown messages and unknown placeholders are errors naming the key', async () => {
+		bot = await createTestBot()
+		const write = (messages: string) =>
+			writeFileSync(join(bot!.dir, 'config.toml'), `secret_key = "0123456789abcdef0123"\n[messages]\n${messages}\n`)
+		write('balanse = "x"')
+		expect(() => loadConfig(bot!.dir, {})).toThrow('messages.balanse: unknown key; did you mean "balance"?')
+		write('balance = "{name} {points}"')
+		expect(() => loadConfig(bot!.dir, {})).toThrow('messages.balance: unknown placeholder {points}; this message offers {name}, {balance}')
+		write('constructor = "x"')
+		expect(() => loadConfig(bot!.dir, {})).toThrow('messages.constructor: unknown key')
+	})
+})
