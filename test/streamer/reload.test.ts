@@ -93,7 +93,12 @@ describe('reload in a real serve process', () => {
 		})
 		let output = ''
 		const collect = async (stream: ReadableStream<Uint8Array>) => {
-			for await (const chunk of stream) output += new TextDecoder().decode(chunk)
+			const reader = stream.getReader()
+			for (;;) {
+				const { done, value } = await reader.read()
+				if (done) return
+				output += new TextDecoder().decode(value)
+			}
 		}
 		void collect(child.stdout as ReadableStream<Uint8Array>)
 		void collect(child.stderr as ReadableStream<Uint8Array>)
