@@ -37,7 +37,7 @@ afterAll(() => {
 describe('the compiled tlapbot binary', () => {
 	test('--help lists every subcommand with a description; --version prints the version', async () => {
 		const help = await run(['--help'])
-		for (const command of ['serve', 'init', 'init-db', 'clear-queue', 'refresh-counters', 'clear-refresh', 'refresh-milestones', 'reset-milestone', 'hard-reset-milestone', 'import-legacy']) {
+		for (const command of ['serve', 'init', 'init-db', 'clear-queue', 'refresh-counters', 'clear-refresh', 'refresh-milestones', 'reset-milestone', 'hard-reset-milestone', 'import-legacy', 'backup', 'admin-link']) {
 			expect(help.stdout).toContain(command)
 		}
 		expect(help.stdout).not.toContain('undefined')
@@ -67,7 +67,8 @@ describe('the compiled tlapbot binary', () => {
 			const reader = serve.stdout.getReader()
 			let output = ''
 			const deadline = Date.now() + 10_000
-			while (!/listening on http:\/\/[^:]+:(\d+)/.test(output)) {
+			// Read until the last of the start-up lines (the external action URL) has arrived.
+			while (!/listening on http:\/\/[^:]+:(\d+)/.test(output) || !output.includes('/dashboard')) {
 				if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`)
 				const { value, done } = await reader.read()
 				if (done) throw new Error(`serve exited: ${output}`)

@@ -37,7 +37,8 @@ const SUBCOMMANDS = [
 	'reset-milestone',
 	'hard-reset-milestone',
 	'import-legacy',
-	'backup'
+	'backup',
+	'admin-link'
 ]
 const T0 = '2024-05-01T18:03:11.000Z'
 const T1 = '2024-05-02T10:00:00.000Z'
@@ -682,5 +683,22 @@ describe('serve', () => {
 		} finally {
 			blocker.stop(true)
 		}
+	})
+})
+
+describe('argument mistakes', () => {
+	test('options before the command are refused with a hint', async () => {
+		const dir = makeTempDir()
+		const r = await runTlapbot(['--instance', 'x', 'init'], { cwd: dir })
+		expect(r.code).toBe(1)
+		expect(r.stderr).toContain('options go after the command')
+		expect(existsSync(join(dir, 'x'))).toBe(false)
+	})
+
+	test('an extra positional argument is refused', async () => {
+		const dir = makeTempDir()
+		const r = await runTlapbot(['reset-milestone', 'go_nap', 'extra'], { cwd: dir })
+		expect(r.code).toBe(1)
+		expect(r.stderr).toContain('unexpected argument "extra"')
 	})
 })

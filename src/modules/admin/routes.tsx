@@ -39,8 +39,9 @@ export const ADMIN_CSP = "default-src 'none'; style-src 'self'; form-action 'sel
 const AUDIT_PAGE_SIZE = 50
 const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
+const LOGGED_OUT = 'Logged out.'
 
-type Set = Context['set']
+type ResponseSet = Context['set']
 type Form = Record<string, unknown>
 type Query = Record<string, string | string[] | undefined>
 
@@ -76,7 +77,7 @@ const STATUS_WORDS: Record<RedemptionStatus, string> = {
 const ACTION_WORDS: Record<ResolveAction, string> = { done: 'marked done', reject: 'rejected', refund: 'refunded' }
 
 /** Sends an HTML page with the admin headers. */
-async function page(set: Set, status: number, body: JSX.Element): Promise<string> {
+async function page(set: ResponseSet, status: number, body: JSX.Element): Promise<string> {
 	set.status = status
 	set.headers['content-type'] = 'text/html; charset=utf-8'
 	set.headers['content-security-policy'] = ADMIN_CSP
@@ -85,7 +86,7 @@ async function page(set: Set, status: number, body: JSX.Element): Promise<string
 	return `<!doctype html>${await body}`
 }
 
-function redirect(set: Set, location: string): string {
+function redirect(set: ResponseSet, location: string): string {
 	set.status = 303
 	set.headers.location = location
 	set.headers['cache-control'] = 'no-store'
@@ -156,7 +157,7 @@ export function adminRoutes(deps: Deps) {
 		return !allowed.includes(host)
 	}
 
-	function logIn(set: Set, how: string): string {
+	function logIn(set: ResponseSet, how: string): string {
 		const { value } = createSession(secret(), deps.clock())
 		set.headers['set-cookie'] = sessionCookie(value, secure())
 		deps.moderation.audit(ADMIN_ACTOR, 'login', how, deps.clock())
@@ -164,173 +165,183 @@ export function adminRoutes(deps: Deps) {
 		return redirect(set, withFlash('/admin', { kind: 'ok', text: 'Logged in.' }))
 	}
 
-	const linkError = (set: Set, state: Exclude<LinkState, 'valid'>) => {
+	const linkError = (set: ResponseSet, state: Exclude<LinkState, 'valid'>) => {
 		const error = LINK_ERRORS[state]
 		return page(set, error.status, <MessagePage title={error.title} text={error.text} loginLink />)
 	}
 
-	return (
-		new Elysia({ name: 'admin' })
-			.onBeforeHandle(({ request, set }) => {
-				if (request.method !== 'POST' || !foreignOrigin(request)) return
-				return page(set, 403, <MessagePage title="Refused" text="This form was sent from another site; nothing changed." />)
-			})
-			.get('/admin/assets/admin.css', ({ set }) => {
-				set.headers['cache-control'] = 'public, max-age=3600'
-				return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
-			})
-			.get('/admin/login', ({ query, headers, set }) => {
-				const token = first((query as Query).token)
-				if (token !== undefined) {
-					const state = links.state(token, deps.clock())
-					if (state !== 'valid') return linkError(set, state)
-					return page(set, 200, <LinkConfirmPage token={token} />)
-				}
-				if (currentSession(headers.cookie)) return redirect(set, '/admin')
-				return page(set, 200, <LoginPage passwordSet={deps.config.admin_password !== undefined} flash={readFlash(query as Query)} />)
-			})
-			.post('/admin/login', async ({ body, request, server, set }) => {
-				const form = (body ?? {}) as Form
-				const token = first(form.token)
-				if (token !== undefined) {
-					const state = links.consume(token, deps.clock())
-					return state === 'valid' ? logIn(set, 'a one-time link') : linkError(set, state)
-				}
-				const configured = deps.config.admin_password
-				if (configured === undefined) {
-					return page(set, 403, <LoginPage passwordSet={false} flash={{ kind: 'error', text: 'No admin password is set.' }} />)
-				}
-				const client = server?.requestIP(request)?.address ?? 'unknown'
-				const now = deps.clock()
-				const forgive = throttle.begin(client, now)
-				if (!forgive) {
-					set.headers['retry-after'] = String(throttle.retryAfter(client, now))
-					return page(
-						set,
-						429,
-						<LoginPage passwordSet flash={{ kind: 'error', text: 'Too many wrong passwords: wait a minute, then try again.' }} />
-					)
-				}
-				const typed = first(form.password) ?? ''
-				let right: boolean
-				try {
-					right = typed.length <= MAX_PASSWORD_LENGTH && (await checkPassword(configured, typed))
-				} catch (error) {
-					forgive()
-					deps.log.error(`admin_password looks like a password hash but cannot be used: ${(error as Error).message}`)
-					return page(
-						set,
-						503,
-						<MessagePage
-							title="Login unavailable"
-							text="admin_password in config.toml looks like a password hash but is not a valid one. Set it again and restart, or use `tlapbot admin-link`."
-						/>
-					)
-				}
-				if (!right) {
-					return page(set, 401, <LoginPage passwordSet flash={{ kind: 'error', text: 'Wrong password.' }} />)
-				}
+	/** Every POST: refused when another site's page sent it. */
+	const sameOrigin = ({ request, set }: { request: Request; set: ResponseSet }) => {
+		if (request.method !== 'POST' || !foreignOrigin(request)) return
+		return page(set, 403, <MessagePage title="Refused" text="This form was sent from another site; nothing changed." />)
+	}
+
+	// Two instances, so that the session guard's hooks cover only the second one's routes.
+	const open = new Elysia()
+		.onBeforeHandle(sameOrigin)
+		.get('/admin/assets/admin.css', ({ set }) => {
+			set.headers['cache-control'] = 'public, max-age=3600'
+			return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
+		})
+		.get('/admin/login', ({ query, headers, set }) => {
+			const token = first((query as Query).token)
+			if (token !== undefined) {
+				const state = links.state(token, deps.clock())
+				if (state !== 'valid') return linkError(set, state)
+				return page(set, 200, <LinkConfirmPage token={token} />)
+			}
+			if (currentSession(headers.cookie)) return redirect(set, '/admin')
+			// Anyone can link here: only our own message is shown, not whatever text a link carries.
+			const flash = readFlash(query as Query)
+			const shown = flash && flash.kind === 'ok' && flash.text === LOGGED_OUT ? flash : undefined
+			return page(set, 200, <LoginPage passwordSet={deps.config.admin_password !== undefined} flash={shown} />)
+		})
+		.post('/admin/login', async ({ body, request, server, set }) => {
+			const form = (body ?? {}) as Form
+			const token = first(form.token)
+			if (token !== undefined) {
+				const state = links.consume(token, deps.clock())
+				return state === 'valid' ? logIn(set, 'a one-time link') : linkError(set, state)
+			}
+			const configured = deps.config.admin_password
+			if (configured === undefined) {
+				return page(set, 403, <LoginPage passwordSet={false} flash={{ kind: 'error', text: 'No admin password is set.' }} />)
+			}
+			const client = server?.requestIP(request)?.address ?? 'unknown'
+			const now = deps.clock()
+			const forgive = throttle.begin(client, now)
+			if (!forgive) {
+				set.headers['retry-after'] = String(throttle.retryAfter(client, now))
+				return page(
+					set,
+					429,
+					<LoginPage passwordSet flash={{ kind: 'error', text: 'Too many wrong passwords: wait a minute, then try again.' }} />
+				)
+			}
+			const typed = first(form.password) ?? ''
+			let right: boolean
+			try {
+				right = typed.length <= MAX_PASSWORD_LENGTH && (await checkPassword(configured, typed))
+			} catch (error) {
 				forgive()
-				return logIn(set, 'the password')
-			})
-			// Everything below needs a session; POSTs also need its CSRF token.
-			.derive(({ headers }) => ({ session: currentSession(headers.cookie) }))
-			.onBeforeHandle(({ session, request, body, set }) => {
-				if (!session) return redirect(set, '/admin/login')
-				if (request.method === 'POST' && !validCsrf(secret(), session, ((body ?? {}) as Form).csrf)) {
-					return page(
-						set,
-						403,
-						<MessagePage title="Refused" text="This form has expired or did not come from the admin page; nothing changed. Go back, reload and try again." />
-					)
-				}
-			})
-			.get('/admin', ({ session, query, set }) =>
-				page(
+				deps.log.error(`admin_password looks like a password hash but cannot be used: ${(error as Error).message}`)
+				return page(
 					set,
-					200,
-					<QueuePage
-						csrf={csrfToken(secret(), session as Session)}
-						flash={readFlash(query as Query)}
-						pending={deps.moderation.pendingRedemptions()}
-						fulfilled={repo.recentlyFulfilled()}
+					503,
+					<MessagePage
+						title="Login unavailable"
+						text="admin_password in config.toml looks like a password hash but is not a valid one. Set it again, or use `tlapbot admin-link`."
 					/>
 				)
+			}
+			if (!right) {
+				return page(set, 401, <LoginPage passwordSet flash={{ kind: 'error', text: 'Wrong password.' }} />)
+			}
+			forgive()
+			return logIn(set, 'the password')
+		})
+
+	// Everything here needs a session; POSTs also need its CSRF token.
+	const guarded = new Elysia()
+		.onBeforeHandle(sameOrigin)
+		.derive(({ headers }) => ({ session: currentSession(headers.cookie) }))
+		.onBeforeHandle(({ session, request, body, set }) => {
+			if (!session) return redirect(set, '/admin/login')
+			if (request.method === 'POST' && !validCsrf(secret(), session, ((body ?? {}) as Form).csrf)) {
+				return page(
+					set,
+					403,
+					<MessagePage title="Refused" text="This form has expired or did not come from the admin page; nothing changed. Go back, reload and try again." />
+				)
+			}
+		})
+		.get('/admin', ({ session, query, set }) =>
+			page(
+				set,
+				200,
+				<QueuePage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={readFlash(query as Query)}
+					pending={deps.moderation.pendingRedemptions()}
+					fulfilled={repo.recentlyFulfilled()}
+				/>
 			)
-			.get('/admin/viewers', ({ session, query, set }) => {
-				const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
-				return page(
-					set,
-					200,
-					<ViewersPage
-						csrf={csrfToken(secret(), session as Session)}
-						flash={readFlash(query as Query)}
-						q={q}
-						viewers={deps.moderation.searchViewers(q, 50)}
-					/>
-				)
-			})
-			.get('/admin/audit', ({ session, query, set }) => {
-				const pageText = first((query as Query).page) ?? '1'
-				const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
-				const rows = deps.moderation.auditLog(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
-				return page(
-					set,
-					200,
-					<AuditPage
-						csrf={csrfToken(secret(), session as Session)}
-						flash={readFlash(query as Query)}
-						entries={rows.slice(0, AUDIT_PAGE_SIZE)}
-						page={number}
-						hasNext={rows.length > AUDIT_PAGE_SIZE}
-					/>
-				)
-			})
-			.post('/admin/redemptions/:id', ({ params, body, set }) => {
-				const back = (flash: Flash) => redirect(set, withFlash('/admin', flash))
-				if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id}.` })
-				const id = Number(params.id)
-				const form = v.safeParse(RedemptionForm, body ?? {})
-				if (!form.success) return back({ kind: 'error', text: form.issues[0].message })
-				const { action, reason } = form.output
-				const result = deps.moderation.resolve(id, action, ADMIN_ACTOR, reason, deps.clock())
-				if (!result.ok) {
-					if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no redemption #${id}.` })
-					return back({ kind: 'error', text: `Redemption #${id} is ${STATUS_WORDS[result.status]}; nothing changed.` })
-				}
-				const r = result.redemption
-				const refunded = result.refunded ? `; ${r.viewerName} got ${result.refunded} points back` : ''
-				return back({ kind: 'ok', text: `#${id} ${r.redeem} by ${r.viewerName}: ${ACTION_WORDS[action]}${refunded}.` })
-			})
-			.post('/admin/viewers/:id/points', ({ params, body, set }) => {
-				const form = (body ?? {}) as Form
-				const q = (first(form.q) ?? '').slice(0, 100)
-				const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
-				const viewer = deps.moderation.viewer(params.id)
-				if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
-				const parsed = v.safeParse(PointsForm, form)
-				if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
-				const { mode, amount } = parsed.output as { mode: AdjustMode; amount: number }
-				const result = deps.moderation.adjustPoints(viewer.id, mode, amount, ADMIN_ACTOR, deps.clock())
-				if (!result.ok) {
-					if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
-					return back({
-						kind: 'error',
-						text: `${viewer.displayName} has only ${result.balance} points, so ${amount} cannot be removed; nothing changed.`
-					})
-				}
-				const change = result.delta === 0 ? 'no change' : `${result.delta > 0 ? '+' : ''}${result.delta}`
-				return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
-			})
-			.post('/admin/logout', ({ session, set }) => {
-				revocations.revoke(session as Session, deps.clock())
-				set.headers['set-cookie'] = clearedSessionCookie(secure())
-				return redirect(set, withFlash('/admin/login', { kind: 'ok', text: 'Logged out.' }))
-			})
-			.get('/admin/*', ({ path, set }) => {
-				if (path === '/admin/') return redirect(set, '/admin')
-				return page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />)
-			})
-			.post('/admin/*', ({ set }) => page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />))
-	)
+		)
+		.get('/admin/viewers', ({ session, query, set }) => {
+			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+			return page(
+				set,
+				200,
+				<ViewersPage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={readFlash(query as Query)}
+					q={q}
+					viewers={deps.moderation.searchViewers(q, 50)}
+				/>
+			)
+		})
+		.get('/admin/audit', ({ session, query, set }) => {
+			const pageText = first((query as Query).page) ?? '1'
+			const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
+			const rows = deps.moderation.auditLog(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
+			return page(
+				set,
+				200,
+				<AuditPage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={readFlash(query as Query)}
+					entries={rows.slice(0, AUDIT_PAGE_SIZE)}
+					page={number}
+					hasNext={rows.length > AUDIT_PAGE_SIZE}
+				/>
+			)
+		})
+		.post('/admin/redemptions/:id', ({ params, body, set }) => {
+			const back = (flash: Flash) => redirect(set, withFlash('/admin', flash))
+			if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id}.` })
+			const id = Number(params.id)
+			const form = v.safeParse(RedemptionForm, body ?? {})
+			if (!form.success) return back({ kind: 'error', text: form.issues[0].message })
+			const { action, reason } = form.output
+			const result = deps.moderation.resolve(id, action, ADMIN_ACTOR, reason, deps.clock())
+			if (!result.ok) {
+				if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no redemption #${id}.` })
+				return back({ kind: 'error', text: `Redemption #${id} is ${STATUS_WORDS[result.status]}; nothing changed.` })
+			}
+			const r = result.redemption
+			const refunded = result.refunded ? `; ${r.viewerName} got ${result.refunded} points back` : ''
+			return back({ kind: 'ok', text: `#${id} ${r.redeem} by ${r.viewerName}: ${ACTION_WORDS[action]}${refunded}.` })
+		})
+		.post('/admin/viewers/:id/points', ({ params, body, set }) => {
+			const form = (body ?? {}) as Form
+			const q = (first(form.q) ?? '').slice(0, 100)
+			const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
+			const viewer = deps.moderation.viewer(params.id)
+			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
+			const parsed = v.safeParse(PointsForm, form)
+			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
+			const { mode, amount } = parsed.output as { mode: AdjustMode; amount: number }
+			const result = deps.moderation.adjustPoints(viewer.id, mode, amount, ADMIN_ACTOR, deps.clock())
+			if (!result.ok) {
+				if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
+				return back({
+					kind: 'error',
+					text: `${viewer.displayName} has only ${result.balance} points, so ${amount} cannot be removed; nothing changed.`
+				})
+			}
+			const change = result.delta === 0 ? 'no change' : `${result.delta > 0 ? '+' : ''}${result.delta}`
+			return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
+		})
+		.post('/admin/logout', ({ session, set }) => {
+			revocations.revoke(session as Session, deps.clock())
+			set.headers['set-cookie'] = clearedSessionCookie(secure())
+			return redirect(set, withFlash('/admin/login', { kind: 'ok', text: LOGGED_OUT }))
+		})
+		.get('/admin/*', ({ path, set }) => {
+			if (path === '/admin/') return redirect(set, '/admin')
+			return page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />)
+		})
+		.post('/admin/*', ({ set }) => page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />))
+
+	return new Elysia({ name: 'admin' }).use(open).use(guarded)
 }

@@ -1,0 +1,369 @@
+/** @jsxImportSource @kitajs/html */
+// The streamer's admin page: login, the pending queue, viewers and balances, the audit log. Plain HTML forms,
+// no script: every action is a POST with the session's CSRF token, answered by a redirect back.
+import type { PropsWithChildren } from '@kitajs/html'
+import type { AuditEntry, RedemptionRow, ViewerSummary } from '../src/modules/moderation/repo.ts'
+
+export type AdminTab = 'queue' | 'viewers' | 'audit'
+export type Flash = { kind: 'ok' | 'error'; text: string }
+
+const TABS: { tab: AdminTab; href: string; title: string }[] = [
+	{ tab: 'queue', href: '/admin', title: 'Queue' },
+	{ tab: 'viewers', href: '/admin/viewers', title: 'Viewers' },
+	{ tab: 'audit', href: '/admin/audit', title: 'Audit log' }
+]
+
+function Time({ iso }: { iso: string }): JSX.Element {
+	return (
+		<time datetime={iso} safe>
+			{`${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`}
+		</time>
+	)
+}
+
+function Csrf({ token }: { token: string }): JSX.Element {
+	return <input type="hidden" name="csrf" value={token} />
+}
+
+function FlashBox({ flash }: { flash: Flash | undefined }): JSX.Element {
+	if (!flash) return ''
+	return (
+		<p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} safe>
+			{flash.text}
+		</p>
+	)
+}
+
+export function AdminLayout({ title, children }: PropsWithChildren<{ title: string }>): JSX.Element {
+	return (
+		<html lang="en">
+			<head>
+				<meta charset="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<meta name="color-scheme" content="light dark" />
+				<meta name="robots" content="noindex, nofollow" />
+				<link rel="icon" href="data:," />
+				<title safe>{`${title} · tlapbot admin`}</title>
+				<link rel="stylesheet" href="/dashboard/assets/style.css" />
+				<link rel="stylesheet" href="/admin/assets/admin.css" />
+			</head>
+			<body class="admin">{children}</body>
+		</html>
+	)
+}
+
+/** The page of a logged-in admin: tabs, a logout button, the flash message, the content. */
+function AdminPage({
+	title,
+	tab,
+	csrf,
+	flash,
+	children
+}: PropsWithChildren<{ title: string; tab: AdminTab; csrf: string; flash: Flash | undefined }>): JSX.Element {
+	return (
+		<AdminLayout title={title}>
+			<header class="admin-header">
+				<nav class="tabs" aria-label="Admin sections">
+					{TABS.map((t) => (
+						<a href={t.href} class={t.tab === tab ? 'tab current' : 'tab'} aria-current={t.tab === tab ? 'page' : 'false'} safe>
+							{t.title}
+						</a>
+					))}
+				</nav>
+				<form method="post" action="/admin/logout" class="logout">
+					<Csrf token={csrf} />
+					<button type="submit">Log out</button>
+				</form>
+			</header>
+			<main>
+				<h1 safe>{title}</h1>
+				<FlashBox flash={flash} />
+				{children}
+			</main>
+		</AdminLayout>
+	)
+}
+
+// --- Login ---------------------------------------------------------------------------------------------
+
+export function LoginPage({ passwordSet, flash }: { passwordSet: boolean; flash?: Flash | undefined }): JSX.Element {
+	return (
+		<AdminLayout title="Log in">
+			<main class="login">
+				<h1>tlapbot admin</h1>
+				<FlashBox flash={flash} />
+				{passwordSet ? (
+					<form method="post" action="/admin/login" class="card">
+						<label for="password">Password</label>
+						<input type="password" id="password" name="password" autocomplete="current-password" required autofocus />
+						<button type="submit">Log in</button>
+					</form>
+				) : (
+					<div class="card">
+						<p>No admin password is set, so the admin page can only be opened with a one-time link.</p>
+						<ul>
+							<li>
+								Set <code>admin_password</code> in the instance's <code>config.toml</code> (at least 8 characters; a hash from{' '}
+								<code>Bun.password.hash</code> such as <code>$argon2id$...</code> works too); a running bot picks it up when the file is saved, or
+							</li>
+							<li>
+								run <code>tlapbot admin-link</code> on the server: it prints a link that logs you in once, within 15 minutes.
+							</li>
+						</ul>
+					</div>
+				)}
+			</main>
+		</AdminLayout>
+	)
+}
+
+/** GET with a one-time token: a button, so that link previews in chat apps do not use the link up. */
+export function LinkConfirmPage({ token }: { token: string }): JSX.Element {
+	return (
+		<AdminLayout title="Log in">
+			<main class="login">
+				<h1>tlapbot admin</h1>
+				<form method="post" action="/admin/login" class="card">
+					<p>This one-time link logs you in to the admin page. It works only once.</p>
+					<input type="hidden" name="token" value={token} />
+					<button type="submit">Log in</button>
+				</form>
+			</main>
+		</AdminLayout>
+	)
+}
+
+/** A page with one message: refused links, wrong passwords, bad forms, unknown pages. */
+export function MessagePage({ title, text, loginLink }: { title: string; text: string; loginLink?: boolean }): JSX.Element {
+	return (
+		<AdminLayout title={title}>
+			<main class="login">
+				<h1 safe>{title}</h1>
+				<p class="card" safe>
+					{text}
+				</p>
+				<p>
+					<a href={loginLink ? '/admin/login' : '/admin'}>{loginLink ? 'Go to the login page' : 'Back to the admin page'}</a>
+				</p>
+			</main>
+		</AdminLayout>
+	)
+}
+
+// --- Queue -----------------------------------------------------------------------------------------------
+
+function RedemptionCells({ r }: { r: RedemptionRow }): JSX.Element {
+	return (
+		<>
+			<td class="num" safe>{`#${r.id}`}</td>
+			<td>
+				<Time iso={r.createdAt} />
+			</td>
+			<td class="redeem" safe>
+				{r.redeem}
+			</td>
+			<td>
+				<span class="viewer" safe>
+					{r.viewerName}
+				</span>
+			</td>
+			<td class="note" safe>
+				{r.note ?? ''}
+			</td>
+		</>
+	)
+}
+
+export function QueuePage(props: {
+	csrf: string
+	flash: Flash | undefined
+	pending: RedemptionRow[]
+	fulfilled: (RedemptionRow & { resolvedAt: string })[]
+}): JSX.Element {
+	const { csrf, pending, fulfilled } = props
+	return (
+		<AdminPage title="Pending redeems" tab="queue" csrf={csrf} flash={props.flash}>
+			{pending.length === 0 ? (
+				<p class="empty">Nothing is waiting.</p>
+			) : (
+				<table class="admin-table">
+					<thead>
+						<tr>
+							<th>#</th>
+							<th>Time</th>
+							<th>Redeem</th>
+							<th>Viewer</th>
+							<th>Note</th>
+							<th>Action</th>
+						</tr>
+					</thead>
+					<tbody>
+						{pending.map((r) => (
+							<tr>
+								<RedemptionCells r={r} />
+								<td>
+									<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
+										<Csrf token={csrf} />
+										<button type="submit" name="action" value="done">
+											Done
+										</button>
+										<input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${r.id}`} />
+										<button type="submit" name="action" value="reject" class="danger">
+											Reject
+										</button>
+									</form>
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+			<h2>Recently done</h2>
+			{fulfilled.length === 0 ? (
+				<p class="empty">No redeems were marked done lately.</p>
+			) : (
+				<table class="admin-table">
+					<thead>
+						<tr>
+							<th>#</th>
+							<th>Time</th>
+							<th>Redeem</th>
+							<th>Viewer</th>
+							<th>Note</th>
+							<th>Action</th>
+						</tr>
+					</thead>
+					<tbody>
+						{fulfilled.map((r) => (
+							<tr>
+								<RedemptionCells r={r} />
+								<td>
+									<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
+										<Csrf token={csrf} />
+										<input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${r.id}`} />
+										<button type="submit" name="action" value="refund" class="danger" safe>
+											{`Refund ${r.cost}`}
+										</button>
+									</form>
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+		</AdminPage>
+	)
+}
+
+// --- Viewers ---------------------------------------------------------------------------------------------
+
+export function ViewersPage(props: { csrf: string; flash: Flash | undefined; q: string; viewers: ViewerSummary[] }): JSX.Element {
+	const { csrf, q, viewers } = props
+	return (
+		<AdminPage title="Viewers" tab="viewers" csrf={csrf} flash={props.flash}>
+			<form method="get" action="/admin/viewers" class="search">
+				<label for="q">Name or id</label>
+				<input type="search" id="q" name="q" value={q} />
+				<button type="submit">Search</button>
+			</form>
+			<p class="meta">
+				{q ? `${viewers.length} ${viewers.length === 1 ? 'viewer matches' : 'viewers match'}` : 'Recently seen viewers'}
+			</p>
+			{viewers.length === 0 ? (
+				<p class="empty">No viewers found.</p>
+			) : (
+				<table class="admin-table">
+					<thead>
+						<tr>
+							<th>Viewer</th>
+							<th>Id</th>
+							<th>Balance</th>
+							<th>Change balance</th>
+						</tr>
+					</thead>
+					<tbody>
+						{viewers.map((viewer) => (
+							<tr>
+								<td class="viewer" safe>
+									{viewer.displayName}
+								</td>
+								<td>
+									<code safe>{viewer.id}</code>
+								</td>
+								<td class="num" safe>
+									{String(viewer.balance)}
+								</td>
+								<td>
+									<form method="post" action={`/admin/viewers/${encodeURIComponent(viewer.id)}/points`} class="row-form">
+										<Csrf token={csrf} />
+										<input type="hidden" name="q" value={q} />
+										<select name="mode" aria-label="How to change the balance">
+											<option value="add">add</option>
+											<option value="remove">remove</option>
+											<option value="set">set to</option>
+										</select>
+										<input type="number" name="amount" min="0" max="1000000000" step="1" required aria-label="Points" />
+										<button type="submit">Apply</button>
+									</form>
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+		</AdminPage>
+	)
+}
+
+// --- Audit log -------------------------------------------------------------------------------------------
+
+export function AuditPage(props: {
+	csrf: string
+	flash: Flash | undefined
+	entries: AuditEntry[]
+	page: number
+	hasNext: boolean
+}): JSX.Element {
+	const { entries, page, hasNext } = props
+	return (
+		<AdminPage title="Audit log" tab="audit" csrf={props.csrf} flash={props.flash}>
+			<p class="meta" safe>{`Newest first; page ${page}`}</p>
+			{entries.length === 0 ? (
+				<p class="empty">Nothing here.</p>
+			) : (
+				<table class="admin-table">
+					<thead>
+						<tr>
+							<th>Time</th>
+							<th>Who</th>
+							<th>Action</th>
+							<th>Detail</th>
+						</tr>
+					</thead>
+					<tbody>
+						{entries.map((e) => (
+							<tr>
+								<td>
+									<Time iso={e.createdAt} />
+								</td>
+								<td safe>{e.actor}</td>
+								<td safe>{e.action}</td>
+								<td class="detail" safe>
+									{e.detail}
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+			{page > 1 || hasNext ? (
+				<nav class="pager" aria-label="Audit log pages">
+					{page > 1 ? <a href={`/admin/audit?page=${page - 1}`}>Newer</a> : <span></span>}
+					{hasNext ? <a href={`/admin/audit?page=${page + 1}`}>Older</a> : ''}
+				</nav>
+			) : (
+				''
+			)}
+		</AdminPage>
+	)
+}
