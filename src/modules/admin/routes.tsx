@@ -83,6 +83,9 @@ async function page(set: ResponseSet, status: number, body: JSX.Element): Promis
 	set.headers['content-security-policy'] = ADMIN_CSP
 	set.headers['x-frame-options'] = 'DENY'
 	set.headers['cache-control'] = 'no-store'
+	// With "no-referrer" (the default everywhere else) browsers send "Origin: null" on form posts, which the
+	// same-origin check must refuse; "same-origin" keeps the real Origin on our own forms.
+	set.headers['referrer-policy'] = 'same-origin'
 	return `<!doctype html>${await body}`
 }
 
