@@ -3,6 +3,7 @@
 // no script: every action is a POST with the session's CSRF token, answered by a redirect back.
 import type { PropsWithChildren } from '@kitajs/html'
 import type { AuditEntry, RedemptionRow, ViewerSummary } from '../src/modules/moderation/repo.ts'
+import { Layout } from './layout.tsx'
 
 export type AdminTab = 'queue' | 'viewers' | 'audit'
 export type Flash = { kind: 'ok' | 'error'; text: string }
@@ -36,19 +37,44 @@ function FlashBox({ flash }: { flash: Flash | undefined }): JSX.Element {
 
 export function AdminLayout({ title, children }: PropsWithChildren<{ title: string }>): JSX.Element {
 	return (
-		<html lang="en">
-			<head>
-				<meta charset="utf-8" />
-				<meta name="viewport" content="width=device-width, initial-scale=1" />
-				<meta name="color-scheme" content="light dark" />
-				<meta name="robots" content="noindex, nofollow" />
-				<link rel="icon" href="data:," />
-				<title safe>{`${title} · tlapbot admin`}</title>
-				<link rel="stylesheet" href="/dashboard/assets/style.css" />
-				<link rel="stylesheet" href="/admin/assets/admin.css" />
-			</head>
-			<body class="admin">{children}</body>
-		</html>
+		<Layout title={`${title} · tlapbot admin`} stylesheets={['/admin/assets/admin.css']} script={false} noindex bodyClass="admin">
+			{children}
+		</Layout>
+	)
+}
+
+function ReasonInput({ id }: { id: number }): JSX.Element {
+	return <input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${id}`} />
+}
+
+/** Redemptions with a form of action buttons on each row. */
+function RedemptionTable(props: { rows: RedemptionRow[]; csrf: string; actions: (r: RedemptionRow) => JSX.Element }): JSX.Element {
+	return (
+		<table class="admin-table">
+			<thead>
+				<tr>
+					<th>#</th>
+					<th>Time</th>
+					<th>Redeem</th>
+					<th>Viewer</th>
+					<th>Note</th>
+					<th>Action</th>
+				</tr>
+			</thead>
+			<tbody>
+				{props.rows.map((r) => (
+					<tr>
+						<RedemptionCells r={r} />
+						<td>
+							<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
+								<Csrf token={props.csrf} />
+								{props.actions(r)}
+							</form>
+						</td>
+					</tr>
+				))}
+			</tbody>
+		</table>
 	)
 }
 
@@ -186,70 +212,38 @@ export function QueuePage(props: {
 			{pending.length === 0 ? (
 				<p class="empty">Nothing is waiting.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
-						<tr>
-							<th>#</th>
-							<th>Time</th>
-							<th>Redeem</th>
-							<th>Viewer</th>
-							<th>Note</th>
-							<th>Action</th>
-						</tr>
-					</thead>
-					<tbody>
-						{pending.map((r) => (
-							<tr>
-								<RedemptionCells r={r} />
-								<td>
-									<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
-										<Csrf token={csrf} />
-										<button type="submit" name="action" value="done">
-											Done
-										</button>
-										<input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${r.id}`} />
-										<button type="submit" name="action" value="reject" class="danger">
-											Reject
-										</button>
-									</form>
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+				<RedemptionTable
+					rows={pending}
+					csrf={csrf}
+					actions={(r) => (
+						<>
+							<button type="submit" name="action" value="done">
+								Done
+							</button>
+							<ReasonInput id={r.id} />
+							<button type="submit" name="action" value="reject" class="danger">
+								Reject
+							</button>
+						</>
+					)}
+				/>
 			)}
 			<h2>Recently done</h2>
 			{fulfilled.length === 0 ? (
 				<p class="empty">No redeems were marked done lately.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
-						<tr>
-							<th>#</th>
-							<th>Time</th>
-							<th>Redeem</th>
-							<th>Viewer</th>
-							<th>Note</th>
-							<th>Action</th>
-						</tr>
-					</thead>
-					<tbody>
-						{fulfilled.map((r) => (
-							<tr>
-								<RedemptionCells r={r} />
-								<td>
-									<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
-										<Csrf token={csrf} />
-										<input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${r.id}`} />
-										<button type="submit" name="action" value="refund" class="danger" safe>
-											{`Refund ${r.cost}`}
-										</button>
-									</form>
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+				<RedemptionTable
+					rows={fulfilled}
+					csrf={csrf}
+					actions={(r) => (
+						<>
+							<ReasonInput id={r.id} />
+							<button type="submit" name="action" value="refund" class="danger" safe>
+								{`Refund ${r.cost}`}
+							</button>
+						</>
+					)}
+				/>
 			)}
 		</AdminPage>
 	)

@@ -1,6 +1,7 @@
 // Viewers, balances and every spend, in SQLite. Each change of a balance is one IMMEDIATE transaction with a
 // guarded update (… WHERE balance >= cost) and its ledger row, so nothing can overspend, double-award or vanish.
 import type { Database } from 'bun:sqlite'
+import type { RedeemUsage } from '../redeems/limits.ts'
 import { nowIso } from '../redeems/repo.ts'
 
 export type ViewerInput = { id: string; displayName: string; isModerator?: boolean }
@@ -26,15 +27,9 @@ export type DonationResult<R = never> =
 	| Refused<R>
 	| { ok: false; reason: 'milestone_complete' | 'milestone_missing' }
 
-/** Past uses of one redeem, for limits (times in ms since the epoch). */
-export type UsageFacts = {
-	lastUseAt: number | undefined
-	lastUseByViewerAt: number | undefined
-	usesThisStream: number
-	usesByViewerThisStream: number
-	stockUsed: number
-	paused: boolean
-}
+/** Past uses of one redeem, for limits; whether the stream is live comes from elsewhere. */
+export type UsageFacts = Omit<RedeemUsage, 'live'>
+
 export type AwardResult =
 	| { awarded: true; viewers: number; newViewers: number }
 	| { awarded: false; reason: 'too_soon'; lastAwardAt: number }
