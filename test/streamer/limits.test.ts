@@ -75,8 +75,9 @@ describe('redeem limits', () => {
 		await b.chatReplies(bob, '!shoutout')
 		expect(await b.chatReplies(alice, '!shoutout')).toEqual(['@Alice, shoutout is sold out until the streamer restocks it.'])
 		expect(b.balance('alice')).toBe(995)
-		b.deps.moderation.restock('shoutout', 'test', Date.now())
+		expect(await b.chatReplies({ id: 'mod', displayName: 'Mod', moderator: true }, '!redeem restock shoutout')).toEqual(['Redeem shoutout is restocked.'])
 		expect(await b.chatReplies(alice, '!shoutout')).toEqual(['@Alice redeemed shoutout (#3)! 990 points left.'])
+		expect(b.deps.moderation.auditLog()[0]).toMatchObject({ action: 'restock', detail: 'shoutout' })
 	})
 
 	test('only_live works only while the stream is live', async () => {

@@ -64,6 +64,7 @@ export const DEFAULT_MESSAGES = {
 	mod_usage: '@{name}, usage: {usage}',
 	mod_redeem_paused: 'Redeem {redeem} is paused.',
 	mod_redeem_resumed: 'Redeem {redeem} is back.',
+	mod_redeem_restocked: 'Redeem {redeem} is restocked.',
 	mod_unknown_redeem: '@{name}, there is no redeem called {redeem}.',
 	mod_category_on: 'Category {category} is on.',
 	mod_category_off: 'Category {category} is off.'

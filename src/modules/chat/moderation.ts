@@ -22,7 +22,7 @@ const USAGE: Record<string, string> = {
 	addpoints: '!addpoints <name> <points>',
 	removepoints: '!removepoints <name> <points>',
 	setpoints: '!setpoints <name> <points>',
-	redeem: '!redeem pause|resume <redeem>',
+	redeem: '!redeem pause|resume|restock <redeem>',
 	category: '!category on|off <category>'
 }
 
@@ -79,9 +79,13 @@ export function handleModeratorCommand(
 	const [verb, ...rest] = args.split(/\s+/)
 	const target = rest.join(' ').trim()
 	if (command.name === 'redeem') {
-		if ((verb !== 'pause' && verb !== 'resume') || !target) return usage()
+		if ((verb !== 'pause' && verb !== 'resume' && verb !== 'restock') || !target) return usage()
 		const redeem = findRedeem(deps.redeems, target)
 		if (!redeem) return [say('mod_unknown_redeem', { redeem: target })]
+		if (verb === 'restock') {
+			moderation.restock(redeem.name, who, now)
+			return [say('mod_redeem_restocked', { redeem: redeem.name }, 'public')]
+		}
 		moderation.setPaused(redeem.name, verb === 'pause', who, now)
 		return [say(verb === 'pause' ? 'mod_redeem_paused' : 'mod_redeem_resumed', { redeem: redeem.name }, 'public')]
 	}

@@ -91,7 +91,9 @@ export function createModerationRepo(db: Database) {
 		ON CONFLICT (name) DO UPDATE SET paused = excluded.paused`
 	)
 	const pausedNames = db.query<{ name: string }, []>('SELECT name FROM redeem_controls WHERE paused = 1')
-	const restockStmt = db.query<unknown, { name: string }>('UPDATE redeem_controls SET stock_used = 0 WHERE name = $name')
+	const restockStmt = db.query<unknown, { name: string }>(
+		'INSERT INTO redeem_controls (name, stock_used) VALUES ($name, 0) ON CONFLICT (name) DO UPDATE SET stock_used = 0'
+	)
 	const selectState = db.query<{ value: string }, { key: string }>('SELECT value FROM bot_state WHERE key = $key')
 	const upsertState = db.query<unknown, { key: string; value: string }>(
 		'INSERT INTO bot_state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
