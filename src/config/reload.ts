@@ -1,6 +1,7 @@
-// Live reload: edits to config.toml or redeems.toml take effect while serve runs (file watch and SIGHUP),
+// Live reload: edits to config.toml or redeems.toml take effect while serve runs (polled every second, and SIGHUP),
 // after validation. An invalid edit is logged and the previous settings stay.
-import { watch, type FSWatcher } from 'node:fs'
+import { unwatchFile, watchFile, type Stats } from 'node:fs'
+import { basename, join } from 'node:path'
 import type { Deps } from '../deps.ts'
 import { createMessages, type MessageOverrides } from '../modules/chat/messages.ts'
 import { createOwncastClient } from '../modules/owncast/client.ts'
@@ -61,21 +62,23 @@ export function createReloader(deps: Deps, options: { env?: Env; keep?: Partial<
 			clearTimeout(timer)
 			timer = setTimeout(() => reload(reason), 300)
 		}
-		let watcher: FSWatcher | undefined
-		try {
-			watcher = watch(instanceDir, (_event, file) => {
-				const name = String(file ?? '')
-				if (name === CONFIG_FILE || name === REDEEMS_FILE) schedule(`a change to ${name}`)
-			})
-			watcher.on('error', (error) => log.warn(`watching ${instanceDir} stopped: ${error.message}; send SIGHUP to reload`))
-		} catch (error) {
-			log.warn(`cannot watch ${instanceDir} (${(error as Error).message}); send SIGHUP to reload`)
-		}
+		// Poll the two files' stats rather than watching the folder: the database lives there too, and a
+		// folder watch would wake on every write. Polling also survives editors that replace files.
+		const files = [CONFIG_FILE, REDEEMS_FILE].map((name) => join(instanceDir, name))
+		const listeners = files.map((path) => {
+			const listener = (current: Stats, previous: Stats) => {
+				if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) {
+					schedule(`a change to ${basename(path)}`)
+				}
+			}
+			watchFile(path, { interval: 1000, persistent: false }, listener)
+			return () => unwatchFile(path, listener)
+		})
 		const onHup = () => schedule('SIGHUP')
 		process.on('SIGHUP', onHup)
 		return () => {
 			clearTimeout(timer)
-			watcher?.close()
+			for (const stop of listeners) stop()
 			process.off('SIGHUP', onHup)
 		}
 	}

@@ -106,7 +106,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 	const base = { redeem: redeem.name }
 	if (!isRedeemActive(redeem, deps.activeCategories)) return [say('inactive', base)]
 	const guard = (): Refusal | undefined =>
-		checkLimits(redeem, { ...store.usage(redeem.name, user.id), live: store.isLive() }, now)
+		checkLimits(redeem, { ...store.usage(redeem.name, user.id, redeem.limits), live: redeem.limits.onlyLive ? store.isLive() : true }, now)
 	const options = { guard, consumesStock: redeem.limits.stock !== undefined }
 	const refused = (refusal: Refusal) => [say(refusal.key, refusal.params)]
 

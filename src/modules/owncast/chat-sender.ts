@@ -21,8 +21,10 @@ export function createChatSender(
 	log: Logger,
 	options: { maxWaiting?: number; concurrency?: number; privateReplies?: () => boolean } = {}
 ): ChatSender {
-	const maxWaiting = options.maxWaiting ?? 500
-	const concurrency = options.concurrency ?? 4
+	// A waiting reply is a short text: thousands cost little memory, and bursts (a GC pause, a WAL checkpoint)
+	// must not drop replies. 16 in flight keeps up with Owncast on loopback without starving webhooks.
+	const maxWaiting = options.maxWaiting ?? 20_000
+	const concurrency = options.concurrency ?? 16
 	const privateReplies = options.privateReplies ?? (() => false)
 	const queue: Job[] = []
 	let inFlight = 0

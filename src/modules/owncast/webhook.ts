@@ -157,6 +157,8 @@ async function readCappedText(request: Request, limit: number): Promise<string |
 	const declared = Number(request.headers.get('content-length') ?? Number.NaN)
 	if (declared > limit) return undefined
 	if (!request.body) return ''
+	// Owncast always sends Content-Length: then one read is enough (the runtime stops at the declared length).
+	if (Number.isInteger(declared) && declared >= 0) return await request.text()
 	const reader = request.body.getReader()
 	const chunks: Uint8Array[] = []
 	let size = 0

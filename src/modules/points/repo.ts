@@ -2,6 +2,7 @@
 // guarded update (… WHERE balance >= cost) and its ledger row, so nothing can overspend, double-award or vanish.
 import type { Database } from 'bun:sqlite'
 import type { RedeemUsage } from '../redeems/limits.ts'
+import type { RedeemLimits } from '../redeems/model.ts'
 import { nowIso } from '../redeems/repo.ts'
 
 export type ViewerInput = { id: string; displayName: string; isModerator?: boolean }
@@ -35,12 +36,17 @@ export type AwardResult =
 	| { awarded: false; reason: 'too_soon'; lastAwardAt: number }
 
 const LAST_AWARD_KEY = 'last_points_award_at'
+/** seen_at only orders name look-ups; refreshing it once a minute is enough. */
+const SEEN_REFRESH_MS = 60_000
 
 type ViewerRow = { id: string; displayName: string; balance: number; isModerator: number }
 
 export function createPointsRepo(db: Database, options: { startingPoints: number }) {
 	const selectViewer = db.query<ViewerRow, { id: string }>(
 		'SELECT id, display_name AS displayName, balance, is_moderator AS isModerator FROM viewers WHERE id = $id'
+	)
+	const selectSeen = db.query<{ displayName: string; isModerator: number; seenAt: string }, { id: string }>(
+		'SELECT display_name AS displayName, is_moderator AS isModerator, seen_at AS seenAt FROM viewers WHERE id = $id'
 	)
 	const insertViewer = db.query<unknown, { id: string; name: string; moderator: number; balance: number; now: string }>(
 		`INSERT INTO viewers (id, display_name, balance, is_moderator, created_at, seen_at)
@@ -81,12 +87,14 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 	const lastUseByViewer = db.query<{ at: string | null }, { redeem: string; viewer: string }>(
 		"SELECT max(created_at) AS at FROM ledger WHERE viewer_id = $viewer AND redeem = $redeem AND reason IN ('redeem', 'donation')"
 	)
-	const usesSince = db.query<{ n: number }, { redeem: string; since: string }>(
-		"SELECT count(*) AS n FROM ledger WHERE redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since"
+	// Counting stops at the limit: a popular redeem's long history costs nothing past it.
+	const usesSince = db.query<{ n: number }, { redeem: string; since: string; max: number }>(
+		`SELECT count(*) AS n FROM (SELECT 1 FROM ledger
+		WHERE redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since LIMIT $max)`
 	)
-	const usesByViewerSince = db.query<{ n: number }, { redeem: string; viewer: string; since: string }>(
-		`SELECT count(*) AS n FROM ledger
-		WHERE viewer_id = $viewer AND redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since`
+	const usesByViewerSince = db.query<{ n: number }, { redeem: string; viewer: string; since: string; max: number }>(
+		`SELECT count(*) AS n FROM (SELECT 1 FROM ledger
+		WHERE viewer_id = $viewer AND redeem = $redeem AND reason IN ('redeem', 'donation') AND created_at >= $since LIMIT $max)`
 	)
 	const selectControls = db.query<{ paused: number; stockUsed: number }, { name: string }>(
 		'SELECT paused, stock_used AS stockUsed FROM redeem_controls WHERE name = $name'
@@ -254,16 +262,21 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 
 	const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : undefined)
 
-	/** What limits need to know about one redeem and one viewer; call it inside a guard. */
-	function usage(redeem: string, viewerId: string): UsageFacts {
-		// "This stream" is the latest one; before the first stream, every use counts.
-		const since = currentStreamStart.get()?.startedAt ?? ''
+	/**
+	 * What limits need to know about one redeem and one viewer; call it inside a guard. Only the facts the given
+	 * limits use are read (a redeem without limits costs one primary-key look-up), and counts stop at the limit.
+	 */
+	function usage(redeem: string, viewerId: string, limits: RedeemLimits): UsageFacts {
 		const controls = selectControls.get({ name: redeem })
+		// "This stream" is the latest one; before the first stream, every use counts.
+		const since = limits.maxPerStream || limits.maxPerUserPerStream ? (currentStreamStart.get()?.startedAt ?? '') : ''
 		return {
-			lastUseAt: time(lastUse.get({ redeem })?.at),
-			lastUseByViewerAt: time(lastUseByViewer.get({ redeem, viewer: viewerId })?.at),
-			usesThisStream: usesSince.get({ redeem, since })?.n ?? 0,
-			usesByViewerThisStream: usesByViewerSince.get({ redeem, viewer: viewerId, since })?.n ?? 0,
+			lastUseAt: limits.cooldown ? time(lastUse.get({ redeem })?.at) : undefined,
+			lastUseByViewerAt: limits.userCooldown ? time(lastUseByViewer.get({ redeem, viewer: viewerId })?.at) : undefined,
+			usesThisStream: limits.maxPerStream ? (usesSince.get({ redeem, since, max: limits.maxPerStream })?.n ?? 0) : 0,
+			usesByViewerThisStream: limits.maxPerUserPerStream
+				? (usesByViewerSince.get({ redeem, viewer: viewerId, since, max: limits.maxPerUserPerStream })?.n ?? 0)
+				: 0,
 			stockUsed: controls?.stockUsed ?? 0,
 			paused: controls?.paused === 1
 		}
@@ -302,7 +315,19 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 			const row = selectViewer.get({ id })
 			return row ? toViewer(row) : undefined
 		},
-		touchViewer: (viewer: ViewerInput, now: number) => touch.immediate(viewer, now),
+		touchViewer: (viewer: ViewerInput, now: number): { created: boolean } => {
+			// Most messages come from viewers already known with the same name: a read, no write transaction.
+			const known = selectSeen.get({ id: viewer.id })
+			if (
+				known &&
+				known.displayName === viewer.displayName &&
+				known.isModerator === (viewer.isModerator ? 1 : 0) &&
+				now - Date.parse(known.seenAt) < SEEN_REFRESH_MS
+			) {
+				return { created: false }
+			}
+			return touch.immediate(viewer, now)
+		},
 		renameViewer: (id: string, name: string) => renameViewer.run({ id, name }).changes === 1,
 		spendOnQueue: <R = never>(input: Parameters<typeof spendOnQueue>[0], now: number, options?: UseOptions<R>) =>
 			spendOnQueue.immediate(input, now, options) as QueueSpendResult<R>,

@@ -38,6 +38,3 @@ export function checkLimits(redeem: Redeem, usage: RedeemUsage, now: number): Re
 	}
 	return undefined
 }
-
-/** Whether checking needs the store at all (most redeems have no limits). */
-export const hasLimits = (redeem: Redeem) => Object.keys(redeem.limits).some((k) => k !== 'maxNoteLength')
