@@ -242,8 +242,21 @@ export function DashboardContent({ data, tab, links }: { data: DashboardData; ta
 	)
 }
 
-export function DashboardPage({ data, tab, links }: { data: DashboardData; tab: Tab; links: PageLinks }): JSX.Element {
+export function DashboardPage({
+	data,
+	tab,
+	links,
+	renderedContent
+}: {
+	data: DashboardData
+	tab: Tab
+	links: PageLinks
+	/** DashboardContent already rendered by the caller (for its ETag), so it is not rendered twice. */
+	renderedContent?: string
+}): JSX.Element {
 	const tabs = data.passive ? (['dashboard'] as Tab[]) : TABS
+	// Our own rendering of the same data, escaped where it was rendered.
+	const safeContent = renderedContent ?? <DashboardContent data={data} tab={tab} links={links} />
 	return (
 		<Layout title={`Redeems ${TAB_TITLES[tab]}`}>
 			<header>
@@ -256,7 +269,7 @@ export function DashboardPage({ data, tab, links }: { data: DashboardData; tab: 
 				</nav>
 			</header>
 			<main id="content" data-live={links.href(tab, data.queue.page)}>
-				<DashboardContent data={data} tab={tab} links={links} />
+				{safeContent}
 			</main>
 		</Layout>
 	)

@@ -62,8 +62,8 @@ export function dashboardRoutes(deps: Deps) {
 		.use(html())
 		.get('/dashboard', async ({ query, headers, set }) => {
 			const request = readRequest(query as Query)
-			const data = buildDashboard(sources(), request)
-			const tab = data.passive ? 'dashboard' : request.tab
+			const tab = deps.config.passive ? 'dashboard' : request.tab
+			const data = buildDashboard(sources(), { ...request, part: tab })
 			const links = linksFor(request)
 			const content = await (<DashboardContent data={data} tab={tab} links={links} />)
 			const etag = etagOf(content)
@@ -76,7 +76,7 @@ export function dashboardRoutes(deps: Deps) {
 				set.headers['content-type'] = 'text/html; charset=utf-8'
 				return content
 			}
-			const page = await (<DashboardPage data={data} tab={tab} links={links} />)
+			const page = await (<DashboardPage data={data} tab={tab} links={links} renderedContent={content} />)
 			// The first live update compares against what this page already shows.
 			return page.replace('<main id="content"', `<main id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
 		})

@@ -1,5 +1,5 @@
 // Builds what the dashboard shows (page and JSON) from the stores. No HTTP, no SQL.
-import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
+import { isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { CounterRow, MilestoneRow } from '../redeems/repo.ts'
 import type { DashboardRepo, QueueEntry } from './repo.ts'
 
@@ -46,32 +46,39 @@ export function findBalance(repo: DashboardRepo, userId: string | undefined, use
 	return undefined
 }
 
+/** Which parts to read: a tab shows only some of them; the JSON API wants everything. */
+export type DashboardPart = 'dashboard' | 'queue' | 'help' | 'all'
+
 export function buildDashboard(
 	sources: DashboardSources,
-	request: { page: number; userId?: string | undefined; username?: string | undefined }
+	request: { page: number; userId?: string | undefined; username?: string | undefined; part?: DashboardPart }
 ): DashboardData {
 	const { repo } = sources
-	const active = (name: string) => {
-		const redeem = findRedeem(sources.redeems, name)
-		return redeem ? isRedeemActive(redeem, sources.activeCategories) : false
-	}
+	const part = request.part ?? 'all'
+	const wants = (p: DashboardPart) => part === 'all' || part === p
+	const redeems = sources.redeems.map((r) => ({ ...r, active: isRedeemActive(r, sources.activeCategories) }))
+	// Looked up by lower-cased name once, not searched for every counter and milestone.
+	const activeNames = new Set(redeems.filter((r) => r.active).map((r) => r.name.toLowerCase()))
+	const active = (name: string) => activeNames.has(name.toLowerCase())
 	const paused = new Set(sources.pausedRedeems().map((n) => n.toLowerCase()))
-	const total = repo.queueSize()
+	const total = wants('queue') ? repo.queueSize() : 0
 	const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE))
 	const page = Math.min(Math.max(1, request.page), pages)
 	return {
 		passive: sources.passive,
 		prefix: sources.prefix,
 		// Only what viewers can use now: counters and milestones of active redeems.
-		counters: sources.counters().filter((c) => active(c.name)),
-		milestones: sources.milestones().filter((m) => active(m.name)),
-		recent: repo.recent(RECENT_LIMIT),
-		queue: { entries: repo.queuePage(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE), total, page, pageSize: QUEUE_PAGE_SIZE, pages },
-		redeems: sources.redeems.map((r) => ({
-			...r,
-			active: isRedeemActive(r, sources.activeCategories),
-			paused: paused.has(r.name.toLowerCase())
-		})),
+		counters: wants('dashboard') ? sources.counters().filter((c) => active(c.name)) : [],
+		milestones: wants('dashboard') ? sources.milestones().filter((m) => active(m.name)) : [],
+		recent: wants('dashboard') ? repo.recent(RECENT_LIMIT) : [],
+		queue: {
+			entries: wants('queue') ? repo.queuePage(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE) : [],
+			total,
+			page,
+			pageSize: QUEUE_PAGE_SIZE,
+			pages
+		},
+		redeems: redeems.map((r) => ({ ...r, paused: paused.has(r.name.toLowerCase()) })),
 		activeCategories: sources.activeCategories,
 		balance: findBalance(repo, request.userId, request.username)
 	}
