@@ -17,6 +17,8 @@ export function openDatabase(
 		db.run('PRAGMA journal_mode = WAL')
 		db.run('PRAGMA synchronous = NORMAL')
 		db.run('PRAGMA foreign_keys = ON')
+		// The points award fills a temporary table; keep it in memory.
+		db.run('PRAGMA temp_store = MEMORY')
 		const result = migrate(db, options.migrations ?? defaultMigrations)
 		options.onMigrated?.(result)
 	} catch (error) {

@@ -1,6 +1,6 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
-import { ClientsSchema, SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
+import { SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
 export type OwncastResult<T> = { ok: true; value: T } | { ok: false; fault: OwncastFault; message: string }
@@ -96,12 +96,17 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 			return result.ok ? { ok: true, value: { online: result.value.online } } : result
 		},
 		async chatUsers() {
-			const result = await call('GET', '/api/integrations/clients', ClientsSchema)
+			const result = await call('GET', '/api/integrations/clients', ClientListSchema)
 			if (!result.ok) return result
+			// Checked by hand: at 100,000 connections a schema that copies every object costs more than the rest.
 			const users = new Map<string, OwncastUser>()
 			for (const client of result.value) {
+				const user = readClientUser(client)
+				if (user === 'invalid') {
+					return { ok: false, fault: 'invalid_response', message: 'Owncast answered /api/integrations/clients with unexpected JSON (a client without a valid user)' }
+				}
 				// Several tabs are several connections of one user: count each user once.
-				if (client.user && !client.user.isBot) users.set(client.user.id, client.user)
+				if (user && !user.isBot) users.set(user.id, user)
 			}
 			return { ok: true, value: [...users.values()] }
 		},
@@ -111,6 +116,26 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		async sendPrivate(clientId: number, body: string) {
 			return confirmed(await call('POST', `/api/integrations/chat/system/client/${clientId}`, SendResponseSchema, { body }))
 		}
+	}
+}
+
+const ClientListSchema = v.array(v.unknown())
+
+/** The user of one connection from /api/integrations/clients: undefined when it has none, 'invalid' when malformed. */
+function readClientUser(client: unknown): OwncastUser | undefined | 'invalid' {
+	if (typeof client !== 'object' || client === null) return 'invalid'
+	const user = (client as { user?: unknown }).user
+	if (user === undefined || user === null) return undefined
+	if (typeof user !== 'object') return 'invalid'
+	const { id, displayName, isBot, scopes } = user as Record<string, unknown>
+	if (typeof id !== 'string' || id.length === 0 || id.length > 200 || !id.isWellFormed()) return 'invalid'
+	if (displayName !== undefined && typeof displayName !== 'string') return 'invalid'
+	if (isBot !== undefined && typeof isBot !== 'boolean') return 'invalid'
+	return {
+		id,
+		displayName: typeof displayName === 'string' ? displayName.slice(0, 500) : '',
+		isBot: isBot === true,
+		scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : []
 	}
 }
 

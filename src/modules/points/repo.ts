@@ -122,7 +122,7 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 	)
 
 	// The points award works set-wise on a per-connection temporary list, so 100,000 viewers stay fast.
-	db.run('CREATE TEMP TABLE IF NOT EXISTS award_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, is_new INTEGER NOT NULL)')
+	db.run('CREATE TEMP TABLE IF NOT EXISTS award_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, is_new INTEGER NOT NULL) WITHOUT ROWID')
 	const clearAwardList = db.query<unknown, []>('DELETE FROM temp.award_list')
 	const fillAwardList = db.query<unknown, { json: string }>(
 		`INSERT OR IGNORE INTO temp.award_list (id, name, is_new)
@@ -144,8 +144,13 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 		`INSERT INTO ledger (viewer_id, delta, reason, created_at) SELECT id, $amount, 'cycle', $at FROM temp.award_list`
 	)
 	const applyAward = db.query<unknown, { amount: number; starting: number; at: string }>(
-		`UPDATE viewers SET balance = balance + $amount + award.is_new * $starting, display_name = award.name, seen_at = $at
+		`UPDATE viewers SET balance = balance + $amount + award.is_new * $starting, seen_at = $at
 		FROM temp.award_list AS award WHERE viewers.id = award.id`
+	)
+	// Names rarely change: updating only those spares rewriting the display-name index for every viewer.
+	const applyNames = db.query<unknown, []>(
+		`UPDATE viewers SET display_name = award.name
+		FROM temp.award_list AS award WHERE viewers.id = award.id AND viewers.display_name IS NOT award.name`
 	)
 	const countAwardList = db.query<{ viewers: number; newViewers: number }, []>(
 		'SELECT count(*) AS viewers, coalesce(sum(is_new), 0) AS newViewers FROM temp.award_list'
@@ -304,6 +309,7 @@ export function createPointsRepo(db: Database, options: { startingPoints: number
 			if (options.startingPoints > 0) insertStartingLedger.run({ starting: options.startingPoints, at })
 			if (amount > 0) insertCycleLedger.run({ amount, at })
 			applyAward.run({ amount, starting: options.startingPoints, at })
+			applyNames.run()
 			const counts = countAwardList.get() as { viewers: number; newViewers: number }
 			clearAwardList.run()
 			return { awarded: true, ...counts }
