@@ -16,6 +16,9 @@ function flags(outfile: string, target?: string): string[] {
 		// Whitespace and syntax only: full minification renames identifiers, which Elysia reads at run time.
 		'--minify-whitespace',
 		'--minify-syntax',
+		// Precompiled bytecode starts about 40 ms faster; it needs ESM output for main.ts's top-level await.
+		'--bytecode',
+		'--format=esm',
 		'--define',
 		'process.env.NODE_ENV="production"',
 		// The binary reads config only from the instance folder, TLAPBOT_* variables and flags.
