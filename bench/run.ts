@@ -1,0 +1,445 @@
+// The tlapbot benchmarks: `npm run bench` (bun bench/run.ts). Not part of the tests.
+// Measures, in one run on this machine, and prints one table (bench/README.md says what each number means):
+//   1. webhook throughput and latency (plain CHAT, !points, a list redeem) against a real `serve` on loopback with a
+//      fake Owncast in its own process, beside a bare Bun.serve (bench/bare.ts), with wrk -t1 -c8 when installed
+//      (else bench/loadgen.ts);
+//   2. GET /dashboard with 1,000 and 10,000 queue entries, 100 counters and 100 milestones;
+//   3. the points cycle for 1,000, 10,000 and 100,000 connected viewers: time and peak RSS (bench/cycle.ts);
+//   4. the compiled binary's cold start (until /healthz answers) and idle RSS.
+// Options: --quick (3 s load runs, to try the bench out; not for figures), --write (also puts the table into
+//          bench/README.md, between its "bench results" markers),
+//          --only=webhook,dashboard,cycle,binary (a subset), --max-wait=S (before each run, wait up to S seconds,
+//          default 15, for other work on the host to calm down; 0 to never wait).
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import {
+	BUN,
+	fmt,
+	freePort,
+	median,
+	memoryOf,
+	ROOT,
+	runLoad,
+	sampleChatBody,
+	sleep,
+	startChild,
+	table,
+	tempDir,
+	waitForQuietHost,
+	wrkAvailable,
+	type Child,
+	type Load,
+	type LoadResult
+} from './lib.ts'
+import { seedDashboardInstance, seedWebhookInstance } from './seed.ts'
+
+const quick = process.argv.includes('--quick')
+const write = process.argv.includes('--write')
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+const runs = (part: string) => !only || only.includes(part)
+const MAX_WAIT_MS = Number(process.argv.find((a) => a.startsWith('--max-wait='))?.slice(11) ?? 15) * 1000
+
+const LOAD_SECONDS = quick ? 3 : 10
+const WARMUP_SECONDS = quick ? 1 : 2
+const CONNECTIONS = 8
+const VIEWER_IDS = 200_000
+const TOKEN = 'bench-token'
+/** Other work on the host above this (in % of all CPUs, just before a run) is flagged next to the figure. */
+const BUSY_FLAG = 10
+const RESULTS_START = '<!-- bench results: start (npm run bench -- --write replaces this part) -->'
+const RESULTS_END = '<!-- bench results: end -->'
+
+const startedAt = performance.now()
+const log = (message: string) => console.error(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}`)
+
+// ---------------------------------------------------------------------------------------------------------------
+// The machine and the code measured
+
+const cpuModel = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown'
+const nproc = cpus().length
+const dateUtc = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+const wrkVersion = wrkAvailable()
+	? `${Bun.spawnSync(['wrk', '--version']).stdout}${Bun.spawnSync(['wrk', '--version']).stderr}`.split('\n')[0]?.trim()
+	: undefined
+const loadTool = wrkVersion
+	? `${wrkVersion.replace(/ \[.*$/, '').replace(/ Copyright.*$/, '')} -t1 -c${CONNECTIONS}`
+	: `bench/loadgen.ts (Bun fetch, keep-alive, ${CONNECTIONS} concurrent; install wrk for better figures)`
+// Read-only git queries (GIT_OPTIONAL_LOCKS=0: not even the index is refreshed).
+const git = (...args: string[]) =>
+	Bun.spawnSync(['git', ...args], { cwd: ROOT, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).stdout.toString().trim()
+const commit = git('rev-parse', '--short', 'HEAD') || 'unknown'
+const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'templates', 'scripts') !== ''
+const codeLabel = `${commit}${dirty ? ' with uncommitted changes in src/templates/scripts' : ''}`
+
+type Row = { what: string; result: string; target: string; met?: boolean }
+const rows: Row[] = []
+const findings: string[] = []
+const busyBefore: number[] = []
+const children: Child[] = []
+
+async function stopAll() {
+	for (const child of children.splice(0)) await child.stop()
+}
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)))
+
+/** How busy the host is with other work, after waiting (up to --max-wait) for it to calm down; recorded. */
+async function quietHost(): Promise<number> {
+	const busy = await waitForQuietHost(MAX_WAIT_MS, BUSY_FLAG)
+	busyBefore.push(busy)
+	return busy
+}
+
+/** One measured load: waits for a quiet host (up to --max-wait) and notes how busy it was, then runs the load. */
+async function measure(server: Child, load: Load, seconds = LOAD_SECONDS): Promise<LoadResult & { busy: number }> {
+	const busy = await quietHost()
+	const result = await runLoad(server.url, load, seconds, CONNECTIONS, server.proc.pid)
+	return { ...result, busy }
+}
+
+function loadCell(r: LoadResult & { busy?: number }): string {
+	const busy = r.busy !== undefined && r.busy > BUSY_FLAG ? ` [host ${fmt(r.busy)} % busy with other work before]` : ''
+	const cpu = r.serverCpuUs !== undefined ? `, server CPU ${fmt(r.serverCpuUs)} µs/req` : ''
+	return `${fmt(r.rps)} req/s, p50 ${fmt(r.p50ms, 2)} ms, p99 ${fmt(r.p99ms, 2)} ms${cpu}${r.errors ? `, ${fmt(r.errors)} errors` : ''}${busy}`
+}
+
+async function chatCount(fake: Child): Promise<number> {
+	return ((await (await fetch(`${fake.url}/count`)).json()) as { count: number }).count
+}
+
+/** Waits until the fake Owncast's delivered count reaches want, or stops growing for 5 s, or 60 s pass. */
+async function waitForDeliveries(fake: Child, want: number): Promise<{ count: number; waitedMs: number }> {
+	const t0 = performance.now()
+	let count = await chatCount(fake)
+	let lastChange = performance.now()
+	while (count < want && performance.now() - t0 < 60_000 && performance.now() - lastChange < 5000) {
+		await sleep(20)
+		const next = await chatCount(fake)
+		if (next !== count) {
+			count = next
+			lastChange = performance.now()
+		}
+	}
+	return { count, waitedMs: (count >= want ? performance.now() : lastChange) - t0 }
+}
+
+/** Waits until the delivered count has not changed for quietMs (replies of a warm-up are all in). */
+async function waitQuiet(fake: Child, quietMs = 500): Promise<number> {
+	let count = await chatCount(fake)
+	let since = performance.now()
+	for (;;) {
+		await sleep(50)
+		const next = await chatCount(fake)
+		if (next !== count) {
+			count = next
+			since = performance.now()
+		} else if (performance.now() - since >= quietMs) return count
+	}
+}
+
+/**
+ * Starts `bun src/main.ts serve` on a fresh instance. At log_level warn serve does not print its "listening on"
+ * line (that is info), so the bench picks a free port itself and waits for /healthz.
+ */
+async function startServe(instance: string, fake: Child): Promise<Child> {
+	const port = freePort()
+	const child = await startChild([BUN, 'src/main.ts', 'serve', '--instance', instance, '--port', String(port)], {
+		env: {
+			TLAPBOT_OWNCAST_URL: fake.url,
+			TLAPBOT_OWNCAST_ACCESS_TOKEN: TOKEN,
+			TLAPBOT_LOG_LEVEL: 'warn',
+			// A cycle a day: the points timer never runs during the load.
+			TLAPBOT_POINTS_CYCLE_TIME: '86400',
+			TLAPBOT_BACKUP_KEEP: '0'
+		},
+		healthUrl: `http://127.0.0.1:${port}/healthz`
+	})
+	children.push(child)
+	return child
+}
+
+async function stopChild(child: Child) {
+	await child.stop()
+	children.splice(children.indexOf(child), 1)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Webhooks
+
+type ChatLoad = Extract<Load, { kind: 'chat' }>
+
+async function benchWebhooks(fake: Child): Promise<LoadResult> {
+	const chat = (text: string, name: string, offset = 0): ChatLoad => ({
+		kind: 'chat',
+		text,
+		ids: VIEWER_IDS,
+		offset,
+		messagePrefix: `${name}-${Date.now().toString(36)}-`
+	})
+	// Warm-ups use viewer ids 150,000 on, far from the measured runs', so the 1/s rate limit drops no measured command.
+	const warm = (url: string, text: string, name: string) => runLoad(url, chat(text, `warm-${name}`, 150_000), WARMUP_SECONDS, CONNECTIONS)
+
+	log('webhook: bare Bun.serve floor (bench/bare.ts)')
+	const bare = await startChild([BUN, join(import.meta.dir, 'bare.ts')])
+	children.push(bare)
+	await warm(bare.url, 'hello everyone', 'bare')
+	const bareResult = await measure(bare, chat('hello everyone', 'bare'))
+	await stopChild(bare)
+	rows.push({ what: 'bare Bun.serve: read the body, answer 204 (the floor)', result: loadCell(bareResult), target: '—' })
+
+	log(`webhook: seeding ${fmt(VIEWER_IDS)} known viewers`)
+	const instance = tempDir('webhook')
+	seedWebhookInstance(instance, VIEWER_IDS)
+	const bot = await startServe(instance, fake)
+	// The body template must be something the bot accepts.
+	const probe = await fetch(`${bot.url}/owncastWebhook`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: sampleChatBody('hello', 1, `probe-${Date.now()}`)
+	})
+	if (probe.status !== 204) throw new Error(`the bot refused the CHAT template: ${probe.status} ${await probe.text()}`)
+
+	log('webhook: plain CHAT')
+	await warm(bot.url, 'hello everyone', 'plain')
+	const plain = await measure(bot, chat('hello everyone', 'plain'))
+	const ratio = plain.rps / bareResult.rps
+	rows.push({
+		what: 'webhook: plain CHAT message',
+		result: `${loadCell(plain)} = ${fmt(ratio * 100)} % of bare`,
+		target: '≥ 80 % of bare',
+		met: ratio >= 0.8
+	})
+
+	/** Runs a command load, then waits for its replies to reach the fake Owncast; one table row. */
+	async function commandRun(load: ChatLoad, label: string, target: string, met: (r: LoadResult, all: boolean) => boolean) {
+		const before = await waitQuiet(fake)
+		const result = await measure(bot, load)
+		const { count, waitedMs } = await waitForDeliveries(fake, before + result.requests)
+		const delivered = count - before
+		const all = delivered >= result.requests
+		const rss = memoryOf(bot.proc.pid).rssMb
+		const ofBare = load.rate ? '' : ` = ${fmt((result.rps / bareResult.rps) * 100)} % of bare`
+		rows.push({
+			what: label,
+			result:
+				`${loadCell(result)}${ofBare}; replies delivered: ${fmt(delivered)} of ${fmt(result.requests)} ` +
+				`(${all ? 'all' : `${fmt(result.requests - delivered)} lost`}; the last ${fmt(waitedMs)} ms after the load ended); bot RSS ${fmt(rss)} MB`,
+			target,
+			met: met(result, all)
+		})
+		if (!all) findings.push(`${label}: ${fmt(result.requests - delivered)} of ${fmt(result.requests)} replies never reached the fake Owncast`)
+	}
+
+	log('webhook: !points, as fast as the bot answers')
+	await warm(bot.url, '!points', 'points')
+	await commandRun(chat('!points', 'points'), 'webhook: `!points`, saturating, 200,000 rotating viewers', '≥ 3,000 req/s', (r) => r.rps >= 3000)
+	log('webhook: !points paced at 3,000 req/s')
+	// Viewer ids 100,000 on: none was used in the last second, so the 1/s limit drops nothing.
+	await commandRun(
+		{ ...chat('!points', 'points-paced', 100_000), rate: 3000 },
+		'webhook: `!points` paced at 3,000 req/s, 200,000 rotating viewers',
+		'3,000 req/s with every reply delivered',
+		(r, all) => r.rps >= 2970 && all
+	)
+	log('webhook: !hydrate (list redeem), as fast as the bot answers')
+	await warm(bot.url, '!hydrate', 'hydrate')
+	await commandRun(
+		chat('!hydrate', 'hydrate'),
+		'webhook: `!hydrate` (list redeem), saturating, 200,000 rotating viewers',
+		'every reply delivered',
+		(_r, all) => all
+	)
+	if (/not keeping up/.test(bot.output())) {
+		findings.push('serve logged "Owncast is not keeping up": its chat reply queue (500 waiting) overflowed and dropped the oldest replies')
+	}
+	await stopChild(bot)
+	rmSync(instance, { recursive: true, force: true })
+	return bareResult
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Dashboard
+
+async function benchDashboard(fake: Child) {
+	for (const queued of [1000, 10_000]) {
+		log(`dashboard: seeding ${fmt(queued)} queue entries, 100 counters, 100 milestones`)
+		const instance = tempDir('dashboard')
+		seedDashboardInstance(instance, queued)
+		const bot = await startServe(instance, fake)
+		const page = await (await fetch(`${bot.url}/dashboard`)).text()
+		const counters = page.match(/class="count"/g)?.length ?? 0
+		const milestones = page.match(/<progress /g)?.length ?? 0
+		if (counters !== 100 || milestones !== 100) throw new Error(`the dashboard shows ${counters} counters and ${milestones} milestones, not 100 each`)
+		const paths = queued === 1000 ? ['/dashboard'] : ['/dashboard', '/dashboard?tab=queue']
+		for (const path of paths) {
+			const bytes = (await (await fetch(`${bot.url}${path}`)).arrayBuffer()).byteLength
+			await runLoad(bot.url, { kind: 'get', path }, WARMUP_SECONDS, CONNECTIONS)
+			const result = await measure(bot, { kind: 'get', path })
+			const target = queued === 1000 && path === '/dashboard' ? 1800 : undefined
+			rows.push({
+				what: `GET ${path}, ${fmt(queued)} queued (${fmt(bytes / 1024, 1)} KB page)`,
+				result: loadCell(result),
+				target: target ? `≥ ${fmt(target)} req/s` : '—',
+				...(target ? { met: result.rps >= target } : {})
+			})
+		}
+		await stopChild(bot)
+		rmSync(instance, { recursive: true, force: true })
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Points cycle
+
+type CycleResult = {
+	viewers: number
+	baselineRssMb: number
+	peakRssMb: number
+	first: { totalMs: number; fetchMs: number; awardMs: number }
+	known: { totalMs: number; fetchMs: number; awardMs: number }
+}
+
+async function benchCycle(fake: Child) {
+	const targets: Record<number, number> = { 10_000: 50, 100_000: 500 }
+	for (const viewers of [1000, 10_000, 100_000]) {
+		log(`points cycle: ${fmt(viewers)} viewers`)
+		await fetch(`${fake.url}/bench/clients?n=${viewers}`, { method: 'POST' })
+		const busy = await quietHost()
+		const proc = Bun.spawn([BUN, join(import.meta.dir, 'cycle.ts'), fake.url, TOKEN, String(viewers)], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+		const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+		if ((await proc.exited) !== 0) throw new Error(`bench/cycle.ts ${viewers} failed:\n${out}\n${err}`)
+		const r = JSON.parse(out.trim().split('\n').pop() as string) as CycleResult
+		const target = targets[viewers]
+		rows.push({
+			what: `points cycle, ${fmt(viewers)} viewers in chat`,
+			result:
+				`${fmt(r.known.totalMs, 1)} ms when all are known (fetch ${fmt(r.known.fetchMs, 1)} + award ${fmt(r.known.awardMs, 1)}); ` +
+				`${fmt(r.first.totalMs, 1)} ms when all are new (fetch ${fmt(r.first.fetchMs, 1)} + award ${fmt(r.first.awardMs, 1)}); ` +
+				`peak RSS ${fmt(r.peakRssMb)} MB (${fmt(r.baselineRssMb)} MB before the first cycle)` +
+				(busy > BUSY_FLAG ? ` [host ${fmt(busy)} % busy with other work before]` : ''),
+			target: target ? `≤ ${target} ms` : '—',
+			// The target is for the regular cycle: the viewers in chat are already known.
+			...(target ? { met: r.known.totalMs <= target } : {})
+		})
+	}
+	await fetch(`${fake.url}/bench/clients?n=0`, { method: 'POST' })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. The compiled binary
+
+async function benchBinary() {
+	log('binary: bun scripts/build.ts')
+	const build = Bun.spawnSync([BUN, 'scripts/build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+	if (build.exitCode !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`)
+	// A private copy at once: dist/tlapbot may be rebuilt by someone else while this runs.
+	const binDir = tempDir('binary-build')
+	const binary = join(binDir, 'tlapbot')
+	copyFileSync(join(ROOT, 'dist', 'tlapbot'), binary)
+	const sizeMb = Bun.file(binary).size / 1024 / 1024
+	const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' }
+
+	async function start(dir: string): Promise<{ ms: number; proc: ReturnType<typeof Bun.spawn> }> {
+		const port = freePort()
+		const url = `http://127.0.0.1:${port}/healthz`
+		const t0 = performance.now()
+		const proc = Bun.spawn(['./tlapbot', 'serve', '--port', String(port)], { cwd: dir, env, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
+		for (;;) {
+			try {
+				if ((await fetch(url)).status === 200) break
+			} catch {}
+			if (proc.exitCode !== null) throw new Error(`the binary exited with ${proc.exitCode}`)
+			if (performance.now() - t0 > 10_000) throw new Error('the binary did not answer /healthz within 10 s')
+			await sleep(2)
+		}
+		return { ms: performance.now() - t0, proc }
+	}
+	const stop = async (proc: ReturnType<typeof Bun.spawn>) => {
+		proc.kill('SIGTERM')
+		await proc.exited
+	}
+
+	const RUNS = 7
+	const firstRuns: number[] = []
+	const restarts: number[] = []
+	const idle: number[] = []
+	const busy = await quietHost()
+	for (let i = 0; i < RUNS; i++) {
+		const dir = tempDir('binary')
+		copyFileSync(binary, join(dir, 'tlapbot'))
+		Bun.spawnSync(['chmod', '+x', join(dir, 'tlapbot')])
+		// First start in an empty folder: creates ./instance (config, redeems, database, first backup).
+		const first = await start(dir)
+		firstRuns.push(first.ms)
+		await stop(first.proc)
+		// Then a start on the instance that now exists.
+		const again = await start(dir)
+		restarts.push(again.ms)
+		if (i < 3) {
+			await sleep(2000)
+			idle.push(memoryOf(again.proc.pid as number).rssMb)
+		}
+		await stop(again.proc)
+		rmSync(dir, { recursive: true, force: true })
+	}
+	rmSync(binDir, { recursive: true, force: true })
+	const cold = median(firstRuns)
+	rows.push({
+		what: `binary cold start until /healthz answers (${fmt(sizeMb)} MB binary, median of ${RUNS})`,
+		result:
+			`${fmt(cold)} ms in an empty folder (min ${fmt(Math.min(...firstRuns))}, max ${fmt(Math.max(...firstRuns))}); ` +
+			`${fmt(median(restarts))} ms with an existing instance (min ${fmt(Math.min(...restarts))})`,
+		target: '≤ 150 ms',
+		met: cold <= 150,
+		...(busy > BUSY_FLAG ? { what: `binary cold start until /healthz answers (${fmt(sizeMb)} MB binary, median of ${RUNS}) [host ${fmt(busy)} % busy with other work before]` } : {})
+	})
+	const rss = median(idle)
+	rows.push({
+		what: 'binary idle RSS, 2 s after start (median of 3)',
+		result: `${fmt(rss, 1)} MB (${idle.map((m) => fmt(m, 1)).join(', ')})`,
+		target: '≤ 80 MB',
+		met: rss <= 80
+	})
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+log(`load generator: ${loadTool}; code: ${codeLabel}`)
+const fake = await startChild([BUN, join(import.meta.dir, 'fake-owncast.ts'), '--token', TOKEN])
+children.push(fake)
+try {
+	if (runs('webhook')) await benchWebhooks(fake)
+	if (runs('dashboard')) await benchDashboard(fake)
+	if (runs('cycle')) await benchCycle(fake)
+	if (runs('binary')) await benchBinary()
+} finally {
+	await stopAll()
+}
+
+const busyMax = Math.max(0, ...busyBefore)
+const header = [
+	`date:  ${dateUtc}`,
+	`cpu:   ${cpuModel}, nproc ${nproc}`,
+	`bun:   ${Bun.version}`,
+	`code:  ${codeLabel}`,
+	`load:  ${loadTool}, ${LOAD_SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up; the load generator, the bot and the fake Owncast share the CPUs`,
+	`host:  other work just before each run: median ${fmt(median(busyBefore))} %, max ${fmt(busyMax)} % of all CPUs${busyMax > BUSY_FLAG ? ' (flagged runs are disturbed: compare with care)' : ''}`
+].join('\n')
+const body = table(
+	['measurement', 'result', 'target', 'met'],
+	rows.map((r) => [r.what, r.result, r.target, r.met === undefined ? '' : r.met ? 'yes' : '**NO**'])
+)
+const report = `${header}\n\n${body}\n${findings.length ? `\nfindings:\n${findings.map((f) => `- ${f}`).join('\n')}\n` : ''}`
+console.log(report)
+if (write) {
+	// Replaces what is between the two markers in bench/README.md; the analysis around it is written by hand.
+	const readmePath = join(import.meta.dir, 'README.md')
+	const readme = readFileSync(readmePath, 'utf8')
+	const start = readme.indexOf(RESULTS_START)
+	const end = readme.indexOf(RESULTS_END)
+	if (start < 0 || end < start) throw new Error(`bench/README.md has no ${RESULTS_START} … ${RESULTS_END} section`)
+	const section = `${RESULTS_START}\n\n\`\`\`\n${header}\n\`\`\`\n\n${body}\n${findings.length ? `\n${findings.map((f) => `- ${f}`).join('\n')}\n` : ''}\n`
+	writeFileSync(readmePath, readme.slice(0, start) + section + readme.slice(end))
+	log('the table in bench/README.md is updated')
+}
+log(`done in ${fmt((performance.now() - startedAt) / 1000)} s`)
