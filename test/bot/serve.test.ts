@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { baseEnv, expectExit, hasStackTrace, ledgerInvariantViolations, MAIN_TS, runTlapbot, waitFor, writeInstance } from '../helpers.ts'
+import { collectText } from '../support/streams.ts'
 import { startFakeOwncast, type FakeClient, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent } from '../support/payloads.ts'
 
@@ -44,20 +45,7 @@ function tempDir(): string {
 	return dir
 }
 
-/** Collects everything a stream writes, as text, in the background. */
-function collect(stream: ReadableStream<Uint8Array>): () => string {
-	let text = ''
-	const decoder = new TextDecoder()
-	const reader = stream.getReader()
-	void (async () => {
-		for (;;) {
-			const { done, value } = await reader.read()
-			if (done) return
-			text += decoder.decode(value, { stream: true })
-		}
-	})()
-	return () => text
-}
+const collect = (stream: ReadableStream<Uint8Array>) => collectText(stream).text
 
 /** Starts `tlapbot serve` on a free port and waits for its "listening on" line. */
 async function serve(fake: FakeOwncast, env: Record<string, string> = {}, dir = join(tempDir(), 'instance')): Promise<Served> {

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ledgerInvariantViolations, MAIN_TS, redeemsToml, waitFor, writeInstance } from '../helpers.ts'
+import { collectText } from '../support/streams.ts'
 import { startFakeOwncast, type FakeClient, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent, type TestUser } from '../support/payloads.ts'
 
@@ -53,19 +54,7 @@ function tempDir(): string {
 	return dir
 }
 
-function collect(stream: ReadableStream<Uint8Array>): { text: () => string; done: Promise<void> } {
-	let text = ''
-	const decoder = new TextDecoder()
-	const reader = stream.getReader()
-	const done = (async () => {
-		for (;;) {
-			const { done, value } = await reader.read()
-			if (done) return
-			text += decoder.decode(value, { stream: true })
-		}
-	})().catch(() => {})
-	return { text: () => text, done }
-}
+const collect = collectText
 
 /** A new instance folder with the redeems these tests count on. */
 function newInstance(): string {

@@ -7,6 +7,7 @@ import { createReloader } from '../../src/config/reload.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent } from '../support/payloads.ts'
+import { collectText } from '../support/streams.ts'
 
 let bot: TestBot | undefined
 afterEach(() => {
@@ -91,18 +92,10 @@ describe('reload in a real serve process', () => {
 			stdout: 'pipe',
 			stderr: 'pipe'
 		})
-		let output = ''
-		const collect = async (stream: ReadableStream<Uint8Array>) => {
-			const reader = stream.getReader()
-			for (;;) {
-				const { done, value } = await reader.read()
-				if (done) return
-				output += new TextDecoder().decode(value)
-			}
-		}
-		void collect(child.stdout as ReadableStream<Uint8Array>)
-		void collect(child.stderr as ReadableStream<Uint8Array>)
-		const port = await waitFor(() => /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1], 'serve to start')
+		const stdout = collectText(child.stdout as ReadableStream<Uint8Array>)
+		const stderr = collectText(child.stderr as ReadableStream<Uint8Array>)
+		const output = () => stdout.text() + stderr.text()
+		const port = await waitFor(() => /listening on http:\/\/[^:]+:(\d+)/.exec(output())?.[1], 'serve to start')
 		const chat = (text: string) =>
 			fetch(`http://127.0.0.1:${port}/owncastWebhook`, { method: 'POST', body: JSON.stringify(chatEvent(alice, text)) })
 
@@ -115,7 +108,7 @@ describe('reload in a real serve process', () => {
 
 		writeFileSync(join(instance, 'redeems.toml'), '[redeems.wave]\ntype = "nonsense"\n')
 		child.kill('SIGHUP')
-		await waitFor(() => (output.includes('keeping the previous settings') ? true : undefined), 'the failed reload to be logged')
+		await waitFor(() => (output().includes('keeping the previous settings') ? true : undefined), 'the failed reload to be logged')
 		const before = fake.messages.length
 		await chat('!wave')
 		await waitFor(() => (fake.messages.length > before ? true : undefined), 'a reply')
