@@ -201,3 +201,20 @@ describe('GET /api/dashboard', () => {
 		expect(json.queue).toMatchObject({ entries: [], total: 0 })
 	})
 })
+
+describe('rendered page cache', () => {
+	test('a change by another process (another connection) or a reload shows at once', async () => {
+		bot = await createTestBot({ env: rich })
+		await bot.chatReplies(alice, '!lurk')
+		expect(await page(bot, '/dashboard')).toContain('<span class="count">1</span>')
+		// Same request again: served from the cache, same content.
+		expect(await page(bot, '/dashboard')).toContain('<span class="count">1</span>')
+		const { Database } = await import('bun:sqlite')
+		const other = new Database(bot.deps.config.databasePath)
+		other.run("UPDATE counters SET count = 7 WHERE name = 'lurk'")
+		other.close()
+		expect(await page(bot, '/dashboard')).toContain('<span class="count">7</span>')
+		bot.deps.redeems = bot.deps.redeems.filter((r) => r.name !== 'lurk')
+		expect(await page(bot, '/dashboard')).not.toContain('>lurk<')
+	})
+})

@@ -45,6 +45,42 @@ function linksFor(request: { username: string | undefined; userId: string | unde
 
 const etagOf = (text: string) => `"${Bun.hash(text).toString(36)}"`
 
+type RenderedPage = { content: string; etag: string; page: () => Promise<string> }
+
+/**
+ * Rendered pages, kept while nothing they show can have changed: no write to the database by this process
+ * (total_changes) or any other (data_version), and the same config and redeems (a reload replaces them).
+ * Many viewers polling an unchanged dashboard then cost a look-up, not a render.
+ */
+function createPageCache(deps: Deps, maxEntries = 500) {
+	const dataVersion = deps.db.query<{ data_version: number }, []>('PRAGMA data_version')
+	const totalChanges = deps.db.query<{ n: number }, []>('SELECT total_changes() AS n')
+	const pages = new Map<string, Promise<RenderedPage>>()
+	let version = ''
+	let config = deps.config
+	let redeems = deps.redeems
+	return {
+		get(key: string, render: () => Promise<RenderedPage>): Promise<RenderedPage> {
+			const now = `${dataVersion.get()?.data_version}:${totalChanges.get()?.n}`
+			if (now !== version || config !== deps.config || redeems !== deps.redeems) {
+				pages.clear()
+				version = now
+				config = deps.config
+				redeems = deps.redeems
+			}
+			let page = pages.get(key)
+			if (!page) {
+				if (pages.size >= maxEntries) pages.clear()
+				page = render()
+				pages.set(key, page)
+				// A failed render is not kept.
+				page.catch(() => pages.delete(key))
+			}
+			return page
+		}
+	}
+}
+
 export function dashboardRoutes(deps: Deps) {
 	const repo = createDashboardRepo(deps.db)
 	const sources = (): DashboardSources => ({
@@ -58,15 +94,28 @@ export function dashboardRoutes(deps: Deps) {
 		prefix: deps.config.prefix
 	})
 
+	const cache = createPageCache(deps)
+
 	return new Elysia({ name: 'dashboard' })
 		.use(html())
 		.get('/dashboard', async ({ query, headers, set }) => {
 			const request = readRequest(query as Query)
 			const tab = deps.config.passive ? 'dashboard' : request.tab
-			const data = buildDashboard(sources(), { ...request, part: tab })
-			const links = linksFor(request)
-			const content = await (<DashboardContent data={data} tab={tab} links={links} />)
-			const etag = etagOf(content)
+			const { content, page, etag } = await cache.get(`${tab}|${request.page}|${request.userId ?? ''}|${request.username ?? ''}`, async () => {
+				const data = buildDashboard(sources(), { ...request, part: tab })
+				const links = linksFor(request)
+				const content = await (<DashboardContent data={data} tab={tab} links={links} />)
+				const etag = etagOf(content)
+				// Rendered lazily: live updates only ever ask for the content.
+				let page: Promise<string> | undefined
+				const fullPage = () =>
+					(page ??= (async () => {
+						const html = await (<DashboardPage data={data} tab={tab} links={links} renderedContent={content} />)
+						// The first live update compares against what this page already shows.
+						return html.replace('<main id="content"', `<main id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
+					})())
+				return { content, etag, page: fullPage }
+			})
 			Object.assign(set.headers, PAGE_HEADERS, { etag })
 			if (first((query as Query).fragment) === '1') {
 				if (headers['if-none-match'] === etag) {
@@ -76,9 +125,7 @@ export function dashboardRoutes(deps: Deps) {
 				set.headers['content-type'] = 'text/html; charset=utf-8'
 				return content
 			}
-			const page = await (<DashboardPage data={data} tab={tab} links={links} renderedContent={content} />)
-			// The first live update compares against what this page already shows.
-			return page.replace('<main id="content"', `<main id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
+			return page()
 		})
 		.get('/dashboard/assets/style.css', ({ set }) => {
 			set.headers['cache-control'] = 'public, max-age=3600'
