@@ -36,8 +36,8 @@ export type Reply = { text: string; to: 'viewer' | 'public' }
 export type ChatDeps = {
 	settings: ChatSettings
 	redeems: readonly Redeem[]
-	/** Categories switched on now (config.toml, or what moderators set in chat). */
-	activeCategories: readonly string[]
+	/** Categories switched on now (config.toml, or what moderators set in chat); read only when needed. */
+	readonly activeCategories: readonly string[]
 	store: ChatStore
 	moderation: ModerationRepo
 	messages: Messages

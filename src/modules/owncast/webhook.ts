@@ -93,7 +93,10 @@ export function createWebhookHandler(deps: Deps) {
 							dashboardUrl: dashboardUrl(config)
 						},
 						redeems: deps.redeems,
-						activeCategories: deps.activeCategories(),
+						// A getter: plain chat (no command) never needs the categories, which cost a database read.
+						get activeCategories() {
+							return deps.activeCategories()
+						},
 						store: deps.points,
 						moderation: deps.moderation,
 						messages: deps.messages,
