@@ -1,6 +1,7 @@
-// The one HTTP application: health check, Owncast webhooks, the dashboard.
+// The one HTTP application: health check, Owncast webhooks, the dashboard, the admin page. Each route group gets
+// the narrow parts of the bot it uses.
 import { Elysia } from 'elysia'
-import type { Deps } from './deps.ts'
+import type { Bot } from './bot.ts'
 import { adminRoutes } from './modules/admin/routes.tsx'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
@@ -9,7 +10,8 @@ import { VERSION } from './version.ts'
 /** The dashboard is embedded by Owncast in an iframe; everything else must never be framed. */
 const EMBEDDABLE = /^\/dashboard(\/|$)/
 
-export function createApp(deps: Deps) {
+export function createApp(bot: Bot) {
+	const config = () => bot.settings().config
 	return new Elysia()
 		.onRequest(({ request, set }) => {
 			set.headers['x-content-type-options'] = 'nosniff'
@@ -29,23 +31,43 @@ export function createApp(deps: Deps) {
 				set.status = 400
 				return { error: 'bad_request' }
 			}
-			deps.log.error('request failed', error)
+			bot.log.error('request failed', error)
 			set.status = 500
 			return { error: 'internal_error' }
 		})
 		.get('/healthz', ({ set }) => {
 			let database = 'ok'
 			try {
-				deps.db.query('SELECT 1').get()
+				bot.db.query('SELECT 1').get()
 			} catch {
 				database = 'error'
 				set.status = 503
 			}
 			return { status: database === 'ok' ? 'ok' : 'error', version: VERSION, database }
 		})
-		.use(owncastWebhook(deps))
-		.use(dashboardRoutes(deps))
-		.use(adminRoutes(deps))
+		.use(owncastWebhook({ config, events: bot.events, log: bot.log, clock: bot.clock }))
+		.use(
+			dashboardRoutes({
+				settings: bot.settings,
+				queue: bot.queue,
+				viewers: bot.stores.viewers,
+				redeems: bot.stores.redeems,
+				moderation: bot.moderation,
+				changeStamp: bot.changeStamp
+			})
+		)
+		.use(
+			adminRoutes({
+				config,
+				moderation: bot.moderation,
+				queue: bot.queue,
+				viewers: bot.stores.viewers,
+				audit: bot.stores.audit,
+				links: bot.stores.adminLinks,
+				log: bot.log,
+				clock: bot.clock
+			})
+		)
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,5 +1,6 @@
 // One line per event, with a level. Never pass a token or secret in here.
-import type { LogLevel } from './config/schema.ts'
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 

@@ -1,33 +1,43 @@
-// The points timer. Only `serve` starts it; a failing run is logged and never takes the process down.
+// Timers that only `serve` starts: the points cycle and daily backups. Both read the settings at every run, so a
+// reload applies without a restart; a failing run is logged and never takes the process down.
 import { cron } from '@elysiajs/cron'
 import type { Elysia } from 'elysia'
-import type { Deps } from './deps.ts'
-import { dailyBackup } from './modules/backup/backup.ts'
-import { runPointsCycle } from './modules/points/cycle.ts'
-import { streamStarted } from './modules/streams/service.ts'
+import type { Bot } from './bot.ts'
 import { displayPath } from './config/load.ts'
+import { dailyBackup } from './modules/backup/backup.ts'
+import { runPointsCycle, type CycleDeps } from './modules/points/cycle.ts'
 
-export function startPointsTimer(app: Elysia, deps: Deps) {
-	const { log } = deps
+type TimerDeps = Pick<Bot, 'settings' | 'runtime' | 'award' | 'streams' | 'stores' | 'log' | 'clock'>
+
+/** What one points cycle needs, with the settings in force now. */
+export function cycleDepsOf(bot: TimerDeps): CycleDeps {
+	const config = bot.settings().config
+	return {
+		client: bot.runtime.owncast,
+		award: bot.award,
+		stream: {
+			isLive: () => bot.stores.streams.isLive(),
+			started: (now) => void bot.streams.started(now),
+			stopped: (now) => bot.streams.stopped(now),
+			markLive: (online) => bot.stores.streams.setState('stream_live', online ? '1' : '0')
+		},
+		log: bot.log,
+		cycleSeconds: config.points_cycle_time,
+		amount: config.points_amount_given
+	}
+}
+
+export function startPointsTimer(app: Elysia, bot: TimerDeps) {
+	const { log } = bot
 	let lastRunAt = Number.NEGATIVE_INFINITY
 	const run = async () => {
-		// Read the config at every tick, so a reloaded points_cycle_time or amount applies at once.
-		const config = deps.config
+		// Read at every tick, so a reloaded points_cycle_time or amount applies at once.
+		const deps = cycleDepsOf(bot)
 		const now = performance.now()
-		if (now - lastRunAt < config.points_cycle_time * 1000 - 500) return
+		if (now - lastRunAt < deps.cycleSeconds * 1000 - 500) return
 		lastRunAt = now
 		try {
-			await runPointsCycle(
-				{
-					client: deps.owncast,
-					repo: deps.points,
-					onStreamOnline: (at) => streamStarted(deps, at),
-					log,
-					cycleSeconds: config.points_cycle_time,
-					amount: config.points_amount_given
-				},
-				deps.clock
-			)
+			await runPointsCycle(deps, bot.clock)
 		} catch (error) {
 			log.error('points cycle failed', error)
 		}
@@ -44,13 +54,16 @@ export function startPointsTimer(app: Elysia, deps: Deps) {
 	)
 }
 
-/** Today's backup at start, then a check every hour; old daily backups beyond backup_keep are removed. */
-export function startDailyBackups(app: Elysia, deps: Deps) {
-	const { log, config } = deps
-	if (config.backup_keep <= 0) return app
+/**
+ * Today's backup at start, then a check every hour; daily backups beyond backup_keep are removed (0 turns them
+ * off). A reloaded backup_keep applies at once: a smaller number removes the extra backups, a first one writes today's.
+ */
+export function startDailyBackups(app: Elysia, bot: Pick<Bot, 'settings' | 'runtime' | 'db' | 'log' | 'clock'>) {
+	const { log } = bot
 	const run = () => {
 		try {
-			const { written, removed } = dailyBackup(deps.db, config.instanceDir, config.backup_keep, deps.clock())
+			const { backup_keep: keep, instanceDir } = bot.settings().config
+			const { written, removed } = dailyBackup(bot.db, instanceDir, keep, bot.clock())
 			if (written) log.info(`daily backup written to ${displayPath(written)}`)
 			for (const file of removed) log.info(`old backup removed: ${displayPath(file)}`)
 		} catch (error) {
@@ -58,5 +71,11 @@ export function startDailyBackups(app: Elysia, deps: Deps) {
 		}
 	}
 	run()
-	return app.use(cron({ name: 'backup', pattern: '0 17 * * * *', protect: true, catch: (e: unknown) => log.error('daily backup failed', e), run }))
+	const unsubscribe = bot.runtime.subscribe((next, previous) => {
+		if (next.config.backup_keep !== previous.config.backup_keep) run()
+	})
+	return {
+		app: app.use(cron({ name: 'backup', pattern: '0 17 * * * *', protect: true, catch: (e: unknown) => log.error('daily backup failed', e), run })),
+		stop: unsubscribe
+	}
 }

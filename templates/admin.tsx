@@ -2,7 +2,9 @@
 // The streamer's admin page: login, the pending queue, viewers and balances, the audit log. Plain HTML forms,
 // no script: every action is a POST with the session's CSRF token, answered by a redirect back.
 import type { PropsWithChildren } from '@kitajs/html'
-import type { AuditEntry, RedemptionRow, ViewerSummary } from '../src/modules/moderation/repo.ts'
+import type { AuditEntry } from '../src/modules/audit/store.ts'
+import type { NamedRedemption as RedemptionRow } from '../src/modules/redemptions/queue.ts'
+import type { ViewerSummary } from '../src/modules/viewers/store.ts'
 import { Layout } from './layout.tsx'
 
 export type AdminTab = 'queue' | 'viewers' | 'audit'
@@ -204,7 +206,7 @@ export function QueuePage(props: {
 	csrf: string
 	flash: Flash | undefined
 	pending: RedemptionRow[]
-	fulfilled: (RedemptionRow & { resolvedAt: string })[]
+	fulfilled: RedemptionRow[]
 }): JSX.Element {
 	const { csrf, pending, fulfilled } = props
 	return (

@@ -1,7 +1,6 @@
 /** @jsxImportSource @kitajs/html */
 // The viewer-facing dashboard: counters, milestones, recent redeems, the queue and the redeems help.
-import type { DashboardData } from '../src/modules/dashboard/service.ts'
-import type { QueueEntry } from '../src/modules/dashboard/repo.ts'
+import type { DashboardData, QueueEntry } from '../src/modules/dashboard/service.ts'
 import type { Redeem } from '../src/modules/redeems/model.ts'
 import { Layout } from './layout.tsx'
 

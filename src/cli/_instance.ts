@@ -1,7 +1,8 @@
 // What every maintenance command does first: find the instance folder, read it, open the database.
 import type { Database } from 'bun:sqlite'
 import { ensureInstance } from '../config/instance.ts'
-import { displayPath, loadConfig, loadRedeems, resolveInstanceDir, type Config } from '../config/load.ts'
+import { displayPath, loadConfig, loadRedeems, resolveInstanceDir } from '../config/load.ts'
+import type { Config } from '../modules/settings/schema.ts'
 import { openDatabase } from '../db/database.ts'
 import type { Redeem } from '../modules/redeems/model.ts'
 

@@ -1,5 +1,5 @@
 import { findRedeem, type Redeem } from '../modules/redeems/model.ts'
-import type { MilestoneRow, RedeemsRepo } from '../modules/redeems/repo.ts'
+import type { MilestoneRow, RedeemStore } from '../modules/redeems/store.ts'
 import { list, UserError } from './_instance.ts'
 
 export const milestoneArg = {
@@ -7,7 +7,7 @@ export const milestoneArg = {
 } as const
 
 /** The milestone row for a name, or a UserError that says what the name is instead. */
-export function findMilestone(repo: RedeemsRepo, redeems: readonly Redeem[], name: string): MilestoneRow {
+export function findMilestone(repo: RedeemStore, redeems: readonly Redeem[], name: string): MilestoneRow {
 	const milestone = repo.milestone(name)
 	if (milestone) return milestone
 	const redeem = findRedeem(redeems, name)

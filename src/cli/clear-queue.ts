@@ -1,5 +1,8 @@
 import { defineCommand } from 'citty'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createTransact } from '../db/transaction.ts'
+import { clearQueue } from '../modules/redemptions/queue.ts'
+import { createRedemptionStore } from '../modules/redemptions/store.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { withDatabase } from './_instance.ts'
 
@@ -11,7 +14,10 @@ export default defineCommand({
 	args: { ...instanceArgs },
 	run({ args }) {
 		withDatabase(args.instance, (db) => {
-			const { archived, counters } = createRedeemsRepo(db).clearQueue(Date.now())
+			const { archived, counters } = clearQueue(
+				{ transact: createTransact(db), redemptions: createRedemptionStore(db), redeems: createRedeemStore(db) },
+				Date.now()
+			)
 			console.log(`Cleared the redeem queue (${archived} entries archived) and set ${counters} counters to 0`)
 		})
 	}

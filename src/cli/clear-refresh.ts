@@ -1,6 +1,9 @@
 import { defineCommand } from 'citty'
 import { counterNames } from '../modules/redeems/model.ts'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createTransact } from '../db/transaction.ts'
+import { clearQueue } from '../modules/redemptions/queue.ts'
+import { createRedemptionStore } from '../modules/redemptions/store.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { list, withDatabase } from './_instance.ts'
 
@@ -9,9 +12,9 @@ export default defineCommand({
 	args: { ...instanceArgs },
 	run({ args }) {
 		withDatabase(args.instance, (db, { redeems }) => {
-			const repo = createRedeemsRepo(db)
+			const repo = createRedeemStore(db)
 			const { added, removed } = repo.syncCounters(counterNames(redeems), true)
-			const { archived, counters } = repo.clearQueue(Date.now())
+			const { archived, counters } = clearQueue({ transact: createTransact(db), redemptions: createRedemptionStore(db), redeems: repo }, Date.now())
 			console.log(
 				`Refreshed counters (added ${list(added)}; removed ${list(removed)}), cleared the redeem queue (${archived} entries archived) and set ${counters} counters to 0`
 			)

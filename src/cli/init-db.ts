@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { openDatabase, type MigrationResult } from '../db/database.ts'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { list, readInstance, show } from './_instance.ts'
 
@@ -15,7 +15,7 @@ export default defineCommand({
 		let migration: MigrationResult = { from: 0, to: 0 }
 		const db = openDatabase(config.databasePath, { onMigrated: (r) => (migration = r) })
 		try {
-			const repo = createRedeemsRepo(db)
+			const repo = createRedeemStore(db)
 			const { counters, milestones } = repo.addMissingRows(redeems, Date.now())
 			const schema =
 				migration.from === migration.to

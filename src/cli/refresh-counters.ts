@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { counterNames } from '../modules/redeems/model.ts'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { list, withDatabase } from './_instance.ts'
 
@@ -12,7 +12,7 @@ export default defineCommand({
 	args: { ...instanceArgs },
 	run({ args }) {
 		withDatabase(args.instance, (db, { redeems }) => {
-			const { added, removed } = createRedeemsRepo(db).syncCounters(counterNames(redeems), true)
+			const { added, removed } = createRedeemStore(db).syncCounters(counterNames(redeems), true)
 			console.log(`Refreshed counters: added ${list(added)}; removed ${list(removed)}`)
 		})
 	}

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { milestoneGoals } from '../modules/redeems/model.ts'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { list, withDatabase } from './_instance.ts'
 
@@ -12,7 +12,7 @@ export default defineCommand({
 	args: { ...instanceArgs },
 	run({ args }) {
 		withDatabase(args.instance, (db, { redeems }) => {
-			const { added, removed, changed } = createRedeemsRepo(db).syncMilestones(milestoneGoals(redeems), true, Date.now())
+			const { added, removed, changed } = createRedeemStore(db).syncMilestones(milestoneGoals(redeems), true, Date.now())
 			console.log(`Refreshed milestones: added ${list(added)}; removed ${list(removed)}; goal changed ${list(changed)}`)
 		})
 	}

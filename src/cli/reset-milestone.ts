@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { createRedeemStore } from '../modules/redeems/store.ts'
 import { instanceArgs } from './_args.ts'
 import { withDatabase } from './_instance.ts'
 import { findMilestone, milestoneArg } from './_milestone.ts'
@@ -9,7 +9,7 @@ export default defineCommand({
 	args: { ...milestoneArg, ...instanceArgs },
 	run({ args }) {
 		withDatabase(args.instance, (db, { redeems }) => {
-			const repo = createRedeemsRepo(db)
+			const repo = createRedeemStore(db)
 			const milestone = findMilestone(repo, redeems, args.name)
 			if (!milestone.completed) {
 				console.log(

@@ -1,16 +1,14 @@
 import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp } from '../app.ts'
-import { createDeps } from '../deps.ts'
+import { createBot } from '../bot.ts'
 import { startDailyBackups, startPointsTimer } from '../scheduler.ts'
-import { ConfigError, type Config } from '../config/load.ts'
-import { createReloader } from '../config/reload.ts'
-import { EXPECTED } from '../config/schema.ts'
+import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { createLogger } from '../log.ts'
-import { createRedeemsRepo } from '../modules/redeems/repo.ts'
+import { EXPECTED, type Config } from '../modules/settings/schema.ts'
 import { instanceArgs } from './_args.ts'
-import { list, readInstance, show } from './_instance.ts'
+import { readInstance, show } from './_instance.ts'
 
 const PortFlag = v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(65535))
 
@@ -40,21 +38,17 @@ export default defineCommand({
 				if (from !== to) log.info(`database ${show(config.databasePath)} migrated from schema ${from} to ${to}`)
 			}
 		})
-		const { counters, milestones } = createRedeemsRepo(db).addMissingRows(instance.redeems, Date.now())
-		if (counters.added.length) log.info(`counters added: ${list(counters.added)}`)
-		if (milestones.added.length) log.info(`milestones added: ${list(milestones.added)}`)
-
-		const deps = createDeps({ config, redeems: instance.redeems, db, log })
-		const app = createApp(deps)
+		const bot = createBot({ config, redeems: instance.redeems, db, log, keep: flags })
+		const app = createApp(bot)
 		try {
 			app.listen({ hostname: config.host, port: config.port })
 		} catch (error) {
 			db.close()
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
 		}
-		startPointsTimer(app as never, deps)
-		startDailyBackups(app as never, deps)
-		const stopReloading = createReloader(deps, { keep: flags }).start()
+		startPointsTimer(app as never, bot)
+		const backups = startDailyBackups(app as never, bot)
+		const stopReloading = bot.runtime.watch()
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		const base = config.public_url ?? local
 		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
@@ -80,12 +74,13 @@ export default defineCommand({
 				process.off('SIGINT', onInt)
 				process.off('SIGTERM', onTerm)
 				stopReloading()
+				backups.stop()
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
 				await app.stop()
 				// Let replies already accepted reach Owncast, but never wait long for it.
 				let timer: Timer | undefined
-				await Promise.race([deps.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
+				await Promise.race([bot.runtime.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
 				clearTimeout(timer)
 				db.close()
 				done()

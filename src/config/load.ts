@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { parse as parseToml, TomlError } from 'smol-toml'
 import * as v from 'valibot'
 import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/chat/messages.ts'
+import { checkRenames, COMMAND_IDS, COMMAND_WORD } from '../modules/commands/registry.ts'
 import type { Redeem, RedeemLimits } from '../modules/redeems/model.ts'
 import {
 	CONFIG_KEYS,
@@ -12,10 +13,9 @@ import {
 	EXPECTED,
 	REDEEM_KEYS,
 	RedeemsFileSchema,
-	RESERVED_COMMANDS,
-	type ConfigData,
+	type Config,
 	type RedeemData
-} from './schema.ts'
+} from '../modules/settings/schema.ts'
 import defaultRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
 
 export const CONFIG_FILE = 'config.toml'
@@ -24,12 +24,6 @@ export const ENV_PREFIX = 'TLAPBOT_'
 /** Environment variables with our prefix that are not config keys but are still ours. */
 const OTHER_ENV = new Set(['TLAPBOT_INSTANCE', 'TLAPBOT_REQUIRE_BROWSER', 'TLAPBOT_DEBUG'])
 
-export type Config = ConfigData & {
-	/** Absolute path of the instance folder. */
-	instanceDir: string
-	/** Absolute path of the SQLite database. */
-	databasePath: string
-}
 export type Env = Record<string, string | undefined>
 
 /** A problem with the user's files or settings: printed as one line, exit code 2. */
@@ -68,6 +62,8 @@ export function loadConfig(instanceDir: string, env: Env = process.env): { confi
 	// The raw table: valibot's record leaves out keys such as "constructor", which must be reported too.
 	const rawMessages = merged.messages
 	checkMessages(displayPath(file), rawMessages && typeof rawMessages === 'object' ? (rawMessages as Record<string, string>) : data.messages)
+	const rawCommands = merged.commands
+	checkCommands(displayPath(file), rawCommands && typeof rawCommands === 'object' ? (rawCommands as Record<string, string>) : data.commands)
 	const config: Config = { ...data, instanceDir, databasePath: resolve(instanceDir, data.database) }
 	return { config, warnings }
 }
@@ -93,15 +89,13 @@ export function parseRedeems(source: string, label: string): Redeem[] {
 	const seen = new Map<string, string>()
 	for (const [name, data] of Object.entries(result.output.redeems)) {
 		const where = `${label}: redeems.${tomlKey(name)}`
-		if (!/^[^\s\p{C}]{1,64}$/u.test(name)) {
+		if (!COMMAND_WORD.test(name)) {
 			throw new ConfigError(
 				`${where}: a redeem name is a chat command: 1 to 64 characters without spaces, got ${JSON.stringify(name)}`
 			)
 		}
+		// A name shared with a built-in command is allowed: the redeem wins (see modules/commands/registry.ts).
 		const lower = name.toLowerCase()
-		if ((RESERVED_COMMANDS as readonly string[]).includes(lower)) {
-			throw new ConfigError(`${where}: "${lower}" is a built-in command, so no redeem can use it; rename the redeem`)
-		}
 		const twin = seen.get(lower)
 		if (twin !== undefined) {
 			throw new ConfigError(
@@ -134,6 +128,15 @@ function checkMessages(label: string, overrides: Record<string, string>) {
 			throw new ConfigError(`${label}: messages.${key}: unknown placeholder {${unknown[0]}}; this message offers ${list}`)
 		}
 	}
+}
+
+/** [commands] may only rename built-in commands, each to its own valid name. */
+function checkCommands(label: string, renames: Record<string, string>) {
+	const problem = checkRenames(renames)
+	if (!problem) return
+	const where = `${label}: commands.${tomlKey(problem.key)}`
+	if (problem.message === 'unknown') throw new ConfigError(`${where}: not a built-in command; ${withHint(problem.key, COMMAND_IDS).replace('unknown key; ', '')}`)
+	throw new ConfigError(`${where}: ${problem.message}`)
 }
 
 function limitsOf(data: RedeemData): RedeemLimits {

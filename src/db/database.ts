@@ -50,3 +50,13 @@ export function migrate(db: Database, migrations: readonly string[] = defaultMig
 	})
 	return apply.immediate()
 }
+
+/**
+ * A stamp that changes whenever anything was written to the database, by this connection (total_changes) or by
+ * any other (data_version): caches of pages built from the database stay valid while it is the same.
+ */
+export function createChangeStamp(db: Database): () => string {
+	const dataVersion = db.query<{ data_version: number }, []>('PRAGMA data_version')
+	const totalChanges = db.query<{ n: number }, []>('SELECT total_changes() AS n')
+	return () => `${dataVersion.get()?.data_version}:${totalChanges.get()?.n}`
+}

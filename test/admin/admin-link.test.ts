@@ -85,7 +85,7 @@ describe('tlapbot admin-link', () => {
 		bot = await createTestBot({ env: { TLAPBOT_PUBLIC_URL: PUBLIC_URL } })
 		const link = await adminLink(bot)
 		const start = Date.now()
-		bot.deps.clock = () => start + 16 * 60_000
+		bot.setClock(() => start + 16 * 60_000)
 		const opened = await get(bot, link.path)
 		expect(opened.status).toBe(410)
 		expect(await opened.text()).toContain('This login link has expired')
@@ -94,7 +94,7 @@ describe('tlapbot admin-link', () => {
 		expect(used.headers.get('set-cookie')).toBeNull()
 		expect(bot.db.query('SELECT used_at FROM admin_links').get()).toEqual({ used_at: null })
 
-		bot.deps.clock = Date.now
+		bot.setClock(Date.now)
 		const madeUp = await useLink(bot, `${link.token.slice(0, -1)}${link.token.endsWith('A') ? 'B' : 'A'}`)
 		expect(madeUp.status).toBe(400)
 		expect(await madeUp.text()).toContain('This login link is not valid')

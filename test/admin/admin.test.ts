@@ -139,12 +139,12 @@ describe('login', () => {
 		expect(await status(`${name}=${Number(expiry) + 3600}.${id}.${mac}`)).toBe(303)
 		expect(await status(`${name}=${expiry}.${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}.${mac}`)).toBe(303)
 		const start = Date.now()
-		bot.deps.clock = () => start + 12 * 3600_000 - 60_000
+		bot.setClock(() => start + 12 * 3600_000 - 60_000)
 		expect(await status(cookie)).toBe(200)
-		bot.deps.clock = () => start + 12 * 3600_000 + 60_000
+		bot.setClock(() => start + 12 * 3600_000 + 60_000)
 		expect(await status(cookie)).toBe(303)
-		bot.deps.clock = Date.now
-		bot.deps.config = { ...bot.deps.config, secret_key: 'a-different-secret-0123456789' }
+		bot.setClock(Date.now)
+		bot.reconfigure({ secret_key: 'a-different-secret-0123456789' })
 		expect(await status(cookie)).toBe(303)
 	})
 
@@ -172,7 +172,7 @@ describe('login', () => {
 	test('a wrong password is a 401; after 5 in a minute even the right one gets 429 until the minute is over', async () => {
 		bot = await createTestBot({ env: rich })
 		const start = Date.now()
-		bot.deps.clock = () => start
+		bot.setClock(() => start)
 		for (let i = 0; i < 5; i++) {
 			const response = await send(bot, '/admin/login', { form: { password: `wrong ${i}` } })
 			expect(response.status).toBe(401)
@@ -185,7 +185,7 @@ describe('login', () => {
 		const right = await send(bot, '/admin/login', { form: { password: PASSWORD } })
 		expect(right.status).toBe(429)
 		expect(right.headers.get('set-cookie')).toBeNull()
-		bot.deps.clock = () => start + 61_000
+		bot.setClock(() => start + 61_000)
 		expect((await send(bot, '/admin/login', { form: { password: PASSWORD } })).status).toBe(303)
 		// A right password is not a failure: the budget is not used up by logging in.
 		for (let i = 0; i < 4; i++) expect((await send(bot, '/admin/login', { form: { password: PASSWORD } })).status).toBe(303)

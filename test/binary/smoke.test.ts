@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent } from '../support/payloads.ts'
+import { SERVE_TIMEOUT_MS, startServe, useServes } from '../support/serve.ts'
+
+useServes()
 
 const root = join(import.meta.dir, '..', '..')
 const binaryName = process.platform === 'win32' ? 'tlapbot.exe' : 'tlapbot'
@@ -57,27 +60,17 @@ describe('the compiled tlapbot binary', () => {
 		expect(initDb.code).toBe(0)
 		expect(initDb.stdout).toContain('schema version')
 
-		const serve = Bun.spawn([binary, 'serve', '--port', '0'], {
+		const serve = await startServe({
 			cwd: folder,
-			env: { PATH: process.env.PATH ?? '', TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token },
-			stdout: 'pipe',
-			stderr: 'pipe'
+			binary,
+			env: { HOME: folder, TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token }
 		})
 		try {
-			const reader = serve.stdout.getReader()
-			let output = ''
-			const deadline = Date.now() + 10_000
-			// Read until the last of the start-up lines (the external action URL) has arrived.
-			while (!/listening on http:\/\/[^:]+:(\d+)/.test(output) || !output.includes('/dashboard')) {
-				if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`)
-				const { value, done } = await reader.read()
-				if (done) throw new Error(`serve exited: ${output}`)
-				output += new TextDecoder().decode(value)
-			}
-			const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1]
-			const base = `http://127.0.0.1:${port}`
-			expect(output).toContain(`${base}/owncastWebhook`)
-			expect(output).toContain(`${base}/dashboard`)
+			const base = serve.base
+			// The last of the start-up lines (the external action URL) comes after "listening on".
+			await serve.waitForOutput(`${base}/dashboard`)
+			expect(serve.stdout()).toContain(`${base}/owncastWebhook`)
+			expect(serve.stdout()).toContain(`${base}/dashboard`)
 
 			const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string; database: string }
 			expect(health).toMatchObject({ status: 'ok', database: 'ok' })
@@ -87,7 +80,7 @@ describe('the compiled tlapbot binary', () => {
 				body: JSON.stringify(chatEvent({ id: 'viewer-1', displayName: 'Viewer One' }, '!lurk'))
 			})
 			expect(webhook.status).toBe(204)
-			await fake.waitForMessages(1)
+			await fake.waitForMessages(1, SERVE_TIMEOUT_MS)
 			expect(fake.messages[0]).toContain('redeemed lurk')
 			const dashboard = await fetch(`${base}/dashboard?username=Viewer%20One`)
 			expect(dashboard.status).toBe(200)
@@ -104,13 +97,10 @@ describe('the compiled tlapbot binary', () => {
 			const after = await fetch(`${base}/dashboard`)
 			expect(await after.text()).toContain('<span class="count">0</span>')
 		} catch (error) {
-			serve.kill('SIGKILL')
-			const stderr = await new Response(serve.stderr).text()
-			throw new Error(`${(error as Error).message}\nserve stderr: ${stderr}`)
+			throw new Error(`${(error as Error).message}\nserve output:\n${serve.output()}`)
 		}
-		serve.kill('SIGTERM')
-		expect(await serve.exited).toBe(0)
-	}, 60_000)
+		expect(await serve.stop(), serve.output()).toBe(0)
+	}, 120_000)
 
 	test('works the same from another working directory: the instance is relative to it', async () => {
 		const elsewhere = mkdtempSync(join(tmpdir(), 'tlapbot-elsewhere-'))

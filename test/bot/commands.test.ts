@@ -17,8 +17,8 @@ const queueRows = (b: TestBot) =>
 			'SELECT redeem, redeem_type, viewer_id, cost, note, status FROM redemptions ORDER BY id'
 		)
 		.all()
-const counter = (b: TestBot, name: string) => b.deps.redeemsRepo.counter(name)?.count
-const milestone = (b: TestBot, name: string) => b.deps.redeemsRepo.milestone(name)
+const counter = (b: TestBot, name: string) => b.deps.stores.redeems.counter(name)?.count
+const milestone = (b: TestBot, name: string) => b.deps.stores.redeems.milestone(name)
 
 /** Sends messages that should get no reply, then !points: the next reply must be the balance. */
 async function expectNoReply(b: TestBot, texts: string[]) {
@@ -77,7 +77,7 @@ describe('built-in commands', () => {
 		bot.db.query("UPDATE viewers SET display_name = 'stale' WHERE id = ?").run(alice.id)
 		const [reply] = await bot.chatReplies({ ...alice, displayName: 'Alice2' }, '!name_update')
 		expect(reply).toContain('Alice2')
-		expect(bot.deps.points.viewer(alice.id)?.displayName).toBe('Alice2')
+		expect(bot.deps.stores.viewers.viewer(alice.id)?.displayName).toBe('Alice2')
 	})
 
 	test('a custom prefix replaces "!" everywhere', async () => {
@@ -233,7 +233,7 @@ describe('passive mode', () => {
 		expect(bot.fake.messages).toEqual([])
 		expect(bot.fake.requests.filter((r) => r.path.includes('/chat/'))).toEqual([])
 		expect(bot.balance(alice.id)).toBe(1000)
-		expect(bot.deps.points.viewer(alice.id)?.displayName).toBe('Renamed')
+		expect(bot.deps.stores.viewers.viewer(alice.id)?.displayName).toBe('Renamed')
 		expect(queueRows(bot)).toEqual([])
 		expect(counter(bot, 'lurk')).toBe(0)
 	})

@@ -3,11 +3,11 @@ import { test, expect, describe, beforeEach, afterEach } from 'bun:test'
 import type { Database } from 'bun:sqlite'
 import { Elysia } from 'elysia'
 import { openDatabase } from '../../src/db/database.ts'
-import { createDeps, type Deps } from '../../src/deps.ts'
+import { createBot } from '../../src/bot.ts'
 import { createLogger } from '../../src/log.ts'
 import type { OwncastClient, OwncastResult } from '../../src/modules/owncast/client.ts'
-import { runPointsCycle, type CycleDeps } from '../../src/modules/points/cycle.ts'
-import { startPointsTimer } from '../../src/scheduler.ts'
+import { runPointsCycle } from '../../src/modules/points/cycle.ts'
+import { cycleDepsOf as cycleDeps, startPointsTimer } from '../../src/scheduler.ts'
 import { ledgerInvariantViolations, waitFor } from '../helpers.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 import { startFakeOwncast, type FakeClient, type FakeOwncast } from '../support/fake-owncast.ts'
@@ -21,17 +21,6 @@ const ENV = {
 	TLAPBOT_POINTS_AMOUNT_GIVEN: String(AMOUNT),
 	TLAPBOT_STARTING_POINTS: String(STARTING),
 	TLAPBOT_POINTS_CYCLE_TIME: String(CYCLE_SECONDS)
-}
-
-/** The cycle's dependencies, built from a bot's deps exactly as the scheduler builds them. */
-function cycleDeps(deps: Deps): CycleDeps {
-	return {
-		client: deps.owncast,
-		repo: deps.points,
-		log: deps.log,
-		cycleSeconds: deps.config.points_cycle_time,
-		amount: deps.config.points_amount_given
-	}
 }
 
 const user = (id: string, displayName = id.toUpperCase(), extra: Partial<FakeClient['user']> = {}): FakeClient => ({
@@ -77,7 +66,7 @@ function expectNothingAwarded(db: Database) {
 describe('runPointsCycle: live stream', () => {
 	test('awards each distinct viewer once; tabs count once and bots get nothing', async () => {
 		// u2 chatted before and already has a viewer row with starting points.
-		bot.deps.points.touchViewer({ id: 'u2', displayName: 'Daisy' }, Date.now() - 60_000)
+		bot.deps.stores.viewers.touch({ id: 'u2', displayName: 'Daisy' }, Date.now() - 60_000)
 		fake.clients = [
 			user('u1', 'PixelPanda'),
 			user('u1', 'PixelPanda'),
@@ -109,12 +98,12 @@ describe('runPointsCycle: live stream', () => {
 		expect(ledgerInvariantViolations(bot.db)).toEqual([])
 
 		expect(lastAward(bot.db)).toBe(String(now))
-		expect(bot.deps.points.state('stream_live')).toBe('1')
+		expect(bot.deps.stores.streams.state('stream_live')).toBe('1')
 		expect(clientsCalls(fake)).toBe(1)
 	})
 
 	test('a viewer the database marks as a bot earns nothing', async () => {
-		bot.deps.points.touchViewer({ id: 'oldbot', displayName: 'OldBot' }, Date.now())
+		bot.deps.stores.viewers.touch({ id: 'oldbot', displayName: 'OldBot' }, Date.now())
 		bot.db.run("UPDATE viewers SET is_bot = 1 WHERE id = 'oldbot'")
 		fake.clients = [user('oldbot', 'OldBot'), user('u1')]
 		const outcome = await runPointsCycle(cycleDeps(bot.deps))
@@ -133,10 +122,10 @@ describe('runPointsCycle: live stream', () => {
 	})
 
 	test('names from the client list update display names', async () => {
-		bot.deps.points.touchViewer({ id: 'u1', displayName: 'sleepy-otter' }, Date.now())
+		bot.deps.stores.viewers.touch({ id: 'u1', displayName: 'sleepy-otter' }, Date.now())
 		fake.clients = [user('u1', 'PixelPanda')]
 		await runPointsCycle(cycleDeps(bot.deps))
-		expect(bot.deps.points.viewer('u1')?.displayName).toBe('PixelPanda')
+		expect(bot.deps.stores.viewers.viewer('u1')?.displayName).toBe('PixelPanda')
 		expect(bot.balance('u1')).toBe(STARTING + AMOUNT)
 	})
 
@@ -163,7 +152,7 @@ describe('runPointsCycle: live stream', () => {
 	})
 
 	test('the award is one transaction: a failure half-way leaves nothing behind', async () => {
-		bot.deps.points.touchViewer({ id: 'u1', displayName: 'One' }, Date.now())
+		bot.deps.stores.viewers.touch({ id: 'u1', displayName: 'One' }, Date.now())
 		const before = { balance: bot.balance('u1'), ledger: ledger(bot.db) }
 		// A temporary trigger on this connection makes the cycle ledger row of one viewer fail,
 		// after the new viewers and their starting rows have been written.
@@ -194,7 +183,7 @@ describe('runPointsCycle: offline and failures', () => {
 		expectNothingAwarded(bot.db)
 		expect(clientsCalls(fake)).toBe(0)
 		expect(fake.requests.filter((r) => r.path === '/api/status').length).toBe(1)
-		expect(bot.deps.points.state('stream_live')).toBe('0')
+		expect(bot.deps.stores.streams.state('stream_live')).toBe('0')
 	})
 
 	test('401: one log line naming the missing scope, nothing awarded', async () => {
@@ -265,9 +254,9 @@ describe('runPointsCycle: offline and failures', () => {
 		})
 		cleanups.push(() => server.stop(true))
 		const log = createLogger('debug', (_l, line) => bot.logs.push(line))
-		const deps = createDeps({
-			config: { ...bot.deps.config, owncast_url: `http://127.0.0.1:${server.port}` },
-			redeems: bot.deps.redeems,
+		const deps = createBot({
+			config: { ...bot.deps.settings().config, owncast_url: `http://127.0.0.1:${server.port}` },
+			redeems: bot.deps.settings().redeems,
 			db: bot.db,
 			log
 		})
@@ -307,12 +296,12 @@ describe('runPointsCycle: never twice within 0.9 × points_cycle_time', () => {
 	})
 
 	test('two processes (two connections on one database file) award once', async () => {
-		const db2 = openDatabase(bot.deps.config.databasePath)
+		const db2 = openDatabase(bot.deps.settings().config.databasePath)
 		cleanups.push(() => db2.close())
 		const logs2: string[] = []
-		const deps2 = createDeps({
-			config: bot.deps.config,
-			redeems: bot.deps.redeems,
+		const deps2 = createBot({
+			config: bot.deps.settings().config,
+			redeems: bot.deps.settings().redeems,
 			db: db2,
 			log: createLogger('debug', (_l, line) => logs2.push(line))
 		})
@@ -323,7 +312,7 @@ describe('runPointsCycle: never twice within 0.9 × points_cycle_time', () => {
 		expect((await runPointsCycle(cycleDeps(bot.deps), () => t0)).kind).toBe('awarded')
 		expect(await runPointsCycle(cycleDeps(deps2), () => t0 + 5000)).toEqual({ kind: 'too_soon' })
 		expect(bot.balance('u1')).toBe(STARTING + AMOUNT)
-		expect(deps2.points.viewer('u1')?.balance).toBe(STARTING + AMOUNT)
+		expect(deps2.stores.viewers.balance('u1')).toBe(STARTING + AMOUNT)
 
 		// At the same moment, a full cycle later: exactly one of the two awards.
 		const t1 = t0 + CYCLE_SECONDS * 1000
@@ -342,9 +331,9 @@ describe('runPointsCycle: never twice within 0.9 × points_cycle_time', () => {
 	test('the process that read the clock first but got the database lock second does not award again', async () => {
 		// Two processes tick at the same moment. Each reads the clock, then waits for the write lock:
 		// process B read t0, process A read t0 + 5 ms and committed first. B must see A's award as too soon.
-		const db2 = openDatabase(bot.deps.config.databasePath)
+		const db2 = openDatabase(bot.deps.settings().config.databasePath)
 		cleanups.push(() => db2.close())
-		const deps2 = createDeps({ config: bot.deps.config, redeems: bot.deps.redeems, db: db2, log: bot.deps.log })
+		const deps2 = createBot({ config: bot.deps.settings().config, redeems: bot.deps.settings().redeems, db: db2, log: bot.deps.log })
 		fake.clients = [user('u1')]
 		const t0 = Date.now()
 		expect((await runPointsCycle(cycleDeps(bot.deps), () => t0 + 5)).kind).toBe('awarded')
@@ -362,13 +351,13 @@ describe('passive mode', () => {
 			passive.close()
 			passiveFake.stop()
 		})
-		expect(passive.deps.config.passive).toBe(true)
+		expect(passive.deps.settings().config.passive).toBe(true)
 		expect(await runPointsCycle(cycleDeps(passive.deps))).toEqual({ kind: 'awarded', viewers: 2, newViewers: 2 })
 		expect(passive.balance('u1')).toBe(STARTING + AMOUNT)
 		expect(passive.balance('u2')).toBe(STARTING + AMOUNT)
 		expect(ledgerInvariantViolations(passive.db)).toEqual([])
 		// Passive: the award sends nothing to chat.
-		await passive.deps.chat.idle()
+		await passive.deps.runtime.chat.idle()
 		expect(passiveFake.messages).toEqual([])
 	})
 })
@@ -416,7 +405,8 @@ describe('startPointsTimer', () => {
 		}
 		const logs: string[] = []
 		const log = createLogger('debug', (_l, line) => logs.push(line))
-		const deps = { ...bot.deps, owncast: slowClient as OwncastClient, log, config: { ...bot.deps.config, points_cycle_time: 1 } }
+		const settings = { ...bot.deps.settings(), config: { ...bot.deps.settings().config, points_cycle_time: 1 } }
+		const deps = { ...bot.deps, runtime: { ...bot.deps.runtime, owncast: slowClient as OwncastClient }, log, settings: () => settings }
 		const app = new Elysia()
 		startPointsTimer(app, deps)
 		cleanups.push(() => timerOf(app)?.stop())

@@ -1,7 +1,9 @@
 import type { Database } from 'bun:sqlite'
 import { afterEach, describe, expect, test } from 'bun:test'
 import { openDatabase } from '../../src/db/database.ts'
-import { createPointsRepo } from '../../src/modules/points/repo.ts'
+import { createBot } from '../../src/bot.ts'
+import { createLogger } from '../../src/log.ts'
+import type { PricedRedeem } from '../../src/modules/redeems/model.ts'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 
 let bot: TestBot | undefined
@@ -46,7 +48,7 @@ describe('money rules', () => {
 		expect(responses.every((r) => r.status === 204)).toBe(true)
 		await settle(bot)
 		const total = bot.db.query<{ total: number }, []>('SELECT sum(balance) AS total FROM viewers').get()?.total ?? 0
-		const progress = bot.deps.redeemsRepo.milestone('goal')?.progress ?? -1
+		const progress = bot.deps.stores.redeems.milestone('goal')?.progress ?? -1
 		expect(progress).toBe(25 * 70)
 		expect(total + progress).toBe(25 * 100)
 		expect(ledgerMismatches(bot.db)).toEqual([])
@@ -62,7 +64,7 @@ describe('money rules', () => {
 		await Promise.all(viewers.map((v) => bot!.chat(v, '!goal 60')))
 		await settle(bot)
 		const total = bot.db.query<{ total: number }, []>('SELECT sum(balance) AS total FROM viewers').get()?.total ?? 0
-		expect(bot.deps.redeemsRepo.milestone('goal')).toMatchObject({ progress: 1000, completed: true })
+		expect(bot.deps.stores.redeems.milestone('goal')).toMatchObject({ progress: 1000, completed: true })
 		expect(total).toBe(50 * 100 - 1000)
 		expect(bot.fake.messages.filter((m) => m.includes('reached its goal'))).toHaveLength(1)
 		expect(ledgerMismatches(bot.db)).toEqual([])
@@ -71,13 +73,15 @@ describe('money rules', () => {
 	test('two connections (two processes) spending from one balance never overspend', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '100' } })
 		await bot.chat({ id: 'alice', displayName: 'Alice' }, 'hi')
-		const second = openDatabase(bot.deps.config.databasePath)
+		const { config, redeems } = bot.deps.settings()
+		const second = openDatabase(config.databasePath)
 		try {
-			const repos = [bot.deps.points, createPointsRepo(second, { startingPoints: 100 })]
+			const other = createBot({ config, redeems, db: second, log: createLogger('error', () => {}) })
+			const purchases = [bot.deps.purchases, other.purchases]
+			const hydrate: PricedRedeem = { name: 'hydrate', type: 'list', price: 30, categories: [], limits: {}, autoFulfil: false }
 			let successes = 0
 			for (let i = 0; i < 40; i++) {
-				const repo = repos[i % 2]!
-				const result = repo.spendOnQueue({ viewerId: 'alice', redeem: 'hydrate', type: 'list', price: 30, note: null }, Date.now())
+				const result = purchases[i % 2]!.queue({ viewerId: 'alice', redeem: hydrate, note: null }, Date.now())
 				if (result.ok) successes++
 			}
 			expect(successes).toBe(3)

@@ -104,13 +104,12 @@ describe('createOwncastClient', () => {
 
 	test('a slow Owncast gives the fault "timeout" after timeoutMs, not after the server answers', async () => {
 		const quick = createOwncastClient({ baseUrl: fake.url, accessToken: fake.token, timeoutMs: 200 })
+		// The fake holds every request for 10 s and would then answer it successfully.
 		fake.mode = 'slow'
-		const started = performance.now()
 		const results = await Promise.all([quick.status(), quick.chatUsers(), quick.sendChat('hi')])
-		const elapsed = performance.now() - started
-		for (const result of results) expectFault(result, 'timeout')
-		expect(elapsed).toBeGreaterThanOrEqual(150)
-		expect(elapsed).toBeLessThan(3000)
+		// A "timeout" fault from the client's own timeoutMs, not the success the server would have sent later:
+		// the client gave up before the answer came.
+		for (const result of results) expect(expectFault(result, 'timeout')).toContain('within 0.2 s')
 		fake.stop()
 	})
 
@@ -124,9 +123,8 @@ describe('createOwncastClient', () => {
 		)
 		extraStops.push(stalled.stop)
 		const quick = createOwncastClient({ baseUrl: stalled.url, accessToken: 't', timeoutMs: 200 })
-		const started = performance.now()
+		// The body never ends: a result at all shows the client stopped reading at its timeout.
 		const result = await quick.status()
-		expect(performance.now() - started).toBeLessThan(3000)
 		const message = expectFault(result, 'timeout')
 		expect(message).toContain('did not answer')
 	})

@@ -19,7 +19,7 @@ for (const shape of ['v0.2', 'v0.3'] as Shape[]) {
 			bot = await createTestBot()
 			const response = await bot.chat(alice, 'hello everyone', shape)
 			expect(response.status).toBe(204)
-			expect(bot.deps.points.viewer(alice.id)).toMatchObject({ displayName: 'PixelPanda', balance: 10 })
+			expect(bot.deps.stores.viewers.viewer(alice.id)).toMatchObject({ displayName: 'PixelPanda', balance: 10 })
 			expect(ledgerOf(bot, alice.id)).toEqual([{ delta: 10, reason: 'starting' }])
 		})
 
@@ -32,7 +32,7 @@ for (const shape of ['v0.2', 'v0.3'] as Shape[]) {
 			bot = await createTestBot()
 			await bot.chat(alice, 'hi', shape)
 			expect((await bot.post(nameChangeEvent(alice, 'SleepyPanda', shape))).status).toBe(204)
-			expect(bot.deps.points.viewer(alice.id)?.displayName).toBe('SleepyPanda')
+			expect(bot.deps.stores.viewers.viewer(alice.id)?.displayName).toBe('SleepyPanda')
 			expect(bot.balance(alice.id)).toBe(10)
 		})
 
@@ -47,9 +47,9 @@ for (const shape of ['v0.2', 'v0.3'] as Shape[]) {
 		test('STREAM_STARTED and STREAM_STOPPED record the live state', async () => {
 			bot = await createTestBot()
 			expect((await bot.post(streamEvent('STREAM_STARTED', shape))).status).toBe(204)
-			expect(bot.deps.points.state('stream_live')).toBe('1')
+			expect(bot.deps.stores.streams.state('stream_live')).toBe('1')
 			expect((await bot.post(streamEvent('STREAM_STOPPED', shape))).status).toBe(204)
-			expect(bot.deps.points.state('stream_live')).toBe('0')
+			expect(bot.deps.stores.streams.state('stream_live')).toBe('0')
 		})
 	})
 }
@@ -59,7 +59,7 @@ describe('webhook input', () => {
 		bot = await createTestBot()
 		await bot.chat(alice, 'hi')
 		await bot.post(nameChangeEvent(alice, 'Renamed', 'v0.3', 'NAME_CHANGED'))
-		expect(bot.deps.points.viewer(alice.id)?.displayName).toBe('Renamed')
+		expect(bot.deps.stores.viewers.viewer(alice.id)?.displayName).toBe('Renamed')
 	})
 
 	test('other event types, known or unknown, get 204 and change nothing', async () => {
@@ -68,7 +68,7 @@ describe('webhook input', () => {
 			const response = await bot.post({ type, eventData: { user: alice, id: 'x' } })
 			expect(response.status).toBe(204)
 		}
-		expect(bot.deps.points.viewer(alice.id)).toBeUndefined()
+		expect(bot.deps.stores.viewers.viewer(alice.id)).toBeUndefined()
 	})
 
 	test('malformed JSON and wrong shapes get 400 with a short JSON error, never 500', async () => {
@@ -104,7 +104,7 @@ describe('webhook input', () => {
 		await bot.chat(botUser, '!hydrate')
 		await bot.chat(botUser, '!points')
 		await settle(bot)
-		expect(bot.deps.points.viewer('bot1')).toBeUndefined()
+		expect(bot.deps.stores.viewers.viewer('bot1')).toBeUndefined()
 		expect(bot.fake.messages).toEqual([])
 	})
 
@@ -125,7 +125,7 @@ describe('webhook input', () => {
 		expect(response.status).toBe(204)
 		// The reply is on its way (or queued) while the webhook already has its answer.
 		expect(bot.fake.messages).toEqual([])
-		expect(bot.deps.points.viewer(alice.id)?.balance).toBe(10)
+		expect(bot.deps.stores.viewers.viewer(alice.id)?.balance).toBe(10)
 	})
 
 	test('a viewer renamed while the bot was down gets the new name from their next message', async () => {
@@ -133,7 +133,7 @@ describe('webhook input', () => {
 		await bot.chat(alice, 'hi')
 		// NAME_CHANGE was lost; the next CHAT carries the new display name.
 		await bot.chat({ ...alice, displayName: 'NewName' }, 'back again')
-		expect(bot.deps.points.viewer(alice.id)?.displayName).toBe('NewName')
+		expect(bot.deps.stores.viewers.viewer(alice.id)?.displayName).toBe('NewName')
 		expect(await bot.chatReplies({ ...alice, displayName: 'NewName' }, '!points')).toEqual(['@NewName, you have 10 points.'])
 	})
 

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 
 let bot: TestBot | undefined
@@ -210,11 +212,13 @@ describe('rendered page cache', () => {
 		// Same request again: served from the cache, same content.
 		expect(await page(bot, '/dashboard')).toContain('<span class="count">1</span>')
 		const { Database } = await import('bun:sqlite')
-		const other = new Database(bot.deps.config.databasePath)
+		const other = new Database(bot.deps.settings().config.databasePath)
 		other.run("UPDATE counters SET count = 7 WHERE name = 'lurk'")
 		other.close()
 		expect(await page(bot, '/dashboard')).toContain('<span class="count">7</span>')
-		bot.deps.redeems = bot.deps.redeems.filter((r) => r.name !== 'lurk')
+		const redeemsFile = join(bot.dir, 'redeems.toml')
+		writeFileSync(redeemsFile, readFileSync(redeemsFile, 'utf8').replace(/\[redeems\.lurk\][^[]*/, ''))
+		expect(bot.deps.runtime.reload('test')).toBe(true)
 		expect(await page(bot, '/dashboard')).not.toContain('>lurk<')
 	})
 })

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dailyBackup, dailyBackupName } from '../../src/modules/backup/backup.ts'
+import { runTlapbot } from '../helpers.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 
 let bot: TestBot | undefined
@@ -11,19 +12,12 @@ afterEach(() => {
 	bot = undefined
 })
 
-const main = join(import.meta.dir, '..', '..', 'src', 'main.ts')
-async function cli(args: string[], cwd: string) {
-	const proc = Bun.spawn([process.execPath, main, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, stdout: 'pipe', stderr: 'pipe' })
-	const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
-	return { stdout, stderr, code }
-}
-
 describe('backups', () => {
 	test('`tlapbot backup` writes a consistent, openable copy while the bot has the database open', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '500' } })
 		for (let i = 0; i < 20; i++) await bot.chat({ id: `v${i}`, displayName: `V${i}` }, 'hi')
 		const target = join(bot.dir, 'copy.sqlite')
-		const result = await cli(['backup', target, '--instance', bot.dir], bot.dir)
+		const result = await runTlapbot(['backup', target, '--instance', bot.dir], { cwd: bot.dir })
 		expect(result.stderr).toBe('')
 		expect(result.code).toBe(0)
 		expect(result.stdout).toContain('Backed up')
@@ -35,14 +29,14 @@ describe('backups', () => {
 			copy.close()
 		}
 		// Never overwrites.
-		const again = await cli(['backup', target, '--instance', bot.dir], bot.dir)
+		const again = await runTlapbot(['backup', target, '--instance', bot.dir], { cwd: bot.dir })
 		expect(again.code).toBe(1)
 		expect(again.stderr).toContain('already exists')
 	})
 
 	test('without a path, the backup goes to <instance>/backups', async () => {
 		bot = await createTestBot()
-		const result = await cli(['backup', '--instance', bot.dir], bot.dir)
+		const result = await runTlapbot(['backup', '--instance', bot.dir], { cwd: bot.dir })
 		expect(result.code).toBe(0)
 		expect(readdirSync(join(bot.dir, 'backups')).filter((f) => f.endsWith('.sqlite'))).toHaveLength(1)
 	})

@@ -5,9 +5,9 @@ import { test, expect, describe, afterEach, afterAll } from 'bun:test'
 import { Database } from 'bun:sqlite'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { ledgerInvariantViolations, MAIN_TS, redeemsToml, waitFor, writeInstance } from '../helpers.ts'
-import { collectText } from '../support/streams.ts'
+import { dirname, join } from 'node:path'
+import { ledgerInvariantViolations, redeemsToml, waitFor, writeInstance } from '../helpers.ts'
+import { killAllServes, SERVE_TIMEOUT_MS, startServe, type ServeProcess } from '../support/serve.ts'
 import { startFakeOwncast, type FakeClient, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent, type TestUser } from '../support/payloads.ts'
 
@@ -16,26 +16,17 @@ const CYCLE_AMOUNT = 10 // points_amount_given default
 const HYDRATE_PRICE = 60
 const DONATION = 3
 
-type Served = {
-	child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
-	base: string
-	stdout(): string
-	stderr(): string
-	/** Resolves when both output streams have ended. */
-	drained: Promise<void>
-}
+/** Per-test limit: a 100,000-viewer award, a crash and a restart, each waited for with SERVE_TIMEOUT_MS. */
+const TEST_TIMEOUT_MS = 120_000
+const WAIT = { timeoutMs: SERVE_TIMEOUT_MS }
 
-const children: Served['child'][] = []
 const fakes: FakeOwncast[] = []
 const dirs: string[] = []
 const databases: Database[] = []
 
 async function cleanup() {
 	for (const db of databases.splice(0)) db.close()
-	for (const child of children.splice(0)) {
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-		await child.exited
-	}
+	await killAllServes()
 	for (const fake of fakes.splice(0)) fake.stop()
 	for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 }
@@ -54,8 +45,6 @@ function tempDir(): string {
 	return dir
 }
 
-const collect = collectText
-
 /** A new instance folder with the redeems these tests count on. */
 function newInstance(): string {
 	return writeInstance(join(tempDir(), 'instance'), {
@@ -68,54 +57,29 @@ function newInstance(): string {
 }
 
 /** `tlapbot serve` on a free port, with a 1 s points cycle; resolves once it prints its address. */
-async function serve(fake: FakeOwncast, instanceDir: string): Promise<Served> {
-	const env: Record<string, string> = {
-		TLAPBOT_OWNCAST_URL: fake.url,
-		TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
-		TLAPBOT_POINTS_CYCLE_TIME: '1',
-		TLAPBOT_COMMAND_RATE_LIMIT: '0',
-		TLAPBOT_STARTING_POINTS: String(STARTING_POINTS)
-	}
-	if (process.env.PATH !== undefined) env.PATH = process.env.PATH
-	if (process.env.HOME !== undefined) env.HOME = process.env.HOME
-	const child = Bun.spawn([process.execPath, MAIN_TS, 'serve', '--instance', instanceDir, '--port', '0'], {
-		env,
-		stdin: 'ignore',
-		stdout: 'pipe',
-		stderr: 'pipe'
+function serve(fake: FakeOwncast, instanceDir: string): Promise<ServeProcess> {
+	return startServe({
+		cwd: dirname(instanceDir),
+		args: ['--instance', instanceDir],
+		env: {
+			TLAPBOT_OWNCAST_URL: fake.url,
+			TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
+			TLAPBOT_POINTS_CYCLE_TIME: '1',
+			TLAPBOT_COMMAND_RATE_LIMIT: '0',
+			TLAPBOT_STARTING_POINTS: String(STARTING_POINTS)
+		}
 	})
-	children.push(child)
-	const out = collect(child.stdout)
-	const err = collect(child.stderr)
-	const port = await waitFor(
-		() => {
-			if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}\n${out.text()}\n${err.text()}`)
-			return /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out.text())?.[1]
-		},
-		{ timeoutMs: 10_000, what: 'the "listening on" line' }
-	)
-	return {
-		child,
-		base: `http://127.0.0.1:${port}`,
-		stdout: out.text,
-		stderr: err.text,
-		drained: Promise.all([out.done, err.done]).then(() => {})
-	}
 }
 
-async function kill9(served: Served): Promise<void> {
-	served.child.kill('SIGKILL')
-	await served.child.exited
-	await served.drained
-	expect(served.child.signalCode).toBe('SIGKILL')
+/** A crash: SIGKILL, then the exit and the end of the output. */
+async function kill9(served: ServeProcess): Promise<void> {
+	await served.kill9()
+	expect(served.signalCode).toBe('SIGKILL')
 }
 
 /** Stops a serve process the normal way and checks it exits cleanly. */
-async function stop(served: Served): Promise<void> {
-	served.child.kill('SIGTERM')
-	const code = await Promise.race([served.child.exited, Bun.sleep(8000).then(() => 'timeout' as const)])
-	expect(code, served.stderr()).toBe(0)
-	await served.drained
+async function stop(served: ServeProcess): Promise<void> {
+	expect(await served.stop(), served.stderr()).toBe(0)
 }
 
 async function healthy(base: string): Promise<boolean> {
@@ -228,14 +192,14 @@ describe('SIGKILL during a points award', () => {
 
 			// The award starts when Owncast has listed the chat users...
 			await waitFor(() => (clientsCalls(fake) >= trial.award ? true : undefined), {
-				timeoutMs: 15_000,
+				...WAIT,
 				intervalMs: 2,
 				what: `clients request #${trial.award}`
 			})
 			// ...and its transaction is under way once SQLite writes to the WAL again: a 100,000-viewer award
 			// spills its pages there long before it commits.
 			const stamp = walStamp(wal)
-			await waitFor(() => (walStamp(wal) !== stamp ? true : undefined), { timeoutMs: 10_000, intervalMs: 1, what: 'the award to write' })
+			await waitFor(() => (walStamp(wal) !== stamp ? true : undefined), { ...WAIT, intervalMs: 1, what: 'the award to write' })
 			if (trial.delayMs) await Bun.sleep(trial.delayMs)
 			const walAtKill = walStamp(wal)
 			await kill9(served)
@@ -262,13 +226,13 @@ describe('SIGKILL during a points award', () => {
 			// The same instance starts again: SQLite recovers the WAL the killed process left.
 			fake.online = false
 			const again = await serve(fake, instanceDir)
-			expect(await waitFor(async () => ((await healthy(again.base)) ? true : undefined), { timeoutMs: 5000, what: 'healthz' })).toBe(true)
+			expect(await waitFor(async () => ((await healthy(again.base)) ? true : undefined), { ...WAIT, what: 'healthz' })).toBe(true)
 			await stop(again)
 			const recovered = open(join(instanceDir, 'tlapbot.sqlite'))
 			const after = checkConsistent(recovered)
 			expect(after).toEqual(summary)
 			close(recovered)
-		}, 45_000)
+		}, TEST_TIMEOUT_MS)
 	}
 })
 
@@ -309,9 +273,10 @@ describe('SIGKILL during a burst of redeems', () => {
 					() => {} // cut off by the kill
 				)
 			})
-			await waitFor(() => (answered >= killAfter ? true : undefined), { timeoutMs: 15_000, intervalMs: 1, what: `${killAfter} answers` })
+			await waitFor(() => (answered >= killAfter ? true : undefined), { ...WAIT, intervalMs: 1, what: `${killAfter} answers` })
 			await kill9(served)
-			await Promise.race([Promise.all(requests), Bun.sleep(5000)])
+			// The kill closed every connection, so each request still open settles now (answered or cut off).
+			await Promise.all(requests)
 			console.log(`burst killed after ${answered} of ${BURST} answers`)
 			expect(otherStatuses).toEqual([])
 			expect(answered).toBeLessThan(BURST)
@@ -337,7 +302,7 @@ describe('SIGKILL during a burst of redeems', () => {
 			// The same instance starts again and works: one more lurk counts exactly once.
 			fake.online = false
 			const again = await serve(fake, instanceDir)
-			expect(await waitFor(async () => ((await healthy(again.base)) ? true : undefined), { timeoutMs: 5000, what: 'healthz' })).toBe(true)
+			expect(await waitFor(async () => ((await healthy(again.base)) ? true : undefined), { ...WAIT, what: 'healthz' })).toBe(true)
 			const lurk = await fetch(`${again.base}/owncastWebhook`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
@@ -355,6 +320,6 @@ describe('SIGKILL during a burst of redeems', () => {
 				lurkCount: summary.lurkCount + 1
 			})
 			close(recovered)
-		}, 30_000)
+		}, TEST_TIMEOUT_MS)
 	}
 })

@@ -17,7 +17,7 @@ describe('body size', () => {
 		const event = chatEvent(alice, `!react ${'x'.repeat(70_000)}`)
 		const response = await bot.post(event)
 		expect(response.status).toBe(413)
-		expect(bot.deps.points.viewer('alice')).toBeUndefined()
+		expect(bot.deps.stores.viewers.viewer('alice')).toBeUndefined()
 	})
 
 	test('a streamed body without Content-Length is cut off at 64 KB too', async () => {
@@ -73,14 +73,14 @@ describe('per-viewer command rate limit', () => {
 		expect(bot.balance('alice')).toBe(940)
 		// Plain chat is never limited: it still tracks the viewer.
 		expect((await bot.chat({ ...alice, displayName: 'Alice2' }, 'just talking')).status).toBe(204)
-		expect(bot.deps.points.viewer('alice')?.displayName).toBe('Alice2')
+		expect(bot.deps.stores.viewers.viewer('alice')?.displayName).toBe('Alice2')
 	})
 
 	test('0 turns the limit off', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_COMMAND_RATE_LIMIT: '0', TLAPBOT_STARTING_POINTS: '1000' } })
 		await Promise.all(Array.from({ length: 5 }, () => bot!.chat(alice, '!lurk')))
 		await settle(bot)
-		expect(bot.deps.redeemsRepo.counter('lurk')?.count).toBe(5)
+		expect(bot.deps.stores.redeems.counter('lurk')?.count).toBe(5)
 	})
 })
 

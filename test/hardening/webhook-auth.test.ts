@@ -89,7 +89,7 @@ describe('webhook with webhook_secret set', () => {
 			expect({ path, headers, status: response.status }).toEqual({ path, headers, status: 401 })
 		}
 		await settle(bot)
-		expect(bot.deps.points.viewer('alice')).toBeUndefined()
+		expect(bot.deps.stores.viewers.viewer('alice')).toBeUndefined()
 		expect(bot.fake.messages).toEqual([])
 		// Logged, but at most once a minute.
 		expect(bot.logs.filter((l) => l.includes('webhook refused'))).toHaveLength(1)

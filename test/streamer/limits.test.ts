@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { runPointsCycle } from '../../src/modules/points/cycle.ts'
-import { streamStarted } from '../../src/modules/streams/service.ts'
+import { cycleDepsOf } from '../../src/scheduler.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 import { streamEvent } from '../support/payloads.ts'
 
@@ -77,7 +77,7 @@ describe('redeem limits', () => {
 		expect(b.balance('alice')).toBe(995)
 		expect(await b.chatReplies({ id: 'mod', displayName: 'Mod', moderator: true }, '!redeem restock shoutout')).toEqual(['Redeem shoutout is restocked.'])
 		expect(await b.chatReplies(alice, '!shoutout')).toEqual(['@Alice redeemed shoutout (#3)! 990 points left.'])
-		expect(b.deps.moderation.auditLog()[0]).toMatchObject({ action: 'restock', detail: 'shoutout' })
+		expect(b.deps.stores.audit.entries()[0]).toMatchObject({ action: 'restock', detail: 'shoutout' })
 	})
 
 	test('only_live works only while the stream is live', async () => {
@@ -102,7 +102,7 @@ describe('redeem limits', () => {
 		bot = b
 		await b.chatReplies(alice, '!goal 10')
 		expect(await b.chatReplies(alice, '!goal 10')).toEqual(['@Alice, you can use goal again in 60 seconds.'])
-		expect(b.deps.redeemsRepo.milestone('goal')?.progress).toBe(10)
+		expect(b.deps.stores.redeems.milestone('goal')?.progress).toBe(10)
 		expect(b.balance('alice')).toBe(990)
 	})
 })
@@ -115,32 +115,25 @@ describe('streams', () => {
 		await bot.post(streamEvent('STREAM_STARTED'))
 		expect(bot.db.query('SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL').get()).toEqual({ n: 0 })
 		expect(bot.db.query('SELECT count(*) AS n FROM redemptions').get()).toEqual({ n: 1 })
-		expect(bot.deps.redeemsRepo.counter('lurk')?.count).toBe(0)
+		expect(bot.deps.stores.redeems.counter('lurk')?.count).toBe(0)
 		expect(bot.balance('alice')).toBe(939)
 		// A second STREAM_STARTED for the same stream resets nothing more.
 		await bot.chatReplies(alice, '!lurk')
 		await bot.post(streamEvent('STREAM_STARTED'))
-		expect(bot.deps.redeemsRepo.counter('lurk')?.count).toBe(1)
+		expect(bot.deps.stores.redeems.counter('lurk')?.count).toBe(1)
 	})
 
 	test('the points cycle starts a stream when it sees the stream online after it was offline', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_RESET_ON_STREAM_START: 'counters' } })
 		bot.deps.db.query("UPDATE counters SET count = 5 WHERE name = 'lurk'").run()
-		const deps = {
-			client: bot.deps.owncast,
-			repo: bot.deps.points,
-			onStreamOnline: (now: number) => streamStarted(bot!.deps, now),
-			log: bot.deps.log,
-			cycleSeconds: 600,
-			amount: 10
-		}
+		const deps = cycleDepsOf(bot.deps)
 		bot.fake.online = false
 		await runPointsCycle(deps)
 		expect(bot.db.query('SELECT count(*) AS n FROM streams').get()).toEqual({ n: 0 })
 		bot.fake.online = true
 		await runPointsCycle(deps, () => Date.now() + 600_000)
 		expect(bot.db.query('SELECT count(*) AS n FROM streams WHERE ended_at IS NULL').get()).toEqual({ n: 1 })
-		expect(bot.deps.redeemsRepo.counter('lurk')?.count).toBe(0)
+		expect(bot.deps.stores.redeems.counter('lurk')?.count).toBe(0)
 		expect(bot.logs.some((l) => l.includes('the stream started'))).toBe(true)
 		bot.fake.online = false
 		await runPointsCycle(deps, () => Date.now() + 1_200_000)

@@ -15,7 +15,7 @@ const redemption = (b: TestBot, id: number) =>
 	b.db.query<{ status: string }, [number]>('SELECT status FROM redemptions WHERE id = ?').get(id)?.status
 const refunds = (b: TestBot) =>
 	b.db.query<{ n: number; total: number }, []>("SELECT count(*) AS n, coalesce(sum(delta), 0) AS total FROM ledger WHERE reason = 'refund'").get()
-const audit = (b: TestBot) => b.deps.moderation.auditLog().map((e) => `${e.action}: ${e.detail}`)
+const audit = (b: TestBot) => b.deps.stores.audit.entries().map((e) => `${e.action}: ${e.detail}`)
 
 describe('redemption statuses', () => {
 	test('a list redeem starts pending; !done fulfils it without refund', async () => {
@@ -121,7 +121,7 @@ describe('moderator commands', () => {
 		expect(await bot.chatReplies(mod, '!addpoints Space Cadet 5')).toEqual(['@Mod: Space Cadet now has 15 points.'])
 		expect(await bot.chatReplies(mod, '!addpoints Nobody 5')).toEqual(['@Mod, nobody called Nobody has been seen in chat.'])
 		expect(await bot.chatReplies(mod, '!addpoints Twin 5')).toEqual(['@Mod, several viewers are called Twin; use the admin page to pick one.'])
-		expect(await bot.chatReplies(mod, '!addpoints Twin')).toEqual(['@Mod, usage: addpoints <name> <points>'])
+		expect(await bot.chatReplies(mod, '!addpoints Twin')).toEqual(['@Mod, usage: !addpoints <name> <points>'])
 		expect(bot.balance('t1')).toBe(10)
 	})
 
@@ -154,9 +154,11 @@ describe('moderator commands', () => {
 		await bot.chatReplies(mod, '!category on inactive')
 		// Same config value again: chat's setting stays.
 		expect(bot.deps.moderation.applyConfigCategories([])).toBe(false)
-		expect(bot.deps.activeCategories()).toEqual(['inactive'])
-		expect(bot.deps.moderation.applyConfigCategories(['gaming'])).toBe(true)
-		bot.deps.config = { ...bot.deps.config, active_categories: ['gaming'] }
-		expect(bot.deps.activeCategories()).toEqual(['gaming'])
+		expect(bot.deps.moderation.activeCategories()).toEqual(['inactive'])
+		// The streamer edits config.toml: the reload applies it and it wins over chat.
+		bot.reconfigure({ active_categories: ['gaming'] })
+		expect(bot.deps.moderation.activeCategories()).toEqual(['gaming'])
+		expect(bot.logs.some((l) => l.includes('active_categories changed in config.toml'))).toBe(true)
+		expect(bot.deps.moderation.applyConfigCategories(['gaming'])).toBe(false)
 	})
 })

@@ -1,57 +1,262 @@
+// Live reload: every setting the README says reloads does so without a restart (one test per setting, in-process,
+// through the runtime as a file edit would), host/port/database wait for a restart, and a real serve applies file
+// edits and SIGHUP.
 import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Elysia } from 'elysia'
 import { parseRedeems } from '../../src/config/load.ts'
-import { createReloader } from '../../src/config/reload.ts'
-import { createTestBot, type TestBot } from '../support/bot.ts'
+import { BACKUP_DIR, dailyBackupName } from '../../src/modules/backup/backup.ts'
+import { CONFIG_KEYS } from '../../src/modules/settings/schema.ts'
+import { startDailyBackups } from '../../src/scheduler.ts'
+import { makeTempDir, useTempDirs } from '../helpers.ts'
+import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
-import { chatEvent } from '../support/payloads.ts'
-import { collectText } from '../support/streams.ts'
+import { chatEvent, streamEvent } from '../support/payloads.ts'
+import { startServe, useServes } from '../support/serve.ts'
+import { sign } from '../../src/modules/owncast/signature.ts'
+
+useTempDirs()
+useServes()
 
 let bot: TestBot | undefined
+const cleanups: (() => void)[] = []
 afterEach(() => {
+	for (const cleanup of cleanups.splice(0).reverse()) cleanup()
 	bot?.close()
 	bot = undefined
 })
 
 const alice = { id: 'alice', displayName: 'Alice' }
-const env = (b: TestBot) => ({
-	TLAPBOT_OWNCAST_URL: b.fake.url,
-	TLAPBOT_OWNCAST_ACCESS_TOKEN: b.fake.token,
-	TLAPBOT_COMMAND_RATE_LIMIT: '0',
-	TLAPBOT_PRIVATE_REPLIES: 'false',
-	TLAPBOT_STARTING_POINTS: '500'
+const PASSWORD = 'correct horse battery'
+
+async function json(b: TestBot, path: string): Promise<Record<string, unknown>> {
+	return (await (await b.app.handle(new Request(`http://localhost${path}`))).json()) as Record<string, unknown>
+}
+
+async function loginStatus(b: TestBot, password: string): Promise<{ status: number; cookie: string }> {
+	const response = await b.app.handle(
+		new Request('http://localhost/admin/login', {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ password })
+		})
+	)
+	const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+	return { status: response.status, cookie }
+}
+
+/** A reply to one chat message, or undefined when none came (after the sender went idle). */
+async function replyTo(b: TestBot, text: string): Promise<string | undefined> {
+	const before = b.fake.messages.length
+	await b.chat(alice, text)
+	await settle(b)
+	return b.fake.messages[before]
+}
+
+/** One test per config.toml key: what a streamer would see change after editing it. */
+const RELOADS: Record<(typeof CONFIG_KEYS)[number], () => Promise<void>> = {
+	async owncast_url() {
+		bot = await createTestBot({ env: { TLAPBOT_OWNCAST_URL: undefined } })
+		const other: FakeOwncast = startFakeOwncast({ token: bot.fake.token })
+		cleanups.push(() => other.stop())
+		bot.reconfigure({ owncast_url: other.url })
+		await bot.chat(alice, '!points')
+		await settle(bot)
+		expect(other.messages).toEqual(['@Alice, you have 10 points.'])
+		expect(bot.fake.messages).toEqual([])
+	},
+	async owncast_access_token() {
+		bot = await createTestBot({ env: { TLAPBOT_OWNCAST_ACCESS_TOKEN: undefined } })
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+		bot.reconfigure({ owncast_access_token: bot.fake.token })
+		expect(await replyTo(bot, '!points')).toBe('@Alice, you have 10 points.')
+	},
+	async secret_key() {
+		bot = await createTestBot()
+		bot.reconfigure({ admin_password: PASSWORD })
+		const { cookie } = await loginStatus(bot, PASSWORD)
+		const admin = () => bot!.app.handle(new Request('http://localhost/admin', { headers: { cookie } }))
+		expect((await admin()).status).toBe(200)
+		bot.reconfigure({ secret_key: 'another-secret-0123456789abcdef' })
+		expect((await admin()).status).toBe(303)
+	},
+	async points_cycle_time() {
+		bot = await createTestBot()
+		bot.reconfigure({ points_cycle_time: 120 })
+		expect(await replyTo(bot, '!help')).toContain('every 2 minutes')
+	},
+	async points_amount_given() {
+		bot = await createTestBot()
+		bot.reconfigure({ points_amount_given: 5 })
+		expect(await replyTo(bot, '!help')).toContain('gives everyone in chat 5 points every')
+	},
+	async passive() {
+		bot = await createTestBot()
+		expect((await json(bot, '/api/dashboard')).passive).toBe(false)
+		bot.reconfigure({ passive: true })
+		expect((await json(bot, '/api/dashboard')).passive).toBe(true)
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+	},
+	async list_redeems() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!help')).not.toContain('Redeems: ')
+		bot.reconfigure({ list_redeems: true })
+		expect(await replyTo(bot, '!help')).toContain('Redeems: !hydrate (60 points, list)')
+	},
+	async active_categories() {
+		bot = await createTestBot()
+		bot.reconfigure({ active_categories: ['gaming'] })
+		expect((await json(bot, '/api/dashboard')).activeCategories).toEqual(['gaming'])
+	},
+	async prefix() {
+		bot = await createTestBot()
+		bot.reconfigure({ prefix: '?' })
+		expect(await replyTo(bot, '?points')).toBe('@Alice, you have 10 points.')
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+	},
+	async starting_points() {
+		bot = await createTestBot()
+		bot.reconfigure({ starting_points: 77 })
+		await bot.chat(alice, 'hello')
+		expect(bot.balance('alice')).toBe(77)
+	},
+	async host() {
+		await restartOnly({ host: '0.0.0.0' })
+	},
+	async port() {
+		await restartOnly({ port: 9999 })
+	},
+	async public_url() {
+		bot = await createTestBot()
+		bot.reconfigure({ public_url: 'https://bot.example.com' })
+		expect(await replyTo(bot, '!help')).toContain('https://bot.example.com/dashboard')
+	},
+	async webhook_secret() {
+		bot = await createTestBot()
+		expect((await bot.chat(alice, 'hi')).status).toBe(204)
+		bot.reconfigure({ webhook_secret: 'hook-secret' })
+		expect((await bot.chat(alice, 'hi')).status).toBe(401)
+		const body = JSON.stringify(chatEvent(alice, 'hi'))
+		const t = Math.floor(Date.now() / 1000)
+		expect((await bot.postRaw(body, { 'owncast-signature': `t=${t}.s=${sign('hook-secret', t, body)}` })).status).toBe(204)
+	},
+	async database() {
+		await restartOnly({ database: 'elsewhere.sqlite' })
+	},
+	async log_level() {
+		bot = await createTestBot()
+		bot.reconfigure({ log_level: 'warn' })
+		expect(bot.deps.log.level).toBe('warn')
+	},
+	async command_rate_limit() {
+		bot = await createTestBot({ env: { TLAPBOT_COMMAND_RATE_LIMIT: undefined } })
+		bot.reconfigure({ command_rate_limit: 0 })
+		expect(await replyTo(bot, '!points')).toBeDefined()
+		expect(await replyTo(bot, '!points')).toBeDefined()
+		bot.reconfigure({ command_rate_limit: 0.01 })
+		expect(await replyTo(bot, '!points')).toBeDefined()
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+	},
+	async backup_keep() {
+		bot = await createTestBot({ env: { TLAPBOT_BACKUP_KEEP: undefined } })
+		const dir = join(bot.dir, BACKUP_DIR)
+		mkdirSync(dir, { recursive: true })
+		for (const day of ['2026-01-01', '2026-01-02', '2026-01-03']) writeFileSync(join(dir, `tlapbot-${day}.sqlite`), '')
+		const backups = startDailyBackups(new Elysia(), bot.deps)
+		cleanups.push(() => {
+			backups.stop()
+			const timer = (backups.app.store as { cron?: Record<string, { stop(): void }> }).cron?.backup
+			timer?.stop()
+		})
+		const today = dailyBackupName(Date.now())
+		expect(readdirSync(dir).sort()).toEqual(['tlapbot-2026-01-01.sqlite', 'tlapbot-2026-01-02.sqlite', 'tlapbot-2026-01-03.sqlite', today])
+		bot.reconfigure({ backup_keep: 2 })
+		expect(readdirSync(dir).sort()).toEqual(['tlapbot-2026-01-03.sqlite', today])
+		bot.reconfigure({ backup_keep: 0 })
+		expect(existsSync(join(dir, today))).toBe(true)
+	},
+	async admin_password() {
+		bot = await createTestBot()
+		expect((await loginStatus(bot, PASSWORD)).status).toBe(403)
+		bot.reconfigure({ admin_password: PASSWORD })
+		expect((await loginStatus(bot, PASSWORD)).status).toBe(303)
+	},
+	async private_replies() {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: undefined } })
+		bot.reconfigure({ private_replies: false })
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 4 }))
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([])
+		bot.reconfigure({ private_replies: true })
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 4 }))
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([{ clientId: 4, body: '@Alice, you have 10 points.' }])
+		expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
+	},
+	async reset_on_stream_start() {
+		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '100' } })
+		await bot.chatReplies(alice, '!hydrate')
+		bot.reconfigure({ reset_on_stream_start: ['queue'] })
+		await bot.post(streamEvent('STREAM_STARTED'))
+		expect(bot.db.query('SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL').get()).toEqual({ n: 0 })
+	},
+	async messages() {
+		bot = await createTestBot()
+		bot.reconfigure({ messages: { balance: '{name} holds {balance}' } })
+		expect(await replyTo(bot, '!points')).toBe('Alice holds 10 points')
+	},
+	async commands() {
+		bot = await createTestBot()
+		bot.reconfigure({ commands: { points: 'balance' } })
+		expect(await replyTo(bot, '!balance')).toBe('@Alice, you have 10 points.')
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+	}
+}
+
+/** A restart-only key: the reload keeps the running value and says so. */
+async function restartOnly(values: Record<string, unknown>) {
+	bot = await createTestBot()
+	const [key] = Object.keys(values) as [keyof ReturnType<TestBot['deps']['settings']>['config']]
+	const before = bot.deps.settings().config[key]
+	bot.reconfigure(values)
+	expect(bot.deps.settings().config[key]).toEqual(before)
+	expect(bot.logs.some((l) => l.includes(`${String(key)} changed in config.toml; it takes effect after a restart`))).toBe(true)
+}
+
+describe('every setting reloads without a restart', () => {
+	test('each config.toml key has a reload test', () => {
+		expect(Object.keys(RELOADS).sort()).toEqual([...CONFIG_KEYS].sort())
+	})
+	for (const [key, run] of Object.entries(RELOADS)) test(key, run)
 })
 
 describe('reload in the running bot', () => {
-	test('a valid edit of redeems.toml and config.toml takes effect', async () => {
+	test('a valid edit of redeems.toml and config.toml takes effect, with new counters added', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '500' } })
-		const reloader = createReloader(bot.deps, { env: env(bot) })
 		writeFileSync(join(bot.dir, 'redeems.toml'), '[redeems.wave]\ntype = "counter"\nprice = 2\n')
-		const config = readFileSync(join(bot.dir, 'config.toml'), 'utf8').replace('prefix = "!"', 'prefix = "?"')
-		writeFileSync(join(bot.dir, 'config.toml'), config)
-		expect(reloader.reload('test')).toBe(true)
+		bot.reconfigure({ prefix: '?' })
 		expect(await bot.chatReplies(alice, '?wave')).toEqual(['@Alice redeemed wave! It is at 1 now. 498 points left.'])
 		expect(bot.logs.some((l) => l.includes('settings reloaded after test; added wave'))).toBe(true)
 	})
 
 	test('an invalid edit is logged and the previous settings stay', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '500' } })
-		const reloader = createReloader(bot.deps, { env: env(bot) })
 		writeFileSync(join(bot.dir, 'redeems.toml'), '[redeems.hydrate]\ntype = "list"\nprice = "free"\n')
-		expect(reloader.reload('test')).toBe(false)
+		expect(bot.deps.runtime.reload('test')).toBe(false)
 		expect(bot.logs.some((l) => l.includes('reload after test failed, keeping the previous settings') && l.includes('redeems.hydrate.price'))).toBe(true)
 		expect(await bot.chatReplies(alice, '!hydrate')).toEqual(['@Alice redeemed hydrate (#1)! 440 points left.'])
 	})
 
-	test('host, port and database only change on restart', async () => {
-		bot = await createTestBot()
-		const reloader = createReloader(bot.deps, { env: { ...env(bot), TLAPBOT_PORT: '9999' } })
-		const port = bot.deps.config.port
-		expect(reloader.reload('test')).toBe(true)
-		expect(bot.deps.config.port).toBe(port)
-		expect(bot.logs.some((l) => l.includes('port changed in config.toml; it takes effect after a restart'))).toBe(true)
+	test('a redeem taking a built-in name after a reload wins, with one warning naming both', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '500' } })
+		writeFileSync(join(bot.dir, 'redeems.toml'), '[redeems.points]\ntype = "counter"\nprice = 1\n')
+		expect(bot.deps.runtime.reload('test')).toBe(true)
+		expect(bot.deps.runtime.reload('test again')).toBe(true)
+		const warnings = bot.logs.filter((l) => l.includes('the redeem "points" has the name of the built-in command !points'))
+		expect(warnings).toHaveLength(1)
+		expect(warnings[0]).toContain('[commands] points = "another_name"')
+		expect(await bot.chatReplies(alice, '!points')).toEqual(['@Alice redeemed points! It is at 1 now. 499 points left.'])
 	})
 
 	test('names like "constructor" cannot be redeems, instead of vanishing silently', () => {
@@ -62,58 +267,41 @@ describe('reload in the running bot', () => {
 })
 
 describe('reload in a real serve process', () => {
-	let dir: string
-	let fake: FakeOwncast
-	let child: ReturnType<typeof Bun.spawn> | undefined
-	afterEach(async () => {
-		child?.kill('SIGKILL')
-		await child?.exited
-		child = undefined
-		fake?.stop()
-		rmSync(dir, { recursive: true, force: true })
-	})
-
-	async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, capMs = 10_000): Promise<T> {
-		const deadline = Date.now() + capMs
-		for (;;) {
-			const value = await check()
-			if (value !== undefined) return value
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-			await Bun.sleep(50)
-		}
-	}
-
 	test('a file edit applies within seconds; an invalid edit and SIGHUP keep the old config', async () => {
-		dir = mkdtempSync(join(tmpdir(), 'tlapbot-reload-'))
-		fake = startFakeOwncast()
-		const instance = join(dir, 'instance')
-		child = Bun.spawn([process.execPath, join(import.meta.dir, '..', '..', 'src', 'main.ts'), 'serve', '--instance', instance, '--port', '0'], {
-			env: { PATH: process.env.PATH ?? '', TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token, TLAPBOT_PRIVATE_REPLIES: 'false', TLAPBOT_COMMAND_RATE_LIMIT: '0', TLAPBOT_POINTS_CYCLE_TIME: '3600' },
-			stdout: 'pipe',
-			stderr: 'pipe'
+		const root = makeTempDir()
+		const fake = startFakeOwncast()
+		cleanups.push(() => fake.stop())
+		const instance = join(root, 'instance')
+		const served = await startServe({
+			cwd: root,
+			args: ['--instance', instance],
+			env: {
+				TLAPBOT_OWNCAST_URL: fake.url,
+				TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
+				TLAPBOT_PRIVATE_REPLIES: 'false',
+				TLAPBOT_COMMAND_RATE_LIMIT: '0',
+				TLAPBOT_POINTS_CYCLE_TIME: '3600'
+			}
 		})
-		const stdout = collectText(child.stdout as ReadableStream<Uint8Array>)
-		const stderr = collectText(child.stderr as ReadableStream<Uint8Array>)
-		const output = () => stdout.text() + stderr.text()
-		const port = await waitFor(() => /listening on http:\/\/[^:]+:(\d+)/.exec(output())?.[1], 'serve to start')
-		const chat = (text: string) =>
-			fetch(`http://127.0.0.1:${port}/owncastWebhook`, { method: 'POST', body: JSON.stringify(chatEvent(alice, text)) })
+		const chat = (text: string) => fetch(`${served.base}/owncastWebhook`, { method: 'POST', body: JSON.stringify(chatEvent(alice, text)) })
 
+		const since = served.mark()
 		writeFileSync(join(instance, 'redeems.toml'), '[redeems.wave]\ntype = "counter"\nprice = 0\n')
-		await waitFor(async () => {
-			await chat('!wave')
-			await Bun.sleep(100)
-			return fake.messages.find((m) => m.includes('redeemed wave')) ? true : undefined
-		}, 'the new redeem to answer')
-
-		writeFileSync(join(instance, 'redeems.toml'), '[redeems.wave]\ntype = "nonsense"\n')
-		child.kill('SIGHUP')
-		await waitFor(() => (output().includes('keeping the previous settings') ? true : undefined), 'the failed reload to be logged')
-		const before = fake.messages.length
+		await served.waitForOutput('settings reloaded after a change to redeems.toml', { since })
 		await chat('!wave')
-		await waitFor(() => (fake.messages.length > before ? true : undefined), 'a reply')
+		await fake.waitForMessages(1)
+		expect(fake.messages.at(-1)).toContain('redeemed wave')
+
+		// An invalid edit: the file poll reports it, then SIGHUP reads the files again; the old settings stay.
+		writeFileSync(join(instance, 'redeems.toml'), '[redeems.wave]\ntype = "nonsense"\n')
+		await served.waitForOutput('reload after a change to redeems.toml failed, keeping the previous settings')
+		const beforeHup = served.mark()
+		served.signal('SIGHUP')
+		await served.waitForOutput('reload after SIGHUP failed, keeping the previous settings', { since: beforeHup })
+		expect((await chat('!wave')).status).toBe(204)
+		await fake.waitForMessages(2)
 		expect(fake.messages.at(-1)).toContain('redeemed wave')
 		// The process is still healthy.
-		expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
-	}, 30_000)
+		expect((await fetch(`${served.base}/healthz`)).status).toBe(200)
+	}, 60_000)
 })

@@ -38,7 +38,7 @@ describe('private replies', () => {
 
 	test('when a private message fails, the reply goes to public chat', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
-		bot.deps.owncast = { ...bot.deps.owncast, sendPrivate: async () => ({ ok: false, fault: 'http_error', message: 'boom' }) }
+		bot.fake.failPrivate = true
 		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
 		await settle(bot)
 		expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
@@ -74,10 +74,7 @@ describe('[messages] overrides', () => {
 			join(bot.dir, 'config.toml'),
 			`secret_key = "0123456789abcdef0123"\n[messages]\nbalance = "{name} has {balance}, nice"\n`
 		)
-		const { config } = loadConfig(bot.dir, { TLAPBOT_OWNCAST_URL: bot.fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: bot.fake.token, TLAPBOT_PRIVATE_REPLIES: 'false' })
-		bot.deps.config = config
-		const { createMessages } = await import('../../src/modules/chat/messages.ts')
-		bot.deps.messages = createMessages(config.messages)
+		expect(bot.deps.runtime.reload('test')).toBe(true)
 		expect(await bot.chatReplies(alice, '!points')).toEqual(['Alice has 10 points, nice'])
 	})
 

@@ -1,13 +1,13 @@
 // A real bot for tests: a temporary instance folder, an on-disk database, the real app, a fake Owncast.
 import type { Database } from 'bun:sqlite'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../../src/app.ts'
 import { ensureInstance } from '../../src/config/instance.ts'
 import { loadConfig, loadRedeems } from '../../src/config/load.ts'
 import { openDatabase } from '../../src/db/database.ts'
-import { createDeps, type Deps } from '../../src/deps.ts'
+import { createBot, type Bot } from '../../src/bot.ts'
 import { createLogger } from '../../src/log.ts'
 import { startFakeOwncast, type FakeOwncast } from './fake-owncast.ts'
 import { chatEvent, type Shape, type TestUser } from './payloads.ts'
@@ -15,7 +15,7 @@ import { chatEvent, type Shape, type TestUser } from './payloads.ts'
 export type TestBot = {
 	dir: string
 	fake: FakeOwncast
-	deps: Deps
+	deps: Bot
 	db: Database
 	app: ReturnType<typeof createApp>
 	logs: string[]
@@ -26,31 +26,47 @@ export type TestBot = {
 	/** Sends a CHAT webhook and waits for the replies it causes (n of them). */
 	chatReplies(user: TestUser, text: string, n?: number, shape?: Shape): Promise<string[]>
 	balance(id: string): number | undefined
+	/** Replaces the clock every part of the bot reads. */
+	setClock(clock: () => number): void
+	/**
+	 * Sets keys in config.toml (strings, numbers, booleans, lists, inline tables) and reloads, as a streamer
+	 * editing the file would; fails when the reload is refused.
+	 */
+	reconfigure(values: Record<string, unknown>): void
 	close(): void
 }
 
+/** A TOML value for reconfigure: JSON is TOML for strings, numbers, booleans and lists of them. */
+function tomlValue(value: unknown): string {
+	if (value && typeof value === 'object' && !Array.isArray(value)) {
+		return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${tomlValue(v)}`).join(', ')} }`
+	}
+	return JSON.stringify(value)
+}
+
 export async function createTestBot(
-	options: { env?: Record<string, string>; redeemsToml?: string; fake?: FakeOwncast; clock?: () => number } = {}
+	options: { env?: Record<string, string | undefined>; redeemsToml?: string; fake?: FakeOwncast; clock?: () => number } = {}
 ): Promise<TestBot> {
 	const dir = mkdtempSync(join(tmpdir(), 'tlapbot-bot-'))
 	ensureInstance(dir)
 	if (options.redeemsToml !== undefined) writeFileSync(join(dir, 'redeems.toml'), options.redeemsToml)
 	const fake = options.fake ?? startFakeOwncast()
-	const { config } = loadConfig(dir, {
+	// Most tests send many commands at once (the rate limit has tests of its own), and replies all land in
+	// fake.messages unless a test turns private replies on. A reload reads the same environment.
+	const env = {
 		TLAPBOT_OWNCAST_URL: fake.url,
 		TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token,
-		// Most tests send many commands at once; the rate limit has tests of its own.
 		TLAPBOT_COMMAND_RATE_LIMIT: '0',
-		// Replies all land in fake.messages unless a test turns private replies on.
 		TLAPBOT_PRIVATE_REPLIES: 'false',
 		...options.env
-	})
+	}
+	const { config } = loadConfig(dir, env)
 	const { redeems } = loadRedeems(dir)
 	const db = openDatabase(config.databasePath)
 	const logs: string[] = []
 	const log = createLogger('debug', (_level, line) => logs.push(line))
-	const deps = createDeps({ config, redeems, db, log, ...(options.clock ? { clock: options.clock } : {}) })
-	deps.redeemsRepo.addMissingRows(redeems, Date.now())
+	let clock = options.clock ?? Date.now
+	const deps = createBot({ config, redeems, db, log, env, clock: () => clock() })
 	const app = createApp(deps)
 
 	const postRaw = (body: string, headers: Record<string, string> = {}) =>
@@ -79,7 +95,21 @@ export async function createTestBot(
 			const all = await fake.waitForMessages(before + n)
 			return all.slice(before)
 		},
-		balance: (id) => deps.points.viewer(id)?.balance,
+		balance: (id) => deps.stores.viewers.balance(id),
+		setClock(next) {
+			clock = next
+		},
+		reconfigure(values) {
+			const file = join(dir, 'config.toml')
+			const keys = new Set(Object.keys(values))
+			// Top-level keys go before any [table]; a key set again replaces its old line.
+			const kept = readFileSync(file, 'utf8')
+				.split('\n')
+				.filter((line) => !keys.has(/^([A-Za-z_]+)\s*=/.exec(line)?.[1] ?? ''))
+			const lines = Object.entries(values).map(([key, value]) => `${key} = ${tomlValue(value)}`)
+			writeFileSync(file, [...lines, ...kept].join('\n'))
+			if (!deps.runtime.reload('test')) throw new Error(`reload refused:\n${logs.slice(-3).join('\n')}`)
+		},
 		close() {
 			if (!options.fake) fake.stop()
 			db.close()
@@ -91,7 +121,7 @@ export async function createTestBot(
 
 /** Waits until the bot has sent every reply (the chat sender is idle), then a little for stray ones. */
 export async function settle(bot: TestBot): Promise<void> {
-	await bot.deps.chat.idle()
+	await bot.deps.runtime.chat.idle()
 	await Bun.sleep(20)
-	await bot.deps.chat.idle()
+	await bot.deps.runtime.chat.idle()
 }

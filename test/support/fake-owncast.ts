@@ -14,6 +14,8 @@ export type FakeOwncast = {
 	privateMessages: { clientId: number; body: string }[]
 	/** Answer 401 on private messages only (a token without "send system messages"). */
 	refusePrivate: boolean
+	/** Private messages fail with 500 (not a refusal of the token). */
+	failPrivate: boolean
 	requests: { method: string; path: string; authorization: string | null }[]
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */
 	waitForMessages(n: number, timeoutMs?: number): Promise<string[]>
@@ -30,6 +32,7 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 		messages: [],
 		privateMessages: [],
 		refusePrivate: false,
+		failPrivate: false,
 		requests: [],
 		async waitForMessages(n, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs
@@ -70,6 +73,7 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 			const privateMatch = /^\/api\/integrations\/chat\/system\/client\/(\d+)$/.exec(url.pathname)
 			if (privateMatch && request.method === 'POST') {
 				if (fake.refusePrivate) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
+				if (fake.failPrivate) return new Response('boom', { status: 500 })
 				const body = (await request.json()) as { body?: string }
 				fake.privateMessages.push({ clientId: Number(privateMatch[1]), body: body.body ?? '' })
 				return Response.json({ success: true, message: 'sent' })

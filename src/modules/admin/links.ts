@@ -1,8 +1,8 @@
 // One-time admin login links (`tlapbot admin-link`): a random token whose sha256 is kept in admin_links,
-// valid for 15 minutes and usable once.
+// valid for 15 minutes and usable once. The only module that reads or writes the admin_links table.
 import type { Database } from 'bun:sqlite'
 import { createHash, randomBytes } from 'node:crypto'
-import { nowIso } from '../redeems/repo.ts'
+import { nowIso } from '../../db/time.ts'
 
 export const LINK_MINUTES = 15
 /** 32 random bytes in base64url. */

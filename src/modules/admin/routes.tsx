@@ -14,8 +14,13 @@ import {
 	type Flash
 } from '../../../templates/admin.tsx'
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
-import type { Deps } from '../../deps.ts'
-import type { AdjustMode, RedemptionStatus, ResolveAction } from '../moderation/repo.ts'
+import type { Logger } from '../../log.ts'
+import type { AuditStore } from '../audit/store.ts'
+import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
+import type { Queue } from '../redemptions/queue.ts'
+import type { RedemptionStatus } from '../redemptions/store.ts'
+import type { Config } from '../settings/schema.ts'
+import type { ViewerStore } from '../viewers/store.ts'
 import {
 	ADMIN_ACTOR,
 	checkPassword,
@@ -31,8 +36,18 @@ import {
 	verifySession,
 	type Session
 } from './auth.ts'
-import { createAdminLinks, LINK_MINUTES, type LinkState } from './links.ts'
-import { createAdminRepo } from './repo.ts'
+import { LINK_MINUTES, type AdminLinks, type LinkState } from './links.ts'
+
+export type AdminDeps = {
+	config: () => Pick<Config, 'secret_key' | 'public_url' | 'admin_password'>
+	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'audit'>
+	queue: Pick<Queue, 'pending' | 'recentlyFulfilled'>
+	viewers: Pick<ViewerStore, 'viewer' | 'search'>
+	audit: Pick<AuditStore, 'entries'>
+	links: Pick<AdminLinks, 'state' | 'consume'>
+	log: Logger
+	clock: () => number
+}
 
 /** Admin pages may load only our own stylesheets, post only to us, and never be framed. */
 export const ADMIN_CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -128,14 +143,16 @@ const LINK_ERRORS: Record<Exclude<LinkState, 'valid'>, { status: number; title: 
 	}
 }
 
-export function adminRoutes(deps: Deps) {
-	const links = createAdminLinks(deps.db)
-	const repo = createAdminRepo(deps.db)
+export function adminRoutes(deps: AdminDeps) {
+	const { links } = deps
 	const throttle = createLoginThrottle({ perClient: 5, total: 20, windowMs: 60_000 })
 	const revocations = createRevocations()
-	const secret = () => deps.config.secret_key
-	const secure = () => deps.config.public_url?.startsWith('https://') ?? false
-	const publicHost = () => (deps.config.public_url ? new URL(deps.config.public_url).host : undefined)
+	const secret = () => deps.config().secret_key
+	const secure = () => deps.config().public_url?.startsWith('https://') ?? false
+	const publicHost = () => {
+		const url = deps.config().public_url
+		return url ? new URL(url).host : undefined
+	}
 
 	function currentSession(cookieHeader: string | undefined): Session | undefined {
 		for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
@@ -197,7 +214,7 @@ export function adminRoutes(deps: Deps) {
 			// Anyone can link here: only our own message is shown, not whatever text a link carries.
 			const flash = readFlash(query as Query)
 			const shown = flash && flash.kind === 'ok' && flash.text === LOGGED_OUT ? flash : undefined
-			return page(set, 200, <LoginPage passwordSet={deps.config.admin_password !== undefined} flash={shown} />)
+			return page(set, 200, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={shown} />)
 		})
 		.post('/admin/login', async ({ body, request, server, set }) => {
 			const form = (body ?? {}) as Form
@@ -206,7 +223,7 @@ export function adminRoutes(deps: Deps) {
 				const state = links.consume(token, deps.clock())
 				return state === 'valid' ? logIn(set, 'a one-time link') : linkError(set, state)
 			}
-			const configured = deps.config.admin_password
+			const configured = deps.config().admin_password
 			if (configured === undefined) {
 				return page(set, 403, <LoginPage passwordSet={false} flash={{ kind: 'error', text: 'No admin password is set.' }} />)
 			}
@@ -265,8 +282,8 @@ export function adminRoutes(deps: Deps) {
 				<QueuePage
 					csrf={csrfToken(secret(), session as Session)}
 					flash={readFlash(query as Query)}
-					pending={deps.moderation.pendingRedemptions()}
-					fulfilled={repo.recentlyFulfilled()}
+					pending={deps.queue.pending()}
+					fulfilled={deps.queue.recentlyFulfilled()}
 				/>
 			)
 		)
@@ -279,14 +296,14 @@ export function adminRoutes(deps: Deps) {
 					csrf={csrfToken(secret(), session as Session)}
 					flash={readFlash(query as Query)}
 					q={q}
-					viewers={deps.moderation.searchViewers(q, 50)}
+					viewers={deps.viewers.search(q, 50)}
 				/>
 			)
 		})
 		.get('/admin/audit', ({ session, query, set }) => {
 			const pageText = first((query as Query).page) ?? '1'
 			const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
-			const rows = deps.moderation.auditLog(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
+			const rows = deps.audit.entries(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
 			return page(
 				set,
 				200,
@@ -319,7 +336,7 @@ export function adminRoutes(deps: Deps) {
 			const form = (body ?? {}) as Form
 			const q = (first(form.q) ?? '').slice(0, 100)
 			const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
-			const viewer = deps.moderation.viewer(params.id)
+			const viewer = deps.viewers.viewer(params.id)
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
 			const parsed = v.safeParse(PointsForm, form)
 			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })

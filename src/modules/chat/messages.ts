@@ -26,7 +26,7 @@ export function describeWait(seconds: number): string {
 export const DEFAULT_MESSAGES = {
 	help: '{earn} {spend} {where}{list}',
 	help_earn: 'Tlapbot gives everyone in chat {amount} every {interval} while the stream is live.',
-	help_spend: 'Spend them on redeems: {prefix}<redeem>. Commands: {prefix}help, {prefix}points, {prefix}name_update.',
+	help_spend: 'Spend them on redeems: {prefix}<redeem>. Commands: {commands}.',
 	help_where_url: 'Redeems, prices and your balance: {url}',
 	help_where: 'Redeems, prices and your balance are on the Redeems dashboard (the button on the stream page).',
 	help_list: ' Redeems: {redeems}.',
@@ -90,6 +90,8 @@ export type Messages = {
 
 export type HelpFacts = {
 	prefix: string
+	/** The built-in commands everyone can use, by their current names (without the prefix). */
+	commands: readonly string[]
 	cycleSeconds: number
 	amount: number
 	dashboardUrl: string | undefined
@@ -122,7 +124,7 @@ export function createMessages(overrides: MessageOverrides = {}): Messages {
 				: ''
 			return text('help', {
 				earn: text('help_earn', { amount: points(f.amount), interval: describeInterval(f.cycleSeconds), prefix: p }),
-				spend: text('help_spend', { prefix: p }),
+				spend: text('help_spend', { prefix: p, commands: f.commands.map((c) => `${p}${c}`).join(', ') }),
 				where: f.dashboardUrl ? text('help_where_url', { url: f.dashboardUrl }) : text('help_where', {}),
 				list
 			})

@@ -1,26 +1,19 @@
-// What the bot does with one chat message. Plain logic over stores: no HTTP, no SQL.
-import type { ModerationRepo } from '../moderation/repo.ts'
-import type { PointsRepo } from '../points/repo.ts'
-import { checkLimits, type Refusal } from '../redeems/limits.ts'
-import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
+// What the bot does with one chat message: find the command, check who may use it, spend or answer, and return
+// the replies to send. Plain logic over narrow services: no HTTP, no SQL.
+import type { CommandId } from '../commands/registry.ts'
+import type { Moderation } from '../moderation/service.ts'
+import { handleModeratorCommand } from '../moderation/commands.ts'
+import type { LimitRefusal } from '../redeems/limits.ts'
+import { findRedeem, isRedeemActive } from '../redeems/model.ts'
+import type { Purchases } from '../redeems/purchase.ts'
+import { dashboardUrl, type Settings } from '../settings/settings.ts'
+import type { ViewerStore } from '../viewers/store.ts'
 import { parseAmount, parseCommand } from './commands.ts'
-import { MAX_NOTE_LENGTH, points, type MessageKey, type Messages, type Params } from './messages.ts'
-import { handleModeratorCommand, MODERATOR_COMMANDS } from './moderation.ts'
+import { describeWait, MAX_NOTE_LENGTH, points, type MessageKey, type Params } from './messages.ts'
+import type { Reply, Say } from './reply.ts'
 import { commandText, noteText } from './text.ts'
 
-export type ChatStore = Pick<
-	PointsRepo,
-	'touchViewer' | 'viewer' | 'renameViewer' | 'spendOnQueue' | 'spendOnCounter' | 'donateToMilestone' | 'usage' | 'isLive'
->
-
-export type ChatSettings = {
-	prefix: string
-	passive: boolean
-	listRedeems: boolean
-	cycleSeconds: number
-	amount: number
-	dashboardUrl: string | undefined
-}
+export type { Reply } from './reply.ts'
 
 export type ChatMessage = {
 	user: { id: string; displayName: string; isBot: boolean; isModerator: boolean }
@@ -30,85 +23,93 @@ export type ChatMessage = {
 	body: string | undefined
 }
 
-/** A reply for the viewer who wrote (may go privately) or for everyone in chat. */
-export type Reply = { text: string; to: 'viewer' | 'public' }
-
 export type ChatDeps = {
-	settings: ChatSettings
-	redeems: readonly Redeem[]
+	settings: Settings
 	/** Categories switched on now (config.toml, or what moderators set in chat); read only when needed. */
 	readonly activeCategories: readonly string[]
-	store: ChatStore
-	moderation: ModerationRepo
-	messages: Messages
+	viewers: Pick<ViewerStore, 'touch' | 'balance' | 'rename' | 'findByName'>
+	purchases: Pick<Purchases, 'queue' | 'counter' | 'donate'>
+	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
 	now: number
 	/** Per-viewer rate limit for commands; false means ignore this one silently. */
 	allowCommand?: (viewerId: string) => boolean
 }
 
-const BUILT_IN = new Set(['help', 'points', 'name_update'])
+/** The words for a limit that refused a redeem. */
+function refusalText(refusal: LimitRefusal): { key: MessageKey; params: Params } {
+	switch (refusal.code) {
+		case 'stream_limit':
+		case 'user_stream_limit':
+			return { key: refusal.code, params: { limit: refusal.limit } }
+		case 'cooldown':
+		case 'user_cooldown':
+			return { key: refusal.code, params: { wait: describeWait(refusal.waitSeconds) } }
+		default:
+			return { key: refusal.code, params: {} }
+	}
+}
 
 /** Handles one chat message and returns the replies to send, in order (none in passive mode). */
 export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[] {
 	const { user } = message
 	// Bots (Owncast integrations and plugins) never earn and never redeem.
 	if (user.isBot) return []
-	const { settings, store, now } = deps
-	store.touchViewer({ id: user.id, displayName: user.displayName, isModerator: user.isModerator }, now)
-	if (settings.passive) return []
+	const { settings, viewers, now } = deps
+	const { config, commands, messages } = settings
+	viewers.touch({ id: user.id, displayName: user.displayName, isModerator: user.isModerator }, now)
+	if (config.passive) return []
 
 	const source = message.rawBody ?? message.body ?? ''
 	const isRenderedHtml = message.rawBody === undefined
-	const command = parseCommand(commandText(source), settings.prefix)
+	const command = parseCommand(commandText(source), config.prefix)
 	if (!command) return []
-	const redeem = findRedeem(deps.redeems, command.name)
-	const isModeratorCommand = MODERATOR_COMMANDS.has(command.name)
+	// A redeem keeps its name; a built-in with the same name is unavailable (the registry leaves it out).
+	const redeem = findRedeem(settings.redeems, command.name)
+	const builtIn: CommandId | undefined = redeem ? undefined : commands.lookup(command.name)
+	const isModeratorCommand = builtIn !== undefined && commands.available('moderator').some((c) => c.id === builtIn)
 	// Unknown commands get no reply at all, so other bots' commands cause no spam; nor do moderator commands
 	// from viewers who are not moderators.
-	if (!redeem && !BUILT_IN.has(command.name) && !(isModeratorCommand && user.isModerator)) return []
+	if (!redeem && !builtIn) return []
+	if (isModeratorCommand && !user.isModerator) return []
 	if (deps.allowCommand && !deps.allowCommand(user.id)) return []
 	const name = user.displayName
-	const say = (key: MessageKey, params: Params = {}, to: Reply['to'] = 'viewer'): Reply => ({
-		text: deps.messages.text(key, { name, prefix: settings.prefix, ...params }),
-		to
-	})
+	const say: Say = (key, params = {}, to = 'viewer') => ({ text: messages.text(key, { name, prefix: config.prefix, ...params }), to })
 
-	if (isModeratorCommand) {
+	if (builtIn && isModeratorCommand) {
 		return handleModeratorCommand(
-			{ moderation: deps.moderation, redeems: deps.redeems, activeCategories: deps.activeCategories, now, say },
+			{ moderation: deps.moderation, viewers, redeems: settings.redeems, commands, prefix: config.prefix, now, say },
 			{ id: user.id, name },
-			command
+			{ id: builtIn, args: command.args }
 		)
 	}
 
-	switch (command.name) {
+	switch (builtIn) {
 		case 'help': {
-			const activeRedeems = settings.listRedeems
-				? deps.redeems.filter((r) => isRedeemActive(r, deps.activeCategories))
-				: undefined
-			const text = deps.messages.help({
-				prefix: settings.prefix,
-				cycleSeconds: settings.cycleSeconds,
-				amount: settings.amount,
-				dashboardUrl: settings.dashboardUrl,
+			const activeRedeems = config.list_redeems ? settings.redeems.filter((r) => isRedeemActive(r, deps.activeCategories)) : undefined
+			const text = messages.help({
+				prefix: config.prefix,
+				commands: commands.available('everyone').map((c) => c.name),
+				cycleSeconds: config.points_cycle_time,
+				amount: config.points_amount_given,
+				dashboardUrl: dashboardUrl(config),
 				activeRedeems
 			})
 			return [{ text, to: 'viewer' }]
 		}
 		case 'points':
-			return [say('balance', { balance: points(store.viewer(user.id)?.balance ?? 0) })]
+			return [say('balance', { balance: points(viewers.balance(user.id) ?? 0) })]
 		case 'name_update':
-			store.renameViewer(user.id, name)
+			viewers.rename(user.id, name)
 			return [say('name_updated')]
 	}
 
 	if (!redeem) return []
 	const base = { redeem: redeem.name }
 	if (!isRedeemActive(redeem, deps.activeCategories)) return [say('inactive', base)]
-	const guard = (): Refusal | undefined =>
-		checkLimits(redeem, { ...store.usage(redeem.name, user.id, redeem.limits), live: redeem.limits.onlyLive ? store.isLive() : true }, now)
-	const options = { guard, consumesStock: redeem.limits.stock !== undefined }
-	const refused = (refusal: Refusal) => [say(refusal.key, refusal.params)]
+	const refused = (refusal: LimitRefusal) => {
+		const { key, params } = refusalText(refusal)
+		return [say(key, { ...base, ...params })]
+	}
 
 	switch (redeem.type) {
 		case 'list':
@@ -121,11 +122,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 				const limit = redeem.limits.maxNoteLength ?? MAX_NOTE_LENGTH
 				if (length > limit) return [say('note_too_long', { length, limit })]
 			}
-			const result = store.spendOnQueue(
-				{ viewerId: user.id, redeem: redeem.name, type: redeem.type, price: redeem.price, note, autoFulfil: redeem.autoFulfil },
-				now,
-				options
-			)
+			const result = deps.purchases.queue({ viewerId: user.id, redeem, note }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
 				return [say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) })]
@@ -136,7 +133,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 			return [say('queued', { ...base, id: result.redemptionId, balance }, 'public')]
 		}
 		case 'counter': {
-			const result = store.spendOnCounter({ viewerId: user.id, redeem: redeem.name, price: redeem.price }, now, options)
+			const result = deps.purchases.counter({ viewerId: user.id, redeem }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
 				return [say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) })]
@@ -146,7 +143,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 		case 'milestone': {
 			const amount = parseAmount(command.args.split(' ')[0] ?? '')
 			if (amount === undefined) return [say('amount_invalid', base)]
-			const result = store.donateToMilestone({ viewerId: user.id, milestone: redeem.name, amount }, now, options)
+			const result = deps.purchases.donate({ viewerId: user.id, redeem, amount }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
 				if (result.reason === 'insufficient_points') {

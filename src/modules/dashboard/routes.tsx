@@ -5,9 +5,20 @@ import { Elysia } from 'elysia'
 import { DashboardContent, DashboardPage, TABS, type PageLinks, type Tab } from '../../../templates/dashboard.tsx'
 import dashboardJs from '../../../templates/assets/dashboard.js' with { type: 'file' }
 import styleCss from '../../../templates/assets/style.css' with { type: 'file' }
-import type { Deps } from '../../deps.ts'
-import { createDashboardRepo } from './repo.ts'
+import type { Moderation } from '../moderation/service.ts'
+import type { RedeemStore } from '../redeems/store.ts'
+import type { SettingsSource } from '../settings/settings.ts'
 import { buildDashboard, type DashboardSources } from './service.ts'
+
+export type DashboardDeps = {
+	settings: SettingsSource
+	queue: DashboardSources['queue']
+	viewers: DashboardSources['viewers']
+	redeems: Pick<RedeemStore, 'counters' | 'milestones'>
+	moderation: Pick<Moderation, 'activeCategories' | 'pausedRedeems'>
+	/** Changes whenever the database does (see db/database.ts); the page cache is valid while it is the same. */
+	changeStamp: () => string
+}
 
 // Owncast shows the dashboard in an iframe on its own origin: framing must be allowed from anywhere.
 const PAGE_HEADERS = {
@@ -48,25 +59,20 @@ const etagOf = (text: string) => `"${Bun.hash(text).toString(36)}"`
 type RenderedPage = { content: string; etag: string; page: () => Promise<string> }
 
 /**
- * Rendered pages, kept while nothing they show can have changed: no write to the database by this process
- * (total_changes) or any other (data_version), and the same config and redeems (a reload replaces them).
- * Many viewers polling an unchanged dashboard then cost a look-up, not a render.
+ * Rendered pages, kept while nothing they show can have changed: no write to the database (by any process) and
+ * the same settings (a reload replaces them). Many viewers polling an unchanged dashboard then cost a look-up.
  */
-function createPageCache(deps: Deps, maxEntries = 500) {
-	const dataVersion = deps.db.query<{ data_version: number }, []>('PRAGMA data_version')
-	const totalChanges = deps.db.query<{ n: number }, []>('SELECT total_changes() AS n')
+function createPageCache(deps: Pick<DashboardDeps, 'settings' | 'changeStamp'>, maxEntries = 500) {
 	const pages = new Map<string, Promise<RenderedPage>>()
 	let version = ''
-	let config = deps.config
-	let redeems = deps.redeems
+	let settings = deps.settings()
 	return {
 		get(key: string, render: () => Promise<RenderedPage>): Promise<RenderedPage> {
-			const now = `${dataVersion.get()?.data_version}:${totalChanges.get()?.n}`
-			if (now !== version || config !== deps.config || redeems !== deps.redeems) {
+			const now = deps.changeStamp()
+			if (now !== version || settings !== deps.settings()) {
 				pages.clear()
 				version = now
-				config = deps.config
-				redeems = deps.redeems
+				settings = deps.settings()
 			}
 			let page = pages.get(key)
 			if (!page) {
@@ -81,18 +87,21 @@ function createPageCache(deps: Deps, maxEntries = 500) {
 	}
 }
 
-export function dashboardRoutes(deps: Deps) {
-	const repo = createDashboardRepo(deps.db)
-	const sources = (): DashboardSources => ({
-		repo,
-		counters: deps.redeemsRepo.counters,
-		milestones: deps.redeemsRepo.milestones,
-		redeems: deps.redeems,
-		activeCategories: deps.activeCategories(),
-		pausedRedeems: deps.moderation.pausedRedeems,
-		passive: deps.config.passive,
-		prefix: deps.config.prefix
-	})
+export function dashboardRoutes(deps: DashboardDeps) {
+	const sources = (): DashboardSources => {
+		const { config, redeems } = deps.settings()
+		return {
+			queue: deps.queue,
+			viewers: deps.viewers,
+			counters: deps.redeems.counters,
+			milestones: deps.redeems.milestones,
+			redeems,
+			activeCategories: deps.moderation.activeCategories(),
+			pausedRedeems: deps.moderation.pausedRedeems,
+			passive: config.passive,
+			prefix: config.prefix
+		}
+	}
 
 	const cache = createPageCache(deps)
 
@@ -100,7 +109,7 @@ export function dashboardRoutes(deps: Deps) {
 		.use(html())
 		.get('/dashboard', async ({ query, headers, set }) => {
 			const request = readRequest(query as Query)
-			const tab = deps.config.passive ? 'dashboard' : request.tab
+			const tab = deps.settings().config.passive ? 'dashboard' : request.tab
 			const { content, page, etag } = await cache.get(`${tab}|${request.page}|${request.userId ?? ''}|${request.username ?? ''}`, async () => {
 				const data = buildDashboard(sources(), { ...request, part: tab })
 				const links = linksFor(request)

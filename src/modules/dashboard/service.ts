@@ -1,7 +1,21 @@
 // Builds what the dashboard shows (page and JSON) from the stores. No HTTP, no SQL.
-import { isRedeemActive, type Redeem } from '../redeems/model.ts'
-import type { CounterRow, MilestoneRow } from '../redeems/repo.ts'
-import type { DashboardRepo, QueueEntry } from './repo.ts'
+import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
+import { inFileOrder, isRedeemActive, type Redeem } from '../redeems/model.ts'
+import type { CounterRow, MilestoneRow } from '../redeems/store.ts'
+import type { ViewerStore } from '../viewers/store.ts'
+
+/** A queue entry as viewers see it: no viewer ids, no prices. */
+export type QueueEntry = Pick<NamedRedemption, 'id' | 'redeem' | 'type' | 'note' | 'status' | 'createdAt' | 'viewerName'>
+
+const publicEntry = (r: NamedRedemption): QueueEntry => ({
+	id: r.id,
+	redeem: r.redeem,
+	type: r.type,
+	note: r.note,
+	status: r.status,
+	createdAt: r.createdAt,
+	viewerName: r.viewerName
+})
 
 export const QUEUE_PAGE_SIZE = 100
 export const RECENT_LIMIT = 20
@@ -23,7 +37,8 @@ export type DashboardData = {
 }
 
 export type DashboardSources = {
-	repo: DashboardRepo
+	queue: Pick<Queue, 'page' | 'recent' | 'size'>
+	viewers: Pick<ViewerStore, 'viewer' | 'findByName'>
 	counters: () => CounterRow[]
 	milestones: () => MilestoneRow[]
 	redeems: readonly Redeem[]
@@ -34,15 +49,19 @@ export type DashboardSources = {
 }
 
 /** The viewer's balance from Owncast's external-action parameters: userId first, a name only if unambiguous. */
-export function findBalance(repo: DashboardRepo, userId: string | undefined, username: string | undefined): Balance | undefined {
+export function findBalance(
+	viewers: DashboardSources['viewers'],
+	userId: string | undefined,
+	username: string | undefined
+): Balance | undefined {
 	if (userId) {
-		const viewer = repo.viewerById(userId)
+		const viewer = viewers.viewer(userId)
 		if (viewer) return { kind: 'known', name: viewer.displayName, points: viewer.balance }
 	}
 	if (!username) return undefined
-	const matches = repo.viewersByName(username)
-	if (matches.length === 1 && matches[0]) return { kind: 'known', name: matches[0].displayName, points: matches[0].balance }
-	if (matches.length > 1) return { kind: 'ambiguous', name: username }
+	const match = viewers.findByName(username)
+	if (match.kind === 'one') return { kind: 'known', name: match.viewer.displayName, points: match.viewer.balance }
+	if (match.kind === 'several') return { kind: 'ambiguous', name: username }
 	return undefined
 }
 
@@ -53,7 +72,7 @@ export function buildDashboard(
 	sources: DashboardSources,
 	request: { page: number; userId?: string | undefined; username?: string | undefined; part?: DashboardPart }
 ): DashboardData {
-	const { repo } = sources
+	const { queue } = sources
 	const part = request.part ?? 'all'
 	const wants = (p: DashboardPart) => part === 'all' || part === p
 	const redeems = sources.redeems.map((r) => ({ ...r, active: isRedeemActive(r, sources.activeCategories) }))
@@ -61,18 +80,19 @@ export function buildDashboard(
 	const activeNames = new Set(redeems.filter((r) => r.active).map((r) => r.name.toLowerCase()))
 	const active = (name: string) => activeNames.has(name.toLowerCase())
 	const paused = new Set(sources.pausedRedeems().map((n) => n.toLowerCase()))
-	const total = wants('queue') ? repo.queueSize() : 0
+	const total = wants('queue') ? queue.size() : 0
 	const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE))
 	const page = Math.min(Math.max(1, request.page), pages)
 	return {
 		passive: sources.passive,
 		prefix: sources.prefix,
 		// Only what viewers can use now: counters and milestones of active redeems.
-		counters: wants('dashboard') ? sources.counters().filter((c) => active(c.name)) : [],
-		milestones: wants('dashboard') ? sources.milestones().filter((m) => active(m.name)) : [],
-		recent: wants('dashboard') ? repo.recent(RECENT_LIMIT) : [],
+		// In redeems.toml order, as the streamer wrote them.
+		counters: wants('dashboard') ? inFileOrder(sources.counters(), sources.redeems).filter((c) => active(c.name)) : [],
+		milestones: wants('dashboard') ? inFileOrder(sources.milestones(), sources.redeems).filter((m) => active(m.name)) : [],
+		recent: wants('dashboard') ? queue.recent(RECENT_LIMIT).map(publicEntry) : [],
 		queue: {
-			entries: wants('queue') ? repo.queuePage(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE) : [],
+			entries: wants('queue') ? queue.page(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE).map(publicEntry) : [],
 			total,
 			page,
 			pageSize: QUEUE_PAGE_SIZE,
@@ -80,6 +100,6 @@ export function buildDashboard(
 		},
 		redeems: redeems.map((r) => ({ ...r, paused: paused.has(r.name.toLowerCase()) })),
 		activeCategories: sources.activeCategories,
-		balance: findBalance(repo, request.userId, request.username)
+		balance: findBalance(sources.viewers, request.userId, request.username)
 	}
 }

@@ -1,9 +1,14 @@
 // Imports an original (Python) tlapbot database: points, counters, milestones and the redeem queue.
-// Idempotent: every imported item is recorded in legacy_imports, so a second run changes nothing.
+// Idempotent: every imported item is recorded in legacy_imports (this module's own table), so a second run
+// changes nothing. What is imported goes through the stores that own each table, in one transaction.
 import { Database } from 'bun:sqlite'
 import { existsSync } from 'node:fs'
+import { nowIso } from '../../db/time.ts'
+import { createTransact } from '../../db/transaction.ts'
+import { createRedemptionStore } from '../redemptions/store.ts'
 import { findRedeem, type Redeem } from '../redeems/model.ts'
-import { nowIso } from '../redeems/repo.ts'
+import { createRedeemStore } from '../redeems/store.ts'
+import { createViewerStore } from '../viewers/store.ts'
 
 export type LegacyImportResult = {
 	viewers: number
@@ -65,7 +70,7 @@ export function importLegacyDatabase(
 				`${legacyPath}: not an original tlapbot database (it has no "points" table; tables: ${[...tables].join(', ') || 'none'})`
 			)
 		}
-		return db.transaction(() => importTables(db, legacy, tables, redeems, nowIso(now)))()
+		return createTransact(db)(() => importTables(db, legacy, tables, redeems, now))
 	} finally {
 		legacy.close()
 	}
@@ -76,25 +81,18 @@ function importTables(
 	legacy: Database,
 	tables: Set<string>,
 	redeems: readonly Redeem[],
-	now: string
+	nowMs: number
 ): LegacyImportResult {
+	const now = nowIso(nowMs)
+	const viewers = createViewerStore(db, { startingPoints: () => 0 })
+	const counters = createRedeemStore(db)
+	const redemptions = createRedemptionStore(db)
 	const result: LegacyImportResult = { viewers: 0, points: 0, counters: 0, milestones: 0, queue: 0, skipped: 0, warnings: [] }
 	const markImported = db.query<{ changes: number }, { kind: string; key: string; now: string }>(
 		'INSERT INTO legacy_imports (kind, key, imported_at) VALUES ($kind, $key, $now) ON CONFLICT DO NOTHING'
 	)
 	/** True the first time a (kind, key) is seen; false when an earlier run imported it. */
 	const firstTime = (kind: string, key: string) => markImported.run({ kind, key, now }).changes === 1
-	const ensureViewer = db.query<unknown, { id: string; name: string; now: string }>(
-		`INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ($id, $name, 0, $now, $now)
-		ON CONFLICT (id) DO NOTHING`
-	)
-	const balanceOf = db.query<{ balance: number }, { id: string }>('SELECT balance FROM viewers WHERE id = $id')
-	const addBalance = db.query<unknown, { id: string; delta: number }>(
-		'UPDATE viewers SET balance = balance + $delta WHERE id = $id'
-	)
-	const insertLedger = db.query<unknown, { id: string; delta: number; now: string }>(
-		"INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ($id, $delta, 'import', $now)"
-	)
 
 	// Viewers and their balances. NULL names show as the id; NULL points count as 0.
 	type PointsRow = { id: unknown; name: unknown; points: unknown }
@@ -109,25 +107,20 @@ function importTables(
 			continue
 		}
 		const name = typeof row.name === 'string' && row.name.trim() !== '' ? row.name : id
-		ensureViewer.run({ id, name, now })
+		viewers.ensure(id, name, nowMs)
 		let delta = toInt(row.points)
-		const balance = balanceOf.get({ id })?.balance ?? 0
+		const balance = viewers.balance(id) ?? 0
 		if (balance + delta < 0) {
 			result.warnings.push(`viewer ${id} had ${delta} points in the old database; imported as ${-balance} so the balance stays at 0 or more`)
 			delta = -balance
 		}
-		if (delta !== 0) {
-			addBalance.run({ id, delta })
-			insertLedger.run({ id, delta, now })
-		}
+		if (delta > 0) viewers.credit(id, delta, { reason: 'import' }, nowMs)
+		else if (delta < 0) viewers.debit(id, -delta, { reason: 'import' }, nowMs)
 		result.viewers++
 		result.points += delta
 	}
 
 	if (tables.has('counters')) {
-		const upsertCounter = db.query<unknown, { name: string; count: number }>(
-			'INSERT INTO counters (name, count) VALUES ($name, $count) ON CONFLICT (name) DO UPDATE SET count = count + excluded.count'
-		)
 		for (const row of legacy.query<{ name: unknown; count: unknown }, []>('SELECT name, count FROM counters').all()) {
 			if (typeof row.name !== 'string' || row.name === '') continue
 			if (!firstTime('counter', row.name)) {
@@ -135,7 +128,7 @@ function importTables(
 				continue
 			}
 			const count = Math.max(0, toInt(row.count))
-			upsertCounter.run({ name: row.name, count })
+			counters.importCounter(row.name, count)
 			result.counters++
 		}
 	}
@@ -146,13 +139,6 @@ function importTables(
 		const progressColumn = columns.has('progress') ? 'progress' : columns.has('count') ? 'count' : undefined
 		const completeColumn = columns.has('complete') ? 'complete' : '0'
 		if (progressColumn) {
-			const upsertMilestone = db.query<unknown, { name: string; progress: number; goal: number; complete: number; now: string }>(
-				`INSERT INTO milestones (name, progress, goal, completed, completed_at)
-				VALUES ($name, $progress, $goal, ($complete OR $progress >= $goal), CASE WHEN $complete OR $progress >= $goal THEN $now END)
-				ON CONFLICT (name) DO UPDATE SET progress = progress + excluded.progress,
-					completed = (completed OR progress + excluded.progress >= goal),
-					completed_at = CASE WHEN completed OR progress + excluded.progress >= goal THEN coalesce(completed_at, $now) END`
-			)
 			type MilestoneRow = { name: unknown; progress: unknown; goal: unknown; complete: unknown }
 			const rows = legacy
 				.query<MilestoneRow, []>(`SELECT name, ${progressColumn} AS progress, goal, ${completeColumn} AS complete FROM milestones`)
@@ -169,13 +155,10 @@ function importTables(
 					result.skipped++
 					continue
 				}
-				upsertMilestone.run({
-					name: row.name,
-					progress: Math.max(0, toInt(row.progress)),
-					goal,
-					complete: toInt(row.complete) ? 1 : 0,
-					now
-				})
+				counters.importMilestone(
+					{ name: row.name, progress: Math.max(0, toInt(row.progress)), goal, complete: toInt(row.complete) !== 0 },
+					nowMs
+				)
 				result.milestones++
 			}
 		} else {
@@ -186,10 +169,6 @@ function importTables(
 	if (tables.has('redeem_queue')) {
 		const columns = columnsOf(legacy, 'redeem_queue')
 		const idColumn = columns.has('id') ? 'id' : 'rowid'
-		const insertRedemption = db.query<unknown, { redeem: string; type: string; viewer: string; note: string | null; created: string }>(
-			`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, status, created_at)
-			VALUES ($redeem, $type, $viewer, 0, $note, 'pending', $created)`
-		)
 		type QueueRow = { id: unknown; created: unknown; redeem: unknown; redeemer_id: unknown; note: unknown }
 		const rows = legacy
 			.query<QueueRow, []>(`SELECT ${idColumn} AS id, created, redeem, redeemer_id, note FROM redeem_queue ORDER BY ${idColumn}`)
@@ -209,11 +188,11 @@ function importTables(
 			}
 			const created = legacyTimeToIso(row.created)
 			if (!created) result.warnings.push(`queue entry ${String(row.id)} had time ${JSON.stringify(row.created)}; imported with the import time`)
-			ensureViewer.run({ id: viewer, name: viewer, now })
+			viewers.ensure(viewer, viewer, nowMs)
 			const configured = findRedeem(redeems, redeem)
 			const type = configured?.type === 'list' || configured?.type === 'note' ? configured.type : note ? 'note' : 'list'
 			// The price paid is not in the old database; 0 means a later refund can never mint points.
-			insertRedemption.run({ redeem, type, viewer, note, created: created ?? now })
+			redemptions.add({ redeem, type, viewerId: viewer, cost: 0, note, status: 'pending', createdAt: created ?? now })
 			result.queue++
 		}
 	}

@@ -11,6 +11,8 @@ export type ChatSender = {
 	send(replies: readonly (OutgoingReply | string)[], clientId?: number): void
 	/** Resolves when nothing is waiting or in flight (for shutdown and tests). */
 	idle(): Promise<void>
+	/** Tries private replies again after Owncast refused them (the token or private_replies changed). */
+	retryPrivate(): void
 	readonly waiting: number
 }
 
@@ -104,6 +106,9 @@ export function createChatSender(
 		idle() {
 			if (inFlight === 0 && queue.length === 0) return Promise.resolve()
 			return new Promise((resolve) => idleWaiters.push(resolve))
+		},
+		retryPrivate() {
+			privateRefused = false
 		},
 		get waiting() {
 			return queue.length

@@ -40,3 +40,67 @@ export const StatusSchema = v.looseObject({ online: v.boolean() })
 export const ClientsSchema = v.array(v.looseObject({ user: v.optional(v.nullable(OwncastUserSchema)) }))
 
 export const SendResponseSchema = v.looseObject({ success: v.optional(v.boolean()) })
+
+const MODERATOR_SCOPE = 'MODERATOR'
+
+/** A chat user as the bot sees one: moderators are the users with Owncast's MODERATOR scope. */
+export type EventUser = { id: string; displayName: string; isBot: boolean; isModerator: boolean }
+
+/** The webhook events the bot acts on, parsed and checked; every other type is 'other'. */
+export type OwncastEvent =
+	| { type: 'CHAT'; user: EventUser; rawBody: string | undefined; body: string | undefined; id: string | undefined; clientId: number }
+	| { type: 'NAME_CHANGE'; user: EventUser }
+	| { type: 'USER_JOINED'; user: EventUser }
+	| { type: 'STREAM_STARTED' }
+	| { type: 'STREAM_STOPPED' }
+	| { type: 'other'; name: string }
+
+export type ParsedEvent = { ok: true; event: OwncastEvent } | { ok: false; error: string }
+
+const eventUser = (user: OwncastUser, name?: string): EventUser => ({
+	id: user.id,
+	displayName: name || user.displayName || user.id,
+	isBot: user.isBot,
+	isModerator: user.scopes?.includes(MODERATOR_SCOPE) ?? false
+})
+
+/** Reads a webhook body (already JSON-parsed) into an event, or says what is wrong with it. */
+export function parseOwncastEvent(json: unknown): ParsedEvent {
+	const envelope = v.safeParse(WebhookEnvelopeSchema, json)
+	if (!envelope.success) return { ok: false, error: 'expected {"type": string, "eventData": object}' }
+	const { type, eventData } = envelope.output
+	switch (type) {
+		case 'CHAT': {
+			const event = v.safeParse(ChatEventSchema, eventData)
+			if (!event.success) return { ok: false, error: `CHAT: ${describeIssue(event.issues)}` }
+			const { user, id, rawBody, body, clientId } = event.output
+			return {
+				ok: true,
+				event: { type: 'CHAT', user: eventUser(user), rawBody: rawBody ?? undefined, body: body ?? undefined, id: id || undefined, clientId: clientId ?? 0 }
+			}
+		}
+		case 'NAME_CHANGE':
+		case 'NAME_CHANGED': {
+			const event = v.safeParse(NameChangeEventSchema, eventData)
+			if (!event.success) return { ok: false, error: `${type}: ${describeIssue(event.issues)}` }
+			return { ok: true, event: { type: 'NAME_CHANGE', user: eventUser(event.output.user, event.output.newName?.trim()) } }
+		}
+		case 'USER_JOINED': {
+			const event = v.safeParse(UserJoinedEventSchema, eventData)
+			if (!event.success) return { ok: false, error: `USER_JOINED: ${describeIssue(event.issues)}` }
+			return { ok: true, event: { type: 'USER_JOINED', user: eventUser(event.output.user) } }
+		}
+		case 'STREAM_STARTED':
+		case 'STREAM_STOPPED':
+			return { ok: true, event: { type } }
+		default:
+			return { ok: true, event: { type: 'other', name: type } }
+	}
+}
+
+function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+	const issue = issues[0]
+	if (!issue) return 'invalid'
+	const path = v.getDotPath(issue)
+	return `${path ? `eventData.${path}` : 'eventData'}: ${issue.expected ? `expected ${issue.expected}` : issue.message}`
+}

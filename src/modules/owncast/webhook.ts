@@ -1,18 +1,11 @@
-// POST /owncastWebhook: validate, write what must be written, answer at once. Chat replies go out afterwards.
+// POST /owncastWebhook: read the body (capped), authenticate, parse, hand the event to the event service, answer.
+// Nothing here waits for Owncast: chat replies go out afterwards.
 import { Elysia } from 'elysia'
-import * as v from 'valibot'
-import { dashboardUrl, type Deps } from '../../deps.ts'
-import { createRateLimiter } from '../chat/rate-limit.ts'
-import { handleChatMessage } from '../chat/service.ts'
-import { streamStarted } from '../streams/service.ts'
+import type { Logger } from '../../log.ts'
+import type { Config } from '../settings/schema.ts'
+import type { EventService } from '../bot/events.ts'
+import { parseOwncastEvent } from './model.ts'
 import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
-import {
-	ChatEventSchema,
-	NameChangeEventSchema,
-	UserJoinedEventSchema,
-	WebhookEnvelopeSchema,
-	type OwncastUser
-} from './model.ts'
 
 export type WebhookOutcome = { status: 204 } | { status: 400 | 401 | 413; error: string }
 export type WebhookRequest = { rawBody: string; signatureHeader?: string | undefined; urlSecret?: string | undefined }
@@ -20,38 +13,17 @@ export type WebhookRequest = { rawBody: string; signatureHeader?: string | undef
 /** Owncast's payloads are a few KB; anything much larger is not from Owncast. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024
 
-const MODERATOR_SCOPE = 'MODERATOR'
-const isModerator = (user: OwncastUser) => user.scopes?.includes(MODERATOR_SCOPE) ?? false
-const bad = (error: string): WebhookOutcome => ({ status: 400, error })
-
-/** Remembers recent chat message ids, so a message delivered twice (two registrations) counts once. */
-function createRecentIds(limit: number) {
-	const seen = new Set<string>()
-	return (id: string): boolean => {
-		if (seen.has(id)) return false
-		seen.add(id)
-		if (seen.size > limit) seen.delete(seen.values().next().value as string)
-		return true
-	}
+export type WebhookDeps = {
+	config: () => Pick<Config, 'webhook_secret'>
+	events: Pick<EventService, 'handleOwncastEvent'>
+	log: Logger
+	clock: () => number
 }
 
-export function createWebhookHandler(deps: Deps) {
-	const firstDelivery = createRecentIds(10_000)
-	let rate = deps.config.command_rate_limit
-	let rateLimiter = createRateLimiter(rate)
-	// A reloaded config.toml can change the limit.
-	const limiter = () => {
-		if (deps.config.command_rate_limit !== rate) {
-			rate = deps.config.command_rate_limit
-			rateLimiter = createRateLimiter(rate)
-		}
-		return rateLimiter
-	}
+export function createWebhookHandler(deps: WebhookDeps) {
 	let lastRejectionLog = 0
-
 	return function processWebhook(request: WebhookRequest): WebhookOutcome {
-		const raw = request.rawBody
-		const secret = deps.config.webhook_secret
+		const secret = deps.config().webhook_secret
 		if (secret) {
 			const auth = authenticateWebhook(request, secret, Math.floor(deps.clock() / 1000))
 			if (!auth.ok) {
@@ -65,94 +37,15 @@ export function createWebhookHandler(deps: Deps) {
 		}
 		let json: unknown
 		try {
-			json = JSON.parse(raw)
+			json = JSON.parse(request.rawBody)
 		} catch {
-			return bad('body is not valid JSON')
+			return { status: 400, error: 'body is not valid JSON' }
 		}
-		const envelope = v.safeParse(WebhookEnvelopeSchema, json)
-		if (!envelope.success) return bad('expected {"type": string, "eventData": object}')
-		const { type, eventData } = envelope.output
-		const now = deps.clock()
-
-		switch (type) {
-			case 'CHAT': {
-				const event = v.safeParse(ChatEventSchema, eventData)
-				if (!event.success) return bad(`CHAT: ${describe(event.issues)}`)
-				const { user, id } = event.output
-				if (user.isBot) return { status: 204 }
-				if (id && !firstDelivery(id)) return { status: 204 }
-				const config = deps.config
-				const replies = handleChatMessage(
-					{
-						settings: {
-							prefix: config.prefix,
-							passive: config.passive,
-							listRedeems: config.list_redeems,
-							cycleSeconds: config.points_cycle_time,
-							amount: config.points_amount_given,
-							dashboardUrl: dashboardUrl(config)
-						},
-						redeems: deps.redeems,
-						// A getter: plain chat (no command) never needs the categories, which cost a database read.
-						get activeCategories() {
-							return deps.activeCategories()
-						},
-						store: deps.points,
-						moderation: deps.moderation,
-						messages: deps.messages,
-						now,
-						allowCommand: (viewerId) => limiter().allow(viewerId, now)
-					},
-					{
-						user: {
-							id: user.id,
-							displayName: user.displayName || user.id,
-							isBot: user.isBot,
-							isModerator: isModerator(user)
-						},
-						rawBody: event.output.rawBody ?? undefined,
-						body: event.output.body ?? undefined
-					}
-				)
-				if (!config.passive) deps.chat.send(replies, event.output.clientId ?? 0)
-				return { status: 204 }
-			}
-			case 'NAME_CHANGE':
-			case 'NAME_CHANGED': {
-				const event = v.safeParse(NameChangeEventSchema, eventData)
-				if (!event.success) return bad(`${type}: ${describe(event.issues)}`)
-				const { user, newName } = event.output
-				if (user.isBot) return { status: 204 }
-				const displayName = newName?.trim() || user.displayName || user.id
-				deps.points.touchViewer({ id: user.id, displayName, isModerator: isModerator(user) }, now)
-				return { status: 204 }
-			}
-			case 'USER_JOINED': {
-				const event = v.safeParse(UserJoinedEventSchema, eventData)
-				if (!event.success) return bad(`USER_JOINED: ${describe(event.issues)}`)
-				const { user } = event.output
-				if (user.isBot) return { status: 204 }
-				deps.points.touchViewer({ id: user.id, displayName: user.displayName || user.id, isModerator: isModerator(user) }, now)
-				return { status: 204 }
-			}
-			case 'STREAM_STARTED':
-				streamStarted(deps, now)
-				return { status: 204 }
-			case 'STREAM_STOPPED':
-				deps.points.endStream(now)
-				deps.log.info('the stream stopped')
-				return { status: 204 }
-			default:
-				return { status: 204 }
-		}
+		const parsed = parseOwncastEvent(json)
+		if (!parsed.ok) return { status: 400, error: parsed.error }
+		deps.events.handleOwncastEvent(parsed.event)
+		return { status: 204 }
 	}
-}
-
-function describe(issues: readonly v.BaseIssue<unknown>[]): string {
-	const issue = issues[0]
-	if (!issue) return 'invalid'
-	const path = v.getDotPath(issue)
-	return `${path ? `eventData.${path}` : 'eventData'}: ${issue.expected ? `expected ${issue.expected}` : issue.message}`
 }
 
 /** Reads the body as text, giving up past the limit without reading the rest. */
@@ -180,7 +73,7 @@ async function readCappedText(request: Request, limit: number): Promise<string |
 
 const TOO_LARGE = Symbol('too large')
 
-export function owncastWebhook(deps: Deps) {
+export function owncastWebhook(deps: WebhookDeps) {
 	const processWebhook = createWebhookHandler(deps)
 	return new Elysia({ name: 'owncast.webhook' }).post(
 		'/owncastWebhook',

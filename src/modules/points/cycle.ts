@@ -1,13 +1,13 @@
 // One run of the points timer: if the stream is live, everyone connected to chat gets points.
 import type { Logger } from '../../log.ts'
 import type { OwncastClient } from '../owncast/client.ts'
-import type { PointsRepo } from './repo.ts'
+import type { Award } from './award.ts'
 
 export type CycleDeps = {
 	client: Pick<OwncastClient, 'status' | 'chatUsers'>
-	repo: Pick<PointsRepo, 'awardPoints' | 'setState'> & Partial<Pick<PointsRepo, 'isLive' | 'endStream'>>
-	/** Called when the stream is seen online after it was offline (a STREAM_STARTED may have been lost). */
-	onStreamOnline?: (now: number) => void
+	award: Award
+	/** The stream as the database knows it; a cycle that sees it online or offline first starts or ends it. */
+	stream: { isLive(): boolean; started(now: number): void; stopped(now: number): void; markLive(online: boolean): void }
 	log: Logger
 	cycleSeconds: number
 	amount: number
@@ -20,16 +20,17 @@ export type CycleOutcome =
 	| { kind: 'failed'; message: string }
 
 export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date.now): Promise<CycleOutcome> {
-	const { client, repo, log } = deps
+	const { client, log } = deps
 	const status = await client.status()
 	if (!status.ok) {
 		log.warn(`points cycle skipped: ${status.message}`)
 		return { kind: 'failed', message: status.message }
 	}
-	const wasLive = repo.isLive?.() ?? false
-	if (status.value.online && !wasLive && deps.onStreamOnline) deps.onStreamOnline(clock())
-	else if (!status.value.online && wasLive && repo.endStream) repo.endStream(clock())
-	else repo.setState('stream_live', status.value.online ? '1' : '0')
+	// Owncast never resends a lost STREAM_STARTED or STREAM_STOPPED: the cycle catches up.
+	const wasLive = deps.stream.isLive()
+	if (status.value.online && !wasLive) deps.stream.started(clock())
+	else if (!status.value.online && wasLive) deps.stream.stopped(clock())
+	else deps.stream.markLive(status.value.online)
 	if (!status.value.online) {
 		log.debug('points cycle: the stream is offline, no points given')
 		return { kind: 'offline' }
@@ -41,7 +42,7 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 	}
 	const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
 	// Another process on the same database may have just awarded: 90% of a cycle is "too soon".
-	const result = repo.awardPoints(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9)
+	const result = deps.award(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9)
 	if (!result.awarded) {
 		log.info('points cycle skipped: points were already given less than a cycle ago (another tlapbot on this database?)')
 		return { kind: 'too_soon' }

@@ -41,3 +41,13 @@ export const counterNames = (redeems: readonly Redeem[]) =>
 
 export const milestoneGoals = (redeems: readonly Redeem[]) =>
 	redeems.filter((r): r is MilestoneRedeem => r.type === 'milestone').map((r) => ({ name: r.name, goal: r.goal }))
+
+/**
+ * Rows named after redeems (counters, milestones), in the order redeems.toml lists them: streamers order the
+ * file on purpose. Rows without a redeem come last, by name.
+ */
+export function inFileOrder<T extends { name: string }>(rows: readonly T[], redeems: readonly Redeem[]): T[] {
+	const position = new Map(redeems.map((r, i) => [r.name.toLowerCase(), i]))
+	const at = (row: T) => position.get(row.name.toLowerCase()) ?? Number.MAX_SAFE_INTEGER
+	return [...rows].sort((a, b) => at(a) - at(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}

@@ -1,25 +1,43 @@
 // A stream starts at STREAM_STARTED, or when the points cycle sees the stream online after it was offline
 // (Owncast never resends a lost STREAM_STARTED). Per-stream limits count from there; optional resets run once.
-import type { Config } from '../../config/load.ts'
+import type { Transact } from '../../db/transaction.ts'
 import type { Logger } from '../../log.ts'
-import type { PointsRepo } from '../points/repo.ts'
-import type { RedeemsRepo } from '../redeems/repo.ts'
+import type { RedemptionStore } from '../redemptions/store.ts'
+import type { RedeemStore } from '../redeems/store.ts'
+import type { Config } from '../settings/schema.ts'
+import type { StreamStore } from './store.ts'
 
 export type StreamDeps = {
-	config: Pick<Config, 'reset_on_stream_start'>
-	points: Pick<PointsRepo, 'startStream'>
-	redeemsRepo: Pick<RedeemsRepo, 'archiveQueue' | 'zeroCounters'>
+	transact: Transact
+	streams: Pick<StreamStore, 'start' | 'end'>
+	redemptions: Pick<RedemptionStore, 'archiveAll'>
+	redeems: Pick<RedeemStore, 'zeroCounters'>
+	config: () => Pick<Config, 'reset_on_stream_start'>
 	log: Logger
 }
 
-/** Records the start (once per stream) and runs reset_on_stream_start; true when a new stream began. */
-export function streamStarted(deps: StreamDeps, now: number): boolean {
-	if (!deps.points.startStream(now)) return false
-	const resets = deps.config.reset_on_stream_start
-	const done: string[] = []
-	// Archiving, never deleting, and never refunding.
-	if (resets.includes('queue')) done.push(`${deps.redeemsRepo.archiveQueue(now)} queue entries archived`)
-	if (resets.includes('counters')) done.push(`${deps.redeemsRepo.zeroCounters()} counters set to 0`)
-	deps.log.info(`the stream started${done.length ? ` (reset_on_stream_start: ${done.join(', ')})` : ''}`)
-	return true
+export function createStreamService(deps: StreamDeps) {
+	return {
+		/** Records the start (once per stream) and runs reset_on_stream_start; true when a new stream began. */
+		started(now: number): boolean {
+			const resets = deps.config().reset_on_stream_start
+			const done = deps.transact(() => {
+				if (!deps.streams.start(now)) return undefined
+				const done: string[] = []
+				// Archiving, never deleting, and never refunding.
+				if (resets.includes('queue')) done.push(`${deps.redemptions.archiveAll(now)} queue entries archived`)
+				if (resets.includes('counters')) done.push(`${deps.redeems.zeroCounters()} counters set to 0`)
+				return done
+			})
+			if (!done) return false
+			deps.log.info(`the stream started${done.length ? ` (reset_on_stream_start: ${done.join(', ')})` : ''}`)
+			return true
+		},
+		stopped(now: number) {
+			deps.transact(() => deps.streams.end(now))
+			deps.log.info('the stream stopped')
+		}
+	}
 }
+
+export type StreamService = ReturnType<typeof createStreamService>

@@ -1,26 +1,11 @@
-// Schemas for the instance folder's config.toml and redeems.toml, and the words used when they fail.
+// What the streamer can set: the schemas of config.toml and redeems.toml, the words used when they fail, and the
+// Config type every module reads its settings from. Reading the files is src/config/load.ts's job.
 import * as v from 'valibot'
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
+import { LOG_LEVELS } from '../../log.ts'
 
 export const REDEEM_TYPES = ['list', 'note', 'counter', 'milestone'] as const
 export type RedeemType = (typeof REDEEM_TYPES)[number]
-
-/** Chat commands the bot itself answers (or will, for moderators): no redeem may take these names. */
-export const RESERVED_COMMANDS = [
-	'help',
-	'points',
-	'name_update',
-	'done',
-	'reject',
-	'refund',
-	'addpoints',
-	'removepoints',
-	'setpoints',
-	'redeem',
-	'category'
-] as const
 
 /** What each key must hold, in the words of the error message ("<file>: <key>: expected …, got …"). */
 export const EXPECTED = {
@@ -59,7 +44,8 @@ export const EXPECTED = {
 	admin_password: 'expected a password of at least 8 characters, or a hash from Bun.password such as "$argon2id$..."',
 	private_replies: 'expected true or false',
 	reset_on_stream_start: 'expected a list with "queue" and/or "counters"',
-	messages: 'expected a table of message texts: [messages]'
+	messages: 'expected a table of message texts: [messages]',
+	commands: 'expected a table of built-in command names: [commands] points = "balance"'
 } as const
 
 type ExpectedKey = keyof typeof EXPECTED
@@ -119,12 +105,21 @@ export const ConfigSchema = v.strictObject({
 		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),
 		[]
 	),
-	messages: v.optional(v.record(v.string(), v.string('expected a text'), EXPECTED.messages), {})
+	messages: v.optional(v.record(v.string(), v.string('expected a text'), EXPECTED.messages), {}),
+	commands: v.optional(v.record(v.string(), v.pipe(v.string('expected a command name'), v.trim()), EXPECTED.commands), {})
 })
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>
 export type ConfigData = v.InferOutput<typeof ConfigSchema>
 export const CONFIG_KEYS = Object.keys(ConfigSchema.entries) as (keyof ConfigData)[]
+
+/** The settings of config.toml (with TLAPBOT_* overrides), and where they came from. */
+export type Config = ConfigData & {
+	/** Absolute path of the instance folder. */
+	instanceDir: string
+	/** Absolute path of the SQLite database. */
+	databasePath: string
+}
 
 const redeemCommon = {
 	info: v.optional(v.pipe(text('info'), v.trim())),

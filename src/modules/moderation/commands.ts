@@ -1,45 +1,36 @@
-// Moderator commands in chat. Only viewers whose Owncast user has the MODERATOR scope get here.
-import type { AdjustMode, ModerationRepo, ResolveAction } from '../moderation/repo.ts'
+// Moderator commands in chat. Only viewers whose Owncast user has the MODERATOR scope get here; the chat
+// service decides that from the command registry.
+import type { CommandId, CommandTable } from '../commands/registry.ts'
+import { points } from '../chat/messages.ts'
+import type { Reply, Say } from '../chat/reply.ts'
 import { findRedeem, type Redeem } from '../redeems/model.ts'
-import type { ParsedCommand } from './commands.ts'
-import { points, type MessageKey, type Params } from './messages.ts'
-import type { Reply } from './service.ts'
-
-export const MODERATOR_COMMANDS = new Set(['done', 'reject', 'refund', 'addpoints', 'removepoints', 'setpoints', 'redeem', 'category'])
+import type { ViewerStore } from '../viewers/store.ts'
+import type { AdjustMode, Moderation, ResolveAction } from './service.ts'
 
 export type ModeratorDeps = {
-	moderation: ModerationRepo
+	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
+	viewers: Pick<ViewerStore, 'findByName'>
 	redeems: readonly Redeem[]
-	activeCategories: readonly string[]
+	commands: CommandTable
+	prefix: string
 	now: number
-	say: (key: MessageKey, params?: Params, to?: Reply['to']) => Reply
+	say: Say
 }
 
-const USAGE: Record<string, string> = {
-	done: '!done <id>',
-	reject: '!reject <id> [reason]',
-	refund: '!refund <id>',
-	addpoints: '!addpoints <name> <points>',
-	removepoints: '!removepoints <name> <points>',
-	setpoints: '!setpoints <name> <points>',
-	redeem: '!redeem pause|resume|restock <redeem>',
-	category: '!category on|off <category>'
-}
-
-const RESOLVE: Record<string, ResolveAction> = { done: 'done', reject: 'reject', refund: 'refund' }
-const ADJUST: Record<string, AdjustMode> = { addpoints: 'add', removepoints: 'remove', setpoints: 'set' }
+const RESOLVE: Partial<Record<CommandId, ResolveAction>> = { done: 'done', reject: 'reject', refund: 'refund' }
+const ADJUST: Partial<Record<CommandId, AdjustMode>> = { addpoints: 'add', removepoints: 'remove', setpoints: 'set' }
 
 export function handleModeratorCommand(
 	deps: ModeratorDeps,
 	actor: { id: string; name: string },
-	command: ParsedCommand
+	command: { id: CommandId; args: string }
 ): Reply[] {
 	const { moderation, now, say } = deps
 	const who = `${actor.name} (${actor.id})`
-	const usage = () => [say('mod_usage', { usage: USAGE[command.name]?.replace('!', '') ?? command.name })]
+	const usage = () => [say('mod_usage', { usage: deps.commands.usage(command.id, deps.prefix) })]
 	const args = command.args
 
-	const resolveAction = RESOLVE[command.name]
+	const resolveAction = RESOLVE[command.id]
 	if (resolveAction) {
 		const match = /^#?(\d{1,12})(?:\s+([\s\S]*))?$/.exec(args)
 		if (!match?.[1]) return usage()
@@ -56,7 +47,7 @@ export function handleModeratorCommand(
 		return [say('mod_refunded', params, 'public')]
 	}
 
-	const adjustMode = ADJUST[command.name]
+	const adjustMode = ADJUST[command.id]
 	if (adjustMode) {
 		// The name can contain spaces (Owncast display names do); the amount is the last word.
 		const match = /^@?(.+?)\s+([0-9]{1,9})$/.exec(args)
@@ -64,10 +55,10 @@ export function handleModeratorCommand(
 		const viewerName = match[1].trim()
 		const amount = Number(match[2])
 		if (adjustMode !== 'set' && amount === 0) return usage()
-		const viewers = moderation.viewersNamed(viewerName)
-		if (viewers.length === 0) return [say('mod_no_viewer', { viewer: viewerName })]
-		if (viewers.length > 1) return [say('mod_ambiguous', { viewer: viewerName })]
-		const target = viewers[0] as { id: string; displayName: string }
+		const found = deps.viewers.findByName(viewerName)
+		if (found.kind === 'none') return [say('mod_no_viewer', { viewer: viewerName })]
+		if (found.kind === 'several') return [say('mod_ambiguous', { viewer: viewerName })]
+		const target = found.viewer
 		const result = moderation.adjustPoints(target.id, adjustMode, amount, who, now)
 		if (!result.ok) {
 			if (result.reason === 'not_enough') return [say('mod_not_enough', { viewer: target.displayName, balance: points(result.balance) })]
@@ -78,7 +69,7 @@ export function handleModeratorCommand(
 
 	const [verb, ...rest] = args.split(/\s+/)
 	const target = rest.join(' ').trim()
-	if (command.name === 'redeem') {
+	if (command.id === 'redeem') {
 		if ((verb !== 'pause' && verb !== 'resume' && verb !== 'restock') || !target) return usage()
 		const redeem = findRedeem(deps.redeems, target)
 		if (!redeem) return [say('mod_unknown_redeem', { redeem: target })]
@@ -89,9 +80,9 @@ export function handleModeratorCommand(
 		moderation.setPaused(redeem.name, verb === 'pause', who, now)
 		return [say(verb === 'pause' ? 'mod_redeem_paused' : 'mod_redeem_resumed', { redeem: redeem.name }, 'public')]
 	}
-	if (command.name === 'category') {
+	if (command.id === 'category') {
 		if ((verb !== 'on' && verb !== 'off') || !target || /\s/.test(target)) return usage()
-		moderation.setCategory(target, verb === 'on', deps.activeCategories, who, now)
+		moderation.setCategory(target, verb === 'on', who, now)
 		return [say(verb === 'on' ? 'mod_category_on' : 'mod_category_off', { category: target }, 'public')]
 	}
 	return []

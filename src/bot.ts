@@ -1,0 +1,122 @@
+// The composition root: builds the stores, the services and the runtime for one database, and wires them
+// together. Only src/ (app, scheduler, CLI) imports this file; modules receive the narrow parts they use.
+import type { Database } from 'bun:sqlite'
+import type { Env } from './config/load.ts'
+import { createChangeStamp } from './db/database.ts'
+import { createTransact } from './db/transaction.ts'
+import type { Logger } from './log.ts'
+import { createAdminLinks } from './modules/admin/links.ts'
+import { createAuditStore } from './modules/audit/store.ts'
+import { createEventService } from './modules/bot/events.ts'
+import { describeCollision } from './modules/commands/registry.ts'
+import { createModeration } from './modules/moderation/service.ts'
+import { createAward } from './modules/points/award.ts'
+import { createQueue } from './modules/redemptions/queue.ts'
+import { createRedemptionStore } from './modules/redemptions/store.ts'
+import type { Redeem } from './modules/redeems/model.ts'
+import { createPurchases } from './modules/redeems/purchase.ts'
+import { createRedeemStore } from './modules/redeems/store.ts'
+import type { Config } from './modules/settings/schema.ts'
+import type { Settings } from './modules/settings/settings.ts'
+import { createStreamService } from './modules/streams/service.ts'
+import { createStreamStore } from './modules/streams/store.ts'
+import { createViewerStore } from './modules/viewers/store.ts'
+import { createRuntime } from './runtime.ts'
+
+export function createBot(input: {
+	config: Config
+	redeems: readonly Redeem[]
+	db: Database
+	log: Logger
+	fetch?: typeof fetch
+	clock?: () => number
+	env?: Env
+	keep?: Partial<Config>
+}) {
+	const { db, log } = input
+	const clock = input.clock ?? Date.now
+	const runtime = createRuntime(input)
+	const settings = runtime.settings
+	const transact = createTransact(db)
+
+	// One owner per table (ARCHITECTURE.md lists them).
+	const stores = {
+		viewers: createViewerStore(db, { startingPoints: () => settings().config.starting_points }),
+		redemptions: createRedemptionStore(db),
+		redeems: createRedeemStore(db),
+		streams: createStreamStore(db),
+		audit: createAuditStore(db),
+		adminLinks: createAdminLinks(db)
+	}
+	const { viewers, redemptions, redeems, streams, audit } = stores
+
+	const queue = createQueue({ transact, redemptions, viewers, redeems })
+	const purchases = createPurchases({ transact, viewers, redemptions, redeems, streams })
+	const moderation = createModeration({
+		transact,
+		viewers,
+		redemptions,
+		queue,
+		redeems,
+		streams,
+		audit,
+		configCategories: () => settings().config.active_categories
+	})
+	const streamService = createStreamService({ transact, streams, redemptions, redeems, config: () => settings().config, log })
+	const award = createAward({ transact, viewers, streams })
+	const events = createEventService({
+		settings,
+		viewers,
+		purchases,
+		moderation,
+		streams: streamService,
+		replies: runtime.chat,
+		limiter: runtime.limiter,
+		clock
+	})
+
+	// What settings mean for the database and the log, at start and after every reload.
+	const addMissingRows = (next: Settings) => {
+		const { counters, milestones } = redeems.addMissingRows(next.redeems, clock())
+		return [...counters.added, ...milestones.added]
+	}
+	const warnCollisions = (next: Settings, previous?: Settings) => {
+		const before = new Set(previous?.commands.collisions.map((c) => `${c.id}=${c.redeem}`))
+		for (const c of next.commands.collisions) {
+			if (!before.has(`${c.id}=${c.redeem}`)) log.warn(describeCollision(c, next.config.prefix))
+		}
+	}
+	const added = addMissingRows(settings())
+	if (added.length) log.info(`counters and milestones added: ${added.join(', ')}`)
+	warnCollisions(settings())
+	if (moderation.applyConfigCategories(settings().config.active_categories)) {
+		log.info('active_categories from config.toml replaces the categories moderators set in chat')
+	}
+	runtime.subscribe((next, previous) => {
+		warnCollisions(next, previous)
+		if (moderation.applyConfigCategories(next.config.active_categories)) {
+			log.info('active_categories changed in config.toml and replaces the categories moderators set in chat')
+		}
+		const rows = addMissingRows(next)
+		return rows.length ? `added ${rows.join(', ')}` : undefined
+	})
+
+	return {
+		db,
+		log,
+		clock,
+		runtime,
+		settings,
+		transact,
+		stores,
+		queue,
+		purchases,
+		moderation,
+		streams: streamService,
+		award,
+		events,
+		changeStamp: createChangeStamp(db)
+	}
+}
+
+export type Bot = ReturnType<typeof createBot>

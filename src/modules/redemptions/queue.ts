@@ -1,0 +1,45 @@
+// The queue as pages show it: redemptions with the names of the viewers who redeemed, and clearing it.
+import type { Transact } from '../../db/transaction.ts'
+import type { RedeemStore } from '../redeems/store.ts'
+import type { ViewerStore } from '../viewers/store.ts'
+import type { Redemption, RedemptionStore } from './store.ts'
+
+export type NamedRedemption = Redemption & { viewerName: string }
+
+export type QueueDeps = {
+	transact: Transact
+	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'recent' | 'queueSize' | 'pending' | 'recentlyFulfilled' | 'archiveAll'>
+	viewers: Pick<ViewerStore, 'names'>
+	redeems: Pick<RedeemStore, 'zeroCounters'>
+}
+
+export function createQueue(deps: QueueDeps) {
+	const { redemptions } = deps
+	function named(rows: readonly Redemption[]): NamedRedemption[] {
+		const names = deps.viewers.names(rows.map((r) => r.viewerId))
+		return rows.map((r) => ({ ...r, viewerName: names.get(r.viewerId) ?? r.viewerId }))
+	}
+	return {
+		get(id: number): NamedRedemption | undefined {
+			const row = redemptions.get(id)
+			return row ? named([row])[0] : undefined
+		},
+		/** Pending first, each group oldest first. */
+		page: (limit: number, offset: number) => named(redemptions.queuePage(limit, offset)),
+		recent: (limit: number) => named(redemptions.recent(limit)),
+		size: () => redemptions.queueSize(),
+		pending: (limit = 200) => named(redemptions.pending(limit)),
+		recentlyFulfilled: (limit = 20) => named(redemptions.recentlyFulfilled(limit)),
+		clear: (now: number) => clearQueue(deps, now)
+	}
+}
+
+/** Archives the queue (entries are kept) and sets every counter to 0, together (clear-queue). */
+export function clearQueue(
+	deps: { transact: Transact; redemptions: Pick<RedemptionStore, 'archiveAll'>; redeems: Pick<RedeemStore, 'zeroCounters'> },
+	now: number
+): { archived: number; counters: number } {
+	return deps.transact(() => ({ archived: deps.redemptions.archiveAll(now), counters: deps.redeems.zeroCounters() }))
+}
+
+export type Queue = ReturnType<typeof createQueue>

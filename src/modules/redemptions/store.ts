@@ -1,0 +1,95 @@
+// The redeem queue: the only module that reads or writes the redemptions table. Rows are never deleted; clearing
+// the queue archives them. Statuses move pending -> fulfilled | rejected | cancelled through a status-guarded
+// update, so two racing moderators cannot both act on one redemption. Rows carry the viewer's id; names come
+// from the viewers store (see queue.ts).
+import type { Database } from 'bun:sqlite'
+import { nowIso } from '../../db/time.ts'
+
+export type RedemptionStatus = 'pending' | 'fulfilled' | 'rejected' | 'cancelled'
+export type QueuedType = 'list' | 'note'
+
+export type Redemption = {
+	id: number
+	redeem: string
+	type: QueuedType
+	viewerId: string
+	cost: number
+	note: string | null
+	status: RedemptionStatus
+	createdAt: string
+	resolvedAt: string | null
+}
+
+const COLUMNS = `id, redeem, redeem_type AS type, viewer_id AS viewerId, cost, note, status,
+	created_at AS createdAt, resolved_at AS resolvedAt FROM redemptions`
+
+export function createRedemptionStore(db: Database) {
+	const insert = db.query<
+		{ id: number },
+		{ redeem: string; type: string; viewer: string; cost: number; note: string | null; status: string; created: string; resolved: string | null }
+	>(
+		`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, status, created_at, resolved_at)
+		VALUES ($redeem, $type, $viewer, $cost, $note, $status, $created, $resolved) RETURNING id`
+	)
+	const selectOne = db.query<Redemption, { id: number }>(`SELECT ${COLUMNS} WHERE id = $id`)
+	const setStatus = db.query<unknown, { id: number; to: string; from: string; at: string }>(
+		`UPDATE redemptions SET status = $to, resolved_at = $at
+		WHERE id = $id AND status IN (SELECT value FROM json_each($from))`
+	)
+	// Pending first (what the streamer still has to do), each group oldest first: the queue_order index.
+	const queuePage = db.query<Redemption, { limit: number; offset: number }>(
+		`SELECT ${COLUMNS} WHERE cleared_at IS NULL ORDER BY status != 'pending', created_at, id LIMIT $limit OFFSET $offset`
+	)
+	const recent = db.query<Redemption, { limit: number }>(
+		`SELECT ${COLUMNS} WHERE cleared_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $limit`
+	)
+	const queueSize = db.query<{ n: number }, []>('SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL')
+	const pending = db.query<Redemption, { limit: number }>(
+		`SELECT ${COLUMNS} WHERE status = 'pending' AND cleared_at IS NULL ORDER BY created_at, id LIMIT $limit`
+	)
+	const recentlyFulfilled = db.query<Redemption, { limit: number }>(
+		`SELECT ${COLUMNS} WHERE status = 'fulfilled' AND resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT $limit`
+	)
+	const archive = db.query<unknown, { now: string }>('UPDATE redemptions SET cleared_at = $now WHERE cleared_at IS NULL')
+
+	return {
+		/** A new queue entry; inside the caller's transaction (the purchase that pays for it). */
+		add(input: {
+			redeem: string
+			type: QueuedType
+			viewerId: string
+			cost: number
+			note: string | null
+			/** Fulfilled at once (auto_fulfil), or imported as pending. */
+			status: 'pending' | 'fulfilled'
+			createdAt: number | string
+		}): number {
+			const created = typeof input.createdAt === 'string' ? input.createdAt : nowIso(input.createdAt)
+			return (
+				insert.get({
+					redeem: input.redeem,
+					type: input.type,
+					viewer: input.viewerId,
+					cost: input.cost,
+					note: input.note,
+					status: input.status,
+					created,
+					resolved: input.status === 'fulfilled' ? created : null
+				}) as { id: number }
+			).id
+		},
+		get: (id: number) => selectOne.get({ id }) ?? undefined,
+		/** Moves a redemption to a status if it is in one of `from`; false when another change came first. */
+		setStatus: (id: number, to: RedemptionStatus, from: readonly RedemptionStatus[], now: number) =>
+			setStatus.run({ id, to, from: JSON.stringify(from), at: nowIso(now) }).changes === 1,
+		queuePage: (limit: number, offset: number) => queuePage.all({ limit, offset }),
+		recent: (limit: number) => recent.all({ limit }),
+		queueSize: () => queueSize.get()?.n ?? 0,
+		pending: (limit = 200) => pending.all({ limit }),
+		recentlyFulfilled: (limit = 20) => recentlyFulfilled.all({ limit }),
+		/** Archives every entry in the queue (kept, no longer shown); returns how many. */
+		archiveAll: (now: number) => archive.run({ now: nowIso(now) }).changes
+	}
+}
+
+export type RedemptionStore = ReturnType<typeof createRedemptionStore>

@@ -1,0 +1,29 @@
+// The settings in force: config.toml, redeems.toml, and what is derived from them (message texts, command names).
+// The runtime (src/runtime.ts) replaces the whole object when a reload changes something; services read it
+// through a SettingsSource at the moment they need it, so a reload applies to the next message.
+import { createMessages, type MessageOverrides, type Messages } from '../chat/messages.ts'
+import { createCommandTable, type CommandTable } from '../commands/registry.ts'
+import type { Redeem } from '../redeems/model.ts'
+import type { Config } from './schema.ts'
+
+export type Settings = {
+	readonly config: Config
+	/** In redeems.toml order: every list shows them in the order the streamer wrote them. */
+	readonly redeems: readonly Redeem[]
+	readonly messages: Messages
+	readonly commands: CommandTable
+}
+
+export type SettingsSource = () => Settings
+
+export function buildSettings(config: Config, redeems: readonly Redeem[]): Settings {
+	return {
+		config,
+		redeems,
+		messages: createMessages(config.messages as MessageOverrides),
+		commands: createCommandTable({ renames: config.commands, redeems })
+	}
+}
+
+/** The dashboard's public address, when the streamer told us where the bot is reachable. */
+export const dashboardUrl = (config: Pick<Config, 'public_url'>) => (config.public_url ? `${config.public_url}/dashboard` : undefined)

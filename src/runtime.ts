@@ -1,0 +1,165 @@
+// The runtime owns the settings in force and everything built from them: the Owncast client, the chat sender
+// and the command rate limiter. A reload (config.toml or redeems.toml changed, or SIGHUP) validates both files,
+// replaces the settings as a whole, rebuilds what depends on them, and tells subscribers (the points timer,
+// daily backups, the stores' start-up rows, ...). An invalid edit is logged and the previous settings stay.
+// Everything the README says reloads live does, except host, port and database, which need a restart.
+import { statSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { CONFIG_FILE, loadConfig, loadRedeems, REDEEMS_FILE, type Env } from './config/load.ts'
+import type { Logger } from './log.ts'
+import { createRateLimiter, type RateLimiter } from './modules/chat/rate-limit.ts'
+import { createChatSender, type ChatSender } from './modules/owncast/chat-sender.ts'
+import { createOwncastClient, type OwncastClient } from './modules/owncast/client.ts'
+import type { Redeem } from './modules/redeems/model.ts'
+import type { Config } from './modules/settings/schema.ts'
+import { buildSettings, type Settings, type SettingsSource } from './modules/settings/settings.ts'
+
+/** Settings that only a restart can change (the listening socket, the open database). */
+export const RESTART_ONLY = ['host', 'port', 'database'] as const
+
+/** Called after a reload changed the settings; may return a short note for the reload's log line. */
+export type SettingsListener = (next: Settings, previous: Settings) => string | undefined | void
+
+export type Runtime = {
+	/** The settings in force now. */
+	readonly settings: SettingsSource
+	/** Owncast, with the URL and token in force now. */
+	readonly owncast: OwncastClient
+	readonly chat: ChatSender
+	/** The per-viewer command rate limit in force now. */
+	readonly limiter: RateLimiter
+	subscribe(listener: SettingsListener): () => void
+	/** Reads both files again; true when the new settings were applied. */
+	reload(reason: string): boolean
+	/** Polls the two files and listens for SIGHUP; returns a function that stops both. */
+	watch(): () => void
+}
+
+export function createRuntime(input: {
+	config: Config
+	redeems: readonly Redeem[]
+	log: Logger
+	fetch?: typeof fetch
+	/** Where TLAPBOT_* overrides are read from on reload (process.env by default). */
+	env?: Env
+	/** Values that win over the files, also after a reload (serve's --host and --port). */
+	keep?: Partial<Config>
+}): Runtime {
+	const { log } = input
+	let settings = buildSettings(input.config, input.redeems)
+	const listeners = new Set<SettingsListener>()
+
+	const buildClient = (config: Config) =>
+		createOwncastClient({
+			baseUrl: config.owncast_url,
+			accessToken: config.owncast_access_token,
+			...(input.fetch ? { fetch: input.fetch } : {})
+		})
+	let client = buildClient(settings.config)
+	const owncast: OwncastClient = {
+		status: () => client.status(),
+		chatUsers: () => client.chatUsers(),
+		sendChat: (body) => client.sendChat(body),
+		sendPrivate: (clientId, body) => client.sendPrivate(clientId, body)
+	}
+	const chat = createChatSender(owncast, log, { privateReplies: () => settings.config.private_replies })
+	let limiter = createRateLimiter(settings.config.command_rate_limit)
+
+	function apply(config: Config, redeems: readonly Redeem[]): string[] {
+		const previous = settings
+		settings = buildSettings(config, redeems)
+		if (config.owncast_url !== previous.config.owncast_url || config.owncast_access_token !== previous.config.owncast_access_token) {
+			client = buildClient(config)
+			// A new token may have the scope the old one lacked.
+			chat.retryPrivate()
+		}
+		if (config.private_replies !== previous.config.private_replies) chat.retryPrivate()
+		if (config.command_rate_limit !== previous.config.command_rate_limit) limiter = createRateLimiter(config.command_rate_limit)
+		log.level = config.log_level
+		const notes: string[] = []
+		for (const listener of listeners) {
+			try {
+				const note = listener(settings, previous)
+				if (note) notes.push(note)
+			} catch (error) {
+				log.error('applying reloaded settings failed', error)
+			}
+		}
+		return notes
+	}
+
+	function reload(reason: string): boolean {
+		let config: Config
+		let redeems: Redeem[]
+		const instanceDir = settings.config.instanceDir
+		try {
+			config = { ...loadConfig(instanceDir, input.env ?? process.env).config, ...input.keep }
+			redeems = loadRedeems(instanceDir).redeems
+		} catch (error) {
+			log.error(`reload after ${reason} failed, keeping the previous settings`, error)
+			return false
+		}
+		const previous = settings.config
+		for (const key of RESTART_ONLY) {
+			if (config[key] !== previous[key]) {
+				log.warn(`${key} changed in ${CONFIG_FILE}; it takes effect after a restart`)
+				;(config as Record<string, unknown>)[key] = previous[key]
+			}
+		}
+		config.databasePath = previous.databasePath
+		const notes = apply(config, redeems)
+		log.info(`settings reloaded after ${reason}${notes.length ? `; ${notes.join('; ')}` : ''}`)
+		return true
+	}
+
+	function watch() {
+		let timer: Timer | undefined
+		const schedule = (reason: string) => {
+			// Editors write in several steps (truncate, write, rename): wait until the files settle.
+			clearTimeout(timer)
+			timer = setTimeout(() => reload(reason), 300)
+		}
+		// Poll the two files' stats rather than watching the folder: the database lives there too, and a
+		// folder watch would wake on every write. Polling also survives editors that replace files. The first
+		// stat is taken now, so an edit made right after start is seen too.
+		const stamp = (path: string) => {
+			try {
+				const stat = statSync(path)
+				return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
+			} catch {
+				return 'missing'
+			}
+		}
+		const files = [CONFIG_FILE, REDEEMS_FILE].map((name) => join(settings.config.instanceDir, name))
+		const seen = new Map(files.map((path) => [path, stamp(path)]))
+		const poll = setInterval(() => {
+			for (const path of files) {
+				const now = stamp(path)
+				if (now === seen.get(path)) continue
+				seen.set(path, now)
+				schedule(`a change to ${basename(path)}`)
+			}
+		}, 1000)
+		poll.unref()
+		const onHup = () => schedule('SIGHUP')
+		process.on('SIGHUP', onHup)
+		return () => {
+			clearTimeout(timer)
+			clearInterval(poll)
+			process.off('SIGHUP', onHup)
+		}
+	}
+
+	return {
+		settings: () => settings,
+		owncast,
+		chat,
+		limiter: { allow: (viewerId, now) => limiter.allow(viewerId, now) },
+		subscribe(listener) {
+			listeners.add(listener)
+			return () => listeners.delete(listener)
+		},
+		reload,
+		watch
+	}
+}
