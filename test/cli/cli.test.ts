@@ -7,21 +7,22 @@ import { loadConfig } from '../../src/config/load.ts'
 import { openDatabase, schemaVersion } from '../../src/db/database.ts'
 import { migrations } from '../../src/db/migrations/index.ts'
 import {
-	baseEnv,
 	expectExit,
 	hasStackTrace,
 	ledgerInvariantViolations,
 	makeInstance,
 	makeTempDir,
-	MAIN_TS,
 	MINIMAL_CONFIG,
 	redeemsToml,
 	runTlapbot,
 	tableRows,
-	useTempDirs,
-	waitFor
+	useTempDirs
 } from '../helpers.ts'
+import { SERVE_TIMEOUT_MS, startServe, useServes } from '../support/serve.ts'
 
+// useServes first: Bun runs afterEach hooks in the order they are registered, so a serve left running by a
+// failed test is killed before its temp folder is removed.
+useServes()
 useTempDirs()
 // Each test runs the real CLI a few times (~100-200 ms each); leave room on a busy machine.
 setDefaultTimeout(20_000)
@@ -604,69 +605,40 @@ describe('reset-milestone and hard-reset-milestone', () => {
 })
 
 describe('serve', () => {
-	type Served = { child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>; output: () => { stdout: string; stderr: string }; done: Promise<void> }
-
-	/** Starts `tlapbot serve` and collects its output as it comes. */
-	function startServe(args: string[], cwd: string, env: Record<string, string> = {}): Served {
-		const child = Bun.spawn([process.execPath, MAIN_TS, 'serve', ...args], {
-			cwd,
-			env: baseEnv(env),
-			stdin: 'ignore',
-			stdout: 'pipe',
-			stderr: 'pipe'
-		})
-		let stdout = ''
-		let stderr = ''
-		const pump = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
-			const decoder = new TextDecoder()
-			const reader = stream.getReader()
-			for (;;) {
-				const { done, value } = await reader.read()
-				if (done) break
-				add(decoder.decode(value, { stream: true }))
-			}
-		}
-		const done = Promise.all([pump(child.stdout, (t) => (stdout += t)), pump(child.stderr, (t) => (stderr += t))]).then(() => {})
-		return { child, output: () => ({ stdout, stderr }), done }
-	}
-
-	test('creates the instance and database, answers /healthz, and exits 0 on SIGTERM', async () => {
-		const cwd = makeTempDir()
-		const served = startServe(['--port', '0'], cwd)
-		try {
-			const url = await waitFor(
-				() => {
-					if (served.child.exitCode !== null) throw new Error(`serve exited early: ${JSON.stringify(served.output())}`)
-					return /listening on (http:\/\/[^\s]+:\d+)/.exec(served.output().stdout)?.[1]
-				},
-				{ timeoutMs: 10_000, what: 'serve to print its address' }
-			)
+	// Starting and stopping serve each wait up to SERVE_TIMEOUT_MS before failing; the test may take that long.
+	test(
+		'creates the instance and database, answers /healthz, and exits 0 on SIGTERM',
+		async () => {
+			const cwd = makeTempDir()
+			const served = await startServe({ cwd, args: ['--port', '0'] })
+			// The address as serve printed it (startServe has already waited for this line).
+			const url = /listening on (http:\/\/[^\s]+:\d+)/.exec(served.stdout())?.[1]
 			expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
 			expect(url).not.toEndWith(':0')
 			const response = await fetch(`${url}/healthz`)
 			expect(response.status).toBe(200)
 			expect(await response.json()).toEqual({ status: 'ok', version: pkg.version, database: 'ok' })
 			expect((await fetch(`${url}/no-such-page`)).status).toBe(404)
-			expect(served.output().stdout).toContain('created instance/config.toml')
-			expect(served.output().stdout).toContain('created instance/redeems.toml')
+			expect(served.stdout()).toContain('created instance/config.toml')
+			expect(served.stdout()).toContain('created instance/redeems.toml')
 
-			served.child.kill('SIGTERM')
-			expect(await served.child.exited).toBe(0)
-			await served.done
-			expect(served.output().stdout).toContain('SIGTERM received, shutting down')
-			expect(hasStackTrace(served.output().stderr)).toBe(false)
-		} finally {
-			if (served.child.exitCode === null) served.child.kill('SIGKILL')
-		}
-		const databasePath = join(cwd, 'instance', 'tlapbot.sqlite')
-		expect(existsSync(databasePath)).toBe(true)
-		withDb(databasePath, (db) => {
-			expect(schemaVersion(db)).toBe(migrations.length)
-			expect(tableRows(db, 'counters')).toEqual([{ name: 'lurk', count: 0 }])
-			expect(db.query('SELECT name, goal FROM milestones').all()).toEqual([{ name: 'go_nap', goal: 1000 }])
-		})
-	})
+			// stop() sends SIGTERM and resolves with the exit code once the process has exited and its output is read.
+			expect(await served.stop()).toBe(0)
+			expect(served.stdout()).toContain('SIGTERM received, shutting down')
+			expect(hasStackTrace(served.stderr())).toBe(false)
 
+			const databasePath = join(cwd, 'instance', 'tlapbot.sqlite')
+			expect(existsSync(databasePath)).toBe(true)
+			withDb(databasePath, (db) => {
+				expect(schemaVersion(db)).toBe(migrations.length)
+				expect(tableRows(db, 'counters')).toEqual([{ name: 'lurk', count: 0 }])
+				expect(db.query('SELECT name, goal FROM milestones').all()).toEqual([{ name: 'go_nap', goal: 1000 }])
+			})
+		},
+		SERVE_TIMEOUT_MS * 3
+	)
+
+	// Where serve must fail to start, runTlapbot (which waits for the exit) is the tool, not startServe.
 	test('a bad --port exits 2 without creating the database', async () => {
 		const { root, databasePath } = makeInstance()
 		expectUserError(await runTlapbot(['serve', '--port', 'eighty'], { cwd: root }), 2, '--port: expected a port number from 0 to 65535, got "eighty"')

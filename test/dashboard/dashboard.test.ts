@@ -222,3 +222,45 @@ describe('rendered page cache', () => {
 		expect(await page(bot, '/dashboard')).not.toContain('>lurk<')
 	})
 })
+
+describe('file order', () => {
+	const ORDERED = `
+[redeems.zebra]
+type = "counter"
+price = 1
+
+[redeems.yak_goal]
+type = "milestone"
+goal = 100
+
+[redeems.apple]
+type = "counter"
+price = 1
+
+[redeems.mango]
+type = "list"
+price = 1
+
+[redeems.ant_goal]
+type = "milestone"
+goal = 50
+`
+	const order = (html: string, names: string[]) => names.map((n) => html.indexOf(`>${n}<`))
+
+	test('counters, milestones and redeems follow redeems.toml, not the alphabet, on every page and in the API', async () => {
+		bot = await createTestBot({ redeemsToml: ORDERED })
+		const api = (await (await get(bot, '/api/dashboard')).json()) as Record<string, { name: string }[]>
+		expect(api.counters?.map((c) => c.name)).toEqual(['zebra', 'apple'])
+		expect(api.milestones?.map((m) => m.name)).toEqual(['yak_goal', 'ant_goal'])
+		expect(api.redeems?.map((r) => r.name)).toEqual(['zebra', 'yak_goal', 'apple', 'mango', 'ant_goal'])
+		const dashboard = await page(bot, '/dashboard')
+		const counters = order(dashboard, ['zebra', 'apple'])
+		expect(counters.every((i) => i > 0) && counters[0]! < counters[1]!).toBe(true)
+		const milestones = order(dashboard, ['yak_goal', 'ant_goal'])
+		expect(milestones.every((i) => i > 0) && milestones[0]! < milestones[1]!).toBe(true)
+		const helpPage = await page(bot, '/dashboard?tab=help')
+		const help = ['zebra', 'yak_goal', 'apple', 'mango', 'ant_goal'].map((n) => helpPage.indexOf(`>!${n}`))
+		expect(help.every((i) => i > 0)).toBe(true)
+		expect([...help].sort((a, b) => a - b)).toEqual(help)
+	})
+})

@@ -1,0 +1,167 @@
+// The event service and the chat service on their own: no HTTP, no database. Their collaborators are small
+// recording fakes with the narrow interfaces the services declare.
+import { describe, expect, test } from 'bun:test'
+import { loadConfig, parseRedeems } from '../../src/config/load.ts'
+import { createEventService, type EventDeps } from '../../src/modules/bot/events.ts'
+import { handleChatMessage, type ChatDeps, type ChatMessage } from '../../src/modules/chat/service.ts'
+import type { OwncastEvent } from '../../src/modules/owncast/model.ts'
+import { buildSettings, type Settings } from '../../src/modules/settings/settings.ts'
+import { makeInstance, useTempDirs } from '../helpers.ts'
+
+useTempDirs()
+
+const REDEEMS = `
+[redeems.hydrate]
+type = "counter"
+price = 5
+cooldown = 60
+
+[redeems.points]
+type = "list"
+price = 1
+`
+
+function settingsWith(configToml: string, redeemsToml = REDEEMS): Settings {
+	const { instanceDir } = makeInstance({ config: `secret_key = "0123456789abcdef0123"\n${configToml}` })
+	return buildSettings(loadConfig(instanceDir, {}).config, parseRedeems(redeemsToml, 'redeems.toml'))
+}
+
+type Calls = string[]
+
+function chatDeps(settings: Settings, calls: Calls, overrides: Partial<ChatDeps> = {}): ChatDeps {
+	return {
+		settings,
+		get activeCategories() {
+			calls.push('categories')
+			return []
+		},
+		viewers: {
+			touch: (v) => (calls.push(`touch ${v.id} ${v.displayName}`), { created: false }),
+			balance: () => 42,
+			rename: () => true,
+			findByName: () => ({ kind: 'none' })
+		},
+		purchases: {
+			queue: (input) => (calls.push(`queue ${input.redeem.name}`), { ok: true, balance: 41, redemptionId: 7 }),
+			counter: (input) => (calls.push(`counter ${input.redeem.name}`), { ok: false, reason: 'refused', refusal: { code: 'cooldown', waitSeconds: 100 } }),
+			donate: () => ({ ok: false, reason: 'milestone_missing' })
+		},
+		moderation: {
+			resolve: (id) => (calls.push(`resolve ${id}`), { ok: false, reason: 'not_found' }),
+			adjustPoints: () => ({ ok: false, reason: 'not_found' }),
+			setPaused: () => {},
+			restock: () => {},
+			setCategory: () => []
+		},
+		now: Date.UTC(2026, 10, 29),
+		...overrides
+	}
+}
+
+const message = (text: string, moderator = false): ChatMessage => ({
+	user: { id: 'u1', displayName: 'Ann', isBot: false, isModerator: moderator },
+	rawBody: text,
+	body: undefined
+})
+
+describe('handleChatMessage', () => {
+	test('plain chat touches the viewer, answers nothing and never reads the categories', () => {
+		const calls: Calls = []
+		expect(handleChatMessage(chatDeps(settingsWith(''), calls), message('hello there'))).toEqual([])
+		expect(calls).toEqual(['touch u1 Ann'])
+	})
+
+	test('a redeem named like a built-in wins over the built-in', () => {
+		const calls: Calls = []
+		const replies = handleChatMessage(chatDeps(settingsWith(''), calls), message('!points'))
+		expect(calls).toContain('queue points')
+		expect(replies).toEqual([{ text: '@Ann redeemed points (#7)! 41 points left.', to: 'public' }])
+	})
+
+	test('a renamed built-in answers to its new name only', () => {
+		const settings = settingsWith('[commands]\nhelp = "commands"\n', '')
+		const calls: Calls = []
+		expect(handleChatMessage(chatDeps(settings, calls), message('!help'))).toEqual([])
+		const [help] = handleChatMessage(chatDeps(settings, calls), message('!commands'))
+		expect(help?.text).toContain('Commands: !commands, !points, !name_update.')
+	})
+
+	test('a limit refusal comes back as a code and is worded by the chat layer', () => {
+		const calls: Calls = []
+		expect(handleChatMessage(chatDeps(settingsWith(''), calls), message('!hydrate'))).toEqual([
+			{ text: '@Ann, hydrate is cooling down. Try again in 2 minutes.', to: 'viewer' }
+		])
+	})
+
+	test('moderator commands: ignored from viewers, usage with the prefix and current name for moderators', () => {
+		const settings = settingsWith('prefix = "?"\n[commands]\ndone = "finish"\n', '')
+		const calls: Calls = []
+		expect(handleChatMessage(chatDeps(settings, calls), message('?finish 3'))).toEqual([])
+		expect(calls).not.toContain('resolve 3')
+		expect(handleChatMessage(chatDeps(settings, calls), message('?finish 3', true))).toEqual([
+			{ text: '@Ann, there is no redemption #3.', to: 'viewer' }
+		])
+		expect(handleChatMessage(chatDeps(settings, calls), message('?finish', true))).toEqual([
+			{ text: '@Ann, usage: ?finish <id>', to: 'viewer' }
+		])
+	})
+
+	test('the rate limit silences commands, not chat', () => {
+		const calls: Calls = []
+		const deps = chatDeps(settingsWith(''), calls, { allowCommand: () => false })
+		expect(handleChatMessage(deps, message('!hydrate'))).toEqual([])
+		expect(calls).toEqual(['touch u1 Ann'])
+	})
+
+	test('passive mode tracks the viewer and answers nothing', () => {
+		const calls: Calls = []
+		expect(handleChatMessage(chatDeps(settingsWith('passive = true\n'), calls), message('!points'))).toEqual([])
+		expect(calls).toEqual(['touch u1 Ann'])
+	})
+})
+
+describe('createEventService', () => {
+	function service(settings = settingsWith('')) {
+		const calls: Calls = []
+		const sent: unknown[] = []
+		const chat = chatDeps(settings, calls)
+		const deps: EventDeps = {
+			settings: () => settings,
+			viewers: chat.viewers,
+			purchases: chat.purchases,
+			moderation: { ...chat.moderation, activeCategories: () => [] },
+			streams: { started: (now) => (calls.push(`started ${now}`), true), stopped: (now) => void calls.push(`stopped ${now}`) },
+			replies: { send: (replies, clientId) => void sent.push({ replies, clientId }) },
+			limiter: { allow: () => true },
+			clock: () => 1000
+		}
+		return { events: createEventService(deps), calls, sent }
+	}
+	const user = { id: 'u1', displayName: 'Ann', isBot: false, isModerator: false }
+	const chat = (text: string, id?: string): OwncastEvent => ({ type: 'CHAT', user, rawBody: text, body: undefined, id, clientId: 3 })
+
+	test('a chat message delivered twice (same id) is handled once; its replies go to its connection', () => {
+		const { events, calls, sent } = service()
+		events.handleOwncastEvent(chat('!points', 'm1'))
+		events.handleOwncastEvent(chat('!points', 'm1'))
+		expect(calls.filter((c) => c === 'queue points')).toHaveLength(1)
+		expect(sent).toEqual([{ replies: [{ text: '@Ann redeemed points (#7)! 41 points left.', to: 'public' }], clientId: 3 }])
+	})
+
+	test('bots are ignored; name changes and joins touch the viewer; stream events start and stop streams', () => {
+		const { events, calls } = service()
+		events.handleOwncastEvent({ type: 'CHAT', user: { ...user, isBot: true }, rawBody: '!points', body: undefined, id: 'b', clientId: 1 })
+		events.handleOwncastEvent({ type: 'NAME_CHANGE', user: { ...user, displayName: 'Annie' } })
+		events.handleOwncastEvent({ type: 'USER_JOINED', user })
+		events.handleOwncastEvent({ type: 'STREAM_STARTED' })
+		events.handleOwncastEvent({ type: 'STREAM_STOPPED' })
+		events.handleOwncastEvent({ type: 'other', name: 'VISIBILITY-UPDATE' })
+		expect(calls).toEqual(['touch u1 Annie', 'touch u1 Ann', 'started 1000', 'stopped 1000'])
+	})
+
+	test('passive mode sends no replies', () => {
+		const { events, sent } = service(settingsWith('passive = true\n'))
+		events.handleOwncastEvent(chat('!points', 'm2'))
+		expect(sent).toEqual([])
+	})
+})
