@@ -2,10 +2,18 @@
 // the narrow parts of the bot it uses.
 import { Elysia } from 'elysia'
 import type { Bot } from './bot.ts'
+import { isBusy } from './db/database.ts'
 import { adminRoutes } from './modules/admin/routes.tsx'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
+
+/**
+ * The largest request body the server accepts at all (Bun.serve's maxRequestBodySize, set by `serve`); larger
+ * ones get 413 from Bun before any route runs. Routes cap their own bodies far lower (webhooks 64 KB, admin
+ * forms 16 KB); 1 MB leaves room for what a large redeems.toml needs, for a future redeem editor.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024
 
 /** The dashboard is embedded by Owncast in an iframe; everything else must never be framed. */
 const EMBEDDABLE = /^\/dashboard(\/|$)/
@@ -31,6 +39,13 @@ export function createApp(bot: Bot) {
 				set.status = 400
 				return { error: 'bad_request' }
 			}
+			if (isBusy(error)) {
+				// Another process holds the write lock; nothing was changed (the transaction never began).
+				bot.log.warnOnce('busy-request', 'a request found the database locked by another process and answered 503 (logged once)')
+				set.status = 503
+				set.headers['retry-after'] = '1'
+				return { error: 'busy', message: 'The database is busy (another process is writing); nothing changed. Try again in a moment.' }
+			}
 			bot.log.error('request failed', error)
 			set.status = 500
 			return { error: 'internal_error' }
@@ -45,7 +60,7 @@ export function createApp(bot: Bot) {
 			}
 			return { status: database === 'ok' ? 'ok' : 'error', version: VERSION, database }
 		})
-		.use(owncastWebhook({ config, events: bot.events, log: bot.log, clock: bot.clock }))
+		.use(owncastWebhook({ config, events: bot.backlog, log: bot.log, clock: bot.clock }))
 		.use(
 			dashboardRoutes({
 				settings: bot.settings,
@@ -64,6 +79,7 @@ export function createApp(bot: Bot) {
 				viewers: bot.stores.viewers,
 				audit: bot.stores.audit,
 				links: bot.stores.adminLinks,
+				sessions: bot.stores.adminSessions,
 				log: bot.log,
 				clock: bot.clock
 			})

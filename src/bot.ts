@@ -5,9 +5,13 @@ import type { Env } from './config/load.ts'
 import { createChangeStamp } from './db/database.ts'
 import { createTransact } from './db/transaction.ts'
 import type { Logger } from './log.ts'
+import { passwordFingerprint } from './modules/admin/auth.ts'
 import { createAdminLinks } from './modules/admin/links.ts'
+import { createAdminSessions } from './modules/admin/sessions.ts'
 import { createAuditStore } from './modules/audit/store.ts'
+import { createEventBacklog } from './modules/bot/backlog.ts'
 import { createEventService } from './modules/bot/events.ts'
+import { createProcessedEvents } from './modules/bot/processed-events.ts'
 import { describeCollision } from './modules/commands/registry.ts'
 import { createModeration } from './modules/moderation/service.ts'
 import { createAward } from './modules/points/award.ts'
@@ -35,6 +39,9 @@ export function createBot(input: {
 }) {
 	const { db, log } = input
 	const clock = input.clock ?? Date.now
+	// The bot never waits for another process's write lock: a synchronous wait would stall every request.
+	// Webhook events are held instead (modules/bot/backlog.ts); other writes answer "busy" and are retried.
+	db.run('PRAGMA busy_timeout = 0')
 	const runtime = createRuntime(input)
 	const settings = runtime.settings
 	const transact = createTransact(db)
@@ -46,7 +53,9 @@ export function createBot(input: {
 		redeems: createRedeemStore(db),
 		streams: createStreamStore(db),
 		audit: createAuditStore(db),
-		adminLinks: createAdminLinks(db)
+		adminLinks: createAdminLinks(db),
+		adminSessions: createAdminSessions(db),
+		processedEvents: createProcessedEvents(db)
 	}
 	const { viewers, redemptions, redeems, streams, audit } = stores
 
@@ -66,6 +75,8 @@ export function createBot(input: {
 	const award = createAward({ transact, viewers, streams })
 	const events = createEventService({
 		settings,
+		transact,
+		processed: stores.processedEvents,
 		viewers,
 		purchases,
 		moderation,
@@ -86,6 +97,10 @@ export function createBot(input: {
 			if (!before.has(`${c.id}=${c.redeem}`)) log.warn(describeCollision(c, next.config.prefix))
 		}
 	}
+	// Admin sessions of another admin_password or secret_key (changed, perhaps while the bot was stopped) are over.
+	const forgetStaleSessions = (config: Config) =>
+		stores.adminSessions.forgetStale(passwordFingerprint(config.secret_key, config.admin_password), clock())
+	forgetStaleSessions(settings().config)
 	const added = addMissingRows(settings())
 	if (added.length) log.info(`counters and milestones added: ${added.join(', ')}`)
 	warnCollisions(settings())
@@ -94,6 +109,10 @@ export function createBot(input: {
 	}
 	runtime.subscribe((next, previous) => {
 		warnCollisions(next, previous)
+		if (next.config.admin_password !== previous.config.admin_password || next.config.secret_key !== previous.config.secret_key) {
+			const ended = forgetStaleSessions(next.config)
+			if (ended) log.info(`admin_password or secret_key changed: ${ended} admin session${ended === 1 ? '' : 's'} ended`)
+		}
 		if (moderation.applyConfigCategories(next.config.active_categories)) {
 			log.info('active_categories changed in config.toml and replaces the categories moderators set in chat')
 		}
@@ -115,6 +134,7 @@ export function createBot(input: {
 		streams: streamService,
 		award,
 		events,
+		backlog: createEventBacklog((event) => events.handleOwncastEvent(event), log, {}, clock),
 		changeStamp: createChangeStamp(db)
 	}
 }

@@ -1,4 +1,5 @@
-// One line per event, with a level. Never pass a token or secret in here.
+// One line per event, with a level. Never pass a token or secret in here; user names and passwords inside URLs
+// are hidden anyway (redactUrl), since owncast_url and public_url may carry them.
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
@@ -14,6 +15,15 @@ export type Logger = {
 	level: LogLevel
 }
 
+// The user-info part of a URL ("user:pw@"), up to the last "@" before the host ends. Stops at spaces and quotes,
+// so an e-mail address elsewhere in the text is never taken for one.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]*@/gi
+
+/** The text, or URL, with any user name and password inside URLs replaced by "***". */
+export function redactUrl(text: string | URL): string {
+	return String(text).replace(URL_CREDENTIALS, '$1***@')
+}
+
 export type LogSink = (level: LogLevel, line: string) => void
 
 const consoleSink: LogSink = (level, line) => {
@@ -25,7 +35,8 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = consoleSi
 	const warned = new Set<string>()
 	const write = (at: LogLevel, message: string) => {
 		if (ORDER[at] < ORDER[logger.level]) return
-		sink(at, `${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}`)
+		// A safety net: a URL with credentials must not reach the log by any path.
+		sink(at, `${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${redactUrl(message)}`)
 	}
 	const logger: Logger = {
 		level,

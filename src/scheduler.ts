@@ -4,6 +4,7 @@ import { cron } from '@elysiajs/cron'
 import type { Elysia } from 'elysia'
 import type { Bot } from './bot.ts'
 import { displayPath } from './config/load.ts'
+import { isBusy } from './db/database.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
 import { runPointsCycle, type CycleDeps } from './modules/points/cycle.ts'
 
@@ -30,16 +31,28 @@ export function cycleDepsOf(bot: TimerDeps): CycleDeps {
 export function startPointsTimer(app: Elysia, bot: TimerDeps) {
 	const { log } = bot
 	let lastRunAt = Number.NEGATIVE_INFINITY
+	let busySince: number | undefined
 	const run = async () => {
 		// Read at every tick, so a reloaded points_cycle_time or amount applies at once.
 		const deps = cycleDepsOf(bot)
 		const now = performance.now()
 		if (now - lastRunAt < deps.cycleSeconds * 1000 - 500) return
+		const previousRun = lastRunAt
 		lastRunAt = now
 		try {
 			await runPointsCycle(deps, bot.clock)
+			busySince = undefined
 		} catch (error) {
-			log.error('points cycle failed', error)
+			if (!isBusy(error)) {
+				log.error('points cycle failed', error)
+				return
+			}
+			// Another process holds the write lock: nothing was awarded; try again at the next tick.
+			lastRunAt = previousRun
+			if (busySince === undefined) {
+				busySince = now
+				log.warn('points cycle: the database is locked by another process; retrying every second')
+			}
 		}
 	}
 	return app.use(

@@ -80,7 +80,7 @@ function RedemptionTable(props: { rows: RedemptionRow[]; csrf: string; actions: 
 	)
 }
 
-/** The page of a logged-in admin: tabs, a logout button, the flash message, the content. */
+/** The page of a logged-in admin: tabs, the logout buttons, the flash message, the content. */
 function AdminPage({
 	title,
 	tab,
@@ -101,6 +101,12 @@ function AdminPage({
 				<form method="post" action="/admin/logout" class="logout">
 					<Csrf token={csrf} />
 					<button type="submit">Log out</button>
+				</form>
+				<form method="post" action="/admin/logout-everywhere" class="logout">
+					<Csrf token={csrf} />
+					<button type="submit" title="Ends every admin session, in every browser">
+						Log out everywhere
+					</button>
 				</form>
 			</header>
 			<main>

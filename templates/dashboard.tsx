@@ -8,10 +8,17 @@ export type Tab = 'dashboard' | 'queue' | 'help'
 export const TABS: readonly Tab[] = ['dashboard', 'queue', 'help']
 const TAB_TITLES: Record<Tab, string> = { dashboard: 'Dashboard', queue: 'Redeem queue', help: 'Redeems help' }
 
+/** A place in the queue: a page number (the first 100 pages) or a cursor (`next` of the page before). */
+export type QueueAt = { page: number } | { after: string }
+
 export type PageLinks = {
-	/** URL of the dashboard with the same viewer parameters, for a tab and queue page. */
-	href(tab: Tab, page?: number): string
+	/** URL of the dashboard with the same viewer parameters, for a tab and a place in the queue. */
+	href(tab: Tab, at?: QueueAt): string
 }
+
+/** Where this page of the queue is, for its live updates. */
+const queueAt = (queue: DashboardData['queue']): QueueAt =>
+	queue.after !== null ? { after: queue.after } : { page: queue.page ?? 1 }
 
 /** The time as an ISO timestamp for the script to show locally and relatively; UTC text without script. */
 function Time({ iso }: { iso: string }): JSX.Element {
@@ -134,17 +141,28 @@ function DashboardTab({ data }: { data: DashboardData }): JSX.Element {
 
 function QueueTab({ data, links }: { data: DashboardData; links: PageLinks }): JSX.Element {
 	const { queue } = data
+	// A page reached by cursor has no number: counting the entries before it is the work cursors avoid.
+	const where = queue.page === null ? '; later entries' : queue.pages > 1 ? `; page ${queue.page} of ${queue.pages}` : ''
+	const back =
+		queue.page === null ? (
+			<a href={links.href('queue')}>First page</a>
+		) : queue.page > 1 ? (
+			<a href={links.href('queue', { page: queue.page - 1 })}>Earlier</a>
+		) : (
+			''
+		)
 	return (
 		<section aria-labelledby="queue-title">
 			<h2 id="queue-title">Redeem queue</h2>
 			<p class="meta" safe>
-				{`${queue.total} ${queue.total === 1 ? 'entry' : 'entries'}, pending first, oldest first${queue.pages > 1 ? `; page ${queue.page} of ${queue.pages}` : ''}`}
+				{`${queue.total} ${queue.total === 1 ? 'entry' : 'entries'}, pending first, oldest first${where}`}
 			</p>
-			<EntryList entries={queue.entries} empty="The queue is empty." />
-			{queue.pages > 1 ? (
+			<EntryList entries={queue.entries} empty={queue.page === null ? 'No more entries.' : 'The queue is empty.'} />
+			{back || queue.next ? (
 				<nav class="pager" aria-label="Queue pages">
-					{queue.page > 1 ? <a href={links.href('queue', queue.page - 1)}>Earlier</a> : ''}
-					{queue.page < queue.pages ? <a href={links.href('queue', queue.page + 1)}>Show more</a> : ''}
+					{back}
+					{/* A cursor, not a page number: as cheap on the last page as on the first, and works without the script. */}
+					{queue.next ? <a href={links.href('queue', { after: queue.next })}>Show more</a> : ''}
 				</nav>
 			) : (
 				''
@@ -267,9 +285,29 @@ export function DashboardPage({
 					))}
 				</nav>
 			</header>
-			<main id="content" data-live={links.href(tab, data.queue.page)}>
+			<main id="content" data-live={tab === 'queue' ? links.href(tab, queueAt(data.queue)) : links.href(tab)}>
 				{safeContent}
 			</main>
+		</Layout>
+	)
+}
+
+/** A refused request (a page too deep, a malformed cursor): what to do instead, and a way back. */
+export function DashboardError({ message, links, fragment }: { message: string; links: PageLinks; fragment?: boolean }): JSX.Element {
+	const body = (
+		<>
+			<p class="notice" safe>
+				{message}
+			</p>
+			<p>
+				<a href={links.href('queue')}>First page of the queue</a>
+			</p>
+		</>
+	)
+	if (fragment) return body
+	return (
+		<Layout title="Redeems Dashboard">
+			<main id="content">{body}</main>
 		</Layout>
 	)
 }

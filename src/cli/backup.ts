@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { join, resolve } from 'node:path'
 import { openDatabase } from '../db/database.ts'
-import { BACKUP_DIR, backupDatabase } from '../modules/backup/backup.ts'
+import { backupDatabase, ensureBackupDir } from '../modules/backup/backup.ts'
 import { instanceArgs } from './_args.ts'
 import { readInstance, show } from './_instance.ts'
 
@@ -14,7 +14,7 @@ export default defineCommand({
 	run({ args }) {
 		const { config } = readInstance(args.instance)
 		const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-		const path = args.path ? resolve(args.path) : join(config.instanceDir, BACKUP_DIR, `tlapbot-${stamp}.sqlite`)
+		const path = args.path ? resolve(args.path) : join(ensureBackupDir(config.instanceDir), `tlapbot-${stamp}.sqlite`)
 		const db = openDatabase(config.databasePath)
 		try {
 			const size = backupDatabase(db, path)

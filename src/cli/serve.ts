@@ -1,11 +1,11 @@
 import { defineCommand } from 'citty'
 import * as v from 'valibot'
-import { createApp } from '../app.ts'
+import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
 import { startDailyBackups, startPointsTimer } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
-import { createLogger } from '../log.ts'
+import { createLogger, redactUrl } from '../log.ts'
 import { EXPECTED, type Config } from '../modules/settings/schema.ts'
 import { instanceArgs } from './_args.ts'
 import { readInstance, show } from './_instance.ts'
@@ -41,7 +41,7 @@ export default defineCommand({
 		const bot = createBot({ config, redeems: instance.redeems, db, log, keep: flags })
 		const app = createApp(bot)
 		try {
-			app.listen({ hostname: config.host, port: config.port })
+			app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BYTES })
 		} catch (error) {
 			db.close()
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
@@ -50,7 +50,8 @@ export default defineCommand({
 		const backups = startDailyBackups(app as never, bot)
 		const stopReloading = bot.runtime.watch()
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
-		const base = config.public_url ?? local
+		// public_url may carry a user name and password (a proxy's basic auth): never print them.
+		const base = redactUrl(config.public_url ?? local)
 		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
 		log.info(`Owncast webhook URL: ${base}/owncastWebhook`)
 		if (config.webhook_secret) {
@@ -78,6 +79,8 @@ export default defineCommand({
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
 				await app.stop()
+				const held = bot.backlog.flush()
+				if (held) log.warn(`${held} webhook events held while the database was locked are lost: it was still locked at shutdown`)
 				// Let replies already accepted reach Owncast, but never wait long for it.
 				let timer: Timer | undefined
 				await Promise.race([bot.runtime.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])

@@ -18,7 +18,9 @@ export function exampleConfig(secret = generateSecret()): string {
 export function ensureInstance(instanceDir: string): string[] {
 	const created: string[] = []
 	if (!existsSync(instanceDir)) {
-		mkdirSync(instanceDir, { recursive: true })
+		// Owner-only: it holds the secrets and the database. A folder that already exists (maybe the working
+		// directory itself) is the streamer's, and is left as it is.
+		mkdirSync(instanceDir, { recursive: true, mode: 0o700 })
 		created.push(instanceDir)
 	}
 	const files: [string, () => string][] = [

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { parse as parseToml, TomlError } from 'smol-toml'
 import * as v from 'valibot'
+import { redactUrl } from '../log.ts'
 import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/chat/messages.ts'
 import { checkRenames, COMMAND_IDS, COMMAND_WORD } from '../modules/commands/registry.ts'
 import type { Redeem, RedeemLimits } from '../modules/redeems/model.ts'
@@ -275,7 +276,8 @@ function withHint(key: string, candidates: readonly string[]): string {
 }
 
 function describeValue(value: unknown): string {
-	const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+	// Redacted before shortening, so a cut cannot leave half of a URL's user name and password behind.
+	const text = redactUrl(typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value))
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 

@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { migrations as defaultMigrations } from './migrations/index.ts'
 
@@ -10,7 +10,8 @@ export function openDatabase(
 	path: string,
 	options: { migrations?: readonly string[]; onMigrated?: (result: MigrationResult) => void } = {}
 ): Database {
-	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+	const onDisk = path !== ':memory:'
+	if (onDisk) createOwnerOnly(path)
 	const db = new Database(path, { create: true, strict: true })
 	try {
 		db.run('PRAGMA busy_timeout = 5000')
@@ -20,12 +21,42 @@ export function openDatabase(
 		// The points award fills a temporary table; keep it in memory.
 		db.run('PRAGMA temp_store = MEMORY')
 		const result = migrate(db, options.migrations ?? defaultMigrations)
+		// SQLite gives -wal and -shm the database file's mode when it creates them; older ones are tightened here.
+		if (onDisk) for (const suffix of ['-wal', '-shm']) tightenMode(path + suffix)
 		options.onMigrated?.(result)
 	} catch (error) {
 		db.close()
 		throw error
 	}
 	return db
+}
+
+/**
+ * The database holds viewers' names and balances and the admin sessions: owner-only (0600), in a folder made
+ * owner-only (0700) when tlapbot creates it. Explicit modes, so the process umask is left alone.
+ */
+function createOwnerOnly(path: string) {
+	mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+	try {
+		// Created empty before SQLite opens it, so it is never readable by others, not even for a moment.
+		closeSync(openSync(path, 'wx', 0o600))
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+		tightenMode(path)
+	}
+}
+
+/**
+ * Takes group and other permissions off an existing file or folder (a database from before this rule).
+ * Best effort: a file owned by someone else, on a read-only disk or just removed is left as it is.
+ */
+function tightenMode(path: string) {
+	try {
+		const mode = statSync(path).mode & 0o777
+		if (mode & 0o077) chmodSync(path, mode & 0o700)
+	} catch (error) {
+		if (!['ENOENT', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
+	}
 }
 
 export function schemaVersion(db: Database): number {
@@ -60,3 +91,6 @@ export function createChangeStamp(db: Database): () => string {
 	const totalChanges = db.query<{ n: number }, []>('SELECT total_changes() AS n')
 	return () => `${dataVersion.get()?.data_version}:${totalChanges.get()?.n}`
 }
+
+/** True for SQLite's "database is locked" (another connection holds the write lock and we did not wait). */
+export const isBusy = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY'

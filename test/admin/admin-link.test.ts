@@ -94,11 +94,20 @@ describe('tlapbot admin-link', () => {
 		expect(used.headers.get('set-cookie')).toBeNull()
 		expect(bot.db.query('SELECT used_at FROM admin_links').get()).toEqual({ used_at: null })
 
-		bot.setClock(Date.now)
+		let now = Date.now()
+		bot.setClock(() => now)
 		const madeUp = await useLink(bot, `${link.token.slice(0, -1)}${link.token.endsWith('A') ? 'B' : 'A'}`)
 		expect(madeUp.status).toBe(400)
 		expect(await madeUp.text()).toContain('This login link is not valid')
+		// A made-up token is a failed login, throttled like a wrong password: this address waits 1 s, then 2 s.
+		const early = await useLink(bot, 'short')
+		expect(early.status).toBe(429)
+		expect(early.headers.get('retry-after')).toBe('1')
+		expect((await get(bot, link.path)).status).toBe(429)
+		now += 1000
 		expect((await useLink(bot, 'short')).status).toBe(400)
+		expect((await useLink(bot, link.token)).status).toBe(429)
+		now += 2000
 		// Within its 15 minutes the real one still works.
 		expect((await useLink(bot, link.token)).status).toBe(303)
 	})

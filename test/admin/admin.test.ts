@@ -161,35 +161,49 @@ describe('login', () => {
 		expect(bcrypt).toStartWith('$2')
 		for (const hash of [argon, bcrypt]) {
 			bot = await createTestBot({ env: { TLAPBOT_ADMIN_PASSWORD: hash } })
+			// Past the wait each wrong password brings (1 s, then 2 s).
+			let now = Date.now()
+			bot.setClock(() => now)
 			expect((await send(bot, '/admin/login', { form: { password: hash } })).status).toBe(401)
+			now += 1000
 			expect((await send(bot, '/admin/login', { form: { password: 'correct horse' } })).status).toBe(401)
+			now += 2000
 			await login(bot)
 			bot.close()
 			bot = undefined
 		}
 	})
 
-	test('a wrong password is a 401; after 5 in a minute even the right one gets 429 until the minute is over', async () => {
+	test('each wrong password doubles the wait (1 s, 2 s, 4 s ... 60 s): 429 with Retry-After, then the right one works', async () => {
 		bot = await createTestBot({ env: rich })
-		const start = Date.now()
-		bot.setClock(() => start)
-		for (let i = 0; i < 5; i++) {
-			const response = await send(bot, '/admin/login', { form: { password: `wrong ${i}` } })
+		let now = Date.now()
+		bot.setClock(() => now)
+		const b = bot
+		const attempt = (password: string) => send(b, '/admin/login', { form: { password } })
+		const waits = [1, 2, 4, 8, 16, 32, 60, 60]
+		for (const [i, wait] of waits.entries()) {
+			const response = await attempt(`wrong ${i}`)
 			expect(response.status).toBe(401)
 			expect(response.headers.get('set-cookie')).toBeNull()
 			expect(await response.text()).toContain('Wrong password.')
+			// While waiting, even the right password is refused, and says how long is left.
+			const early = await attempt(PASSWORD)
+			expect(early.status).toBe(429)
+			expect(early.headers.get('retry-after')).toBe(String(wait))
+			expect(early.headers.get('set-cookie')).toBeNull()
+			expect(await early.text()).toContain(`wait ${wait} second`)
+			now += wait * 1000 - 1
+			expect((await attempt(PASSWORD)).headers.get('retry-after')).toBe('1')
+			now += 1
 		}
-		const throttled = await send(bot, '/admin/login', { form: { password: 'wrong again' } })
-		expect(throttled.status).toBe(429)
-		expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0)
-		const right = await send(bot, '/admin/login', { form: { password: PASSWORD } })
-		expect(right.status).toBe(429)
-		expect(right.headers.get('set-cookie')).toBeNull()
-		bot.setClock(() => start + 61_000)
-		expect((await send(bot, '/admin/login', { form: { password: PASSWORD } })).status).toBe(303)
-		// A right password is not a failure: the budget is not used up by logging in.
-		for (let i = 0; i < 4; i++) expect((await send(bot, '/admin/login', { form: { password: PASSWORD } })).status).toBe(303)
-		expect((await send(bot, '/admin/login', { form: { password: 'nope' } })).status).toBe(401)
+		expect((await attempt(PASSWORD)).status).toBe(303)
+		// A right password forgets the failures: logging in again and again never waits.
+		for (let i = 0; i < 4; i++) expect((await attempt(PASSWORD)).status).toBe(303)
+		expect((await attempt('nope')).status).toBe(401)
+		now += 1000
+		// And a wrong one after that starts again from 1 s.
+		expect((await attempt('nope again')).status).toBe(401)
+		expect((await attempt(PASSWORD)).headers.get('retry-after')).toBe('2')
 	})
 
 	test('without admin_password the login page explains how to get in, and no password works', async () => {

@@ -121,12 +121,18 @@ describe('handleChatMessage', () => {
 })
 
 describe('createEventService', () => {
-	function service(settings = settingsWith('')) {
+	function service(settings = settingsWith(''), processed = new Set<string>()) {
 		const calls: Calls = []
 		const sent: unknown[] = []
 		const chat = chatDeps(settings, calls)
 		const deps: EventDeps = {
 			settings: () => settings,
+			// No database here: a transaction just runs its work; claims live in a set shared like the table is.
+			transact: (work) => work((value) => value as never),
+			processed: {
+				claim: (key) => (processed.has(key) ? false : (processed.add(key), true)),
+				prune: () => 0
+			},
 			viewers: chat.viewers,
 			purchases: chat.purchases,
 			moderation: { ...chat.moderation, activeCategories: () => [] },
@@ -153,10 +159,36 @@ describe('createEventService', () => {
 		events.handleOwncastEvent({ type: 'CHAT', user: { ...user, isBot: true }, rawBody: '!points', body: undefined, id: 'b', clientId: 1 })
 		events.handleOwncastEvent({ type: 'NAME_CHANGE', user: { ...user, displayName: 'Annie' } })
 		events.handleOwncastEvent({ type: 'USER_JOINED', user })
-		events.handleOwncastEvent({ type: 'STREAM_STARTED' })
-		events.handleOwncastEvent({ type: 'STREAM_STOPPED' })
+		events.handleOwncastEvent({ type: 'STREAM_STARTED', id: 's1' })
+		events.handleOwncastEvent({ type: 'STREAM_STOPPED', id: 's2' })
 		events.handleOwncastEvent({ type: 'other', name: 'VISIBILITY-UPDATE' })
 		expect(calls).toEqual(['touch u1 Annie', 'touch u1 Ann', 'started 1000', 'stopped 1000'])
+	})
+
+	test('a command replayed to another process (or after a restart) sharing the claims runs once', () => {
+		const claims = new Set<string>()
+		const first = service(settingsWith(''), claims)
+		const second = service(settingsWith(''), claims)
+		first.events.handleOwncastEvent(chat('!points', 'm9'))
+		second.events.handleOwncastEvent(chat('!points', 'm9'))
+		expect([...first.calls, ...second.calls].filter((c) => c === 'queue points')).toHaveLength(1)
+		expect(second.sent).toEqual([{ replies: [], clientId: 3 }])
+	})
+
+	test('a chat message without an id refreshes the viewer but runs no command', () => {
+		const { events, calls, sent } = service()
+		events.handleOwncastEvent(chat('!points'))
+		expect(calls).toEqual(['touch u1 Ann'])
+		expect(sent).toEqual([])
+	})
+
+	test('replayed stream events change nothing', () => {
+		const { events, calls } = service()
+		for (let i = 0; i < 3; i++) {
+			events.handleOwncastEvent({ type: 'STREAM_STARTED', id: 'a' })
+			events.handleOwncastEvent({ type: 'STREAM_STOPPED', id: 'b' })
+		}
+		expect(calls).toEqual(['started 1000', 'stopped 1000'])
 	})
 
 	test('passive mode sends no replies', () => {

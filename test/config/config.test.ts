@@ -69,6 +69,7 @@ const DEFAULTS = {
 	backup_keep: 7,
 	private_replies: true,
 	reset_on_stream_start: [],
+	trusted_proxies: [],
 	messages: {},
 	commands: {}
 }
@@ -109,7 +110,8 @@ describe('loadConfig: defaults', () => {
 				'database = "data/bot.sqlite"',
 				'log_level = "debug"',
 				'command_rate_limit = 2.5',
-				'backup_keep = 0'
+				'backup_keep = 0',
+				'trusted_proxies = ["127.0.0.1", " 10.0.0.0/8 ", "2001:db8::/32"]'
 			].join('\n')
 		)
 		const { config } = loadConfig(dir, {})
@@ -134,6 +136,7 @@ describe('loadConfig: defaults', () => {
 			backup_keep: 0,
 			private_replies: true,
 			reset_on_stream_start: [],
+			trusted_proxies: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'],
 			messages: {},
 			commands: {},
 			instanceDir: dir,

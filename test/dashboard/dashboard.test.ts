@@ -137,7 +137,8 @@ describe('GET /dashboard', () => {
 		expect(first).toContain('>note 0<')
 		expect(first).toContain('>note 99<')
 		expect(first).not.toContain('>note 100<')
-		expect(first).toContain('href="?tab=queue&page=2">Show more</a>')
+		// Show more follows a cursor, so it works without the script and costs the same on every page.
+		expect(first).toMatch(/href="\?tab=queue&after=[\w-]+">Show more<\/a>/)
 		const last = await page(bot, '/dashboard?tab=queue&page=100')
 		expect(last).toContain('>note 9999<')
 		expect(last).not.toContain('Show more')
@@ -147,7 +148,9 @@ describe('GET /dashboard', () => {
 		expect(dashboard).toContain('>note 9999<')
 		// Nonsense page numbers fall back to a real page.
 		expect(await page(bot, '/dashboard?tab=queue&page=abc')).toContain('page 1 of 100')
-		expect(await page(bot, '/dashboard?tab=queue&page=99999')).toContain('page 100 of 100')
+		expect(await page(bot, '/dashboard?tab=queue&page=0')).toContain('page 1 of 100')
+		// Deeper than 100 pages needs the cursor (test/hardening/dashboard-bounds.test.ts).
+		expect((await get(bot, '/dashboard?tab=queue&page=99999')).status).toBe(400)
 	})
 
 	test('live updates: the fragment answers 304 until something changes', async () => {
@@ -262,5 +265,35 @@ goal = 50
 		const help = ['zebra', 'yak_goal', 'apple', 'mango', 'ant_goal'].map((n) => helpPage.indexOf(`>!${n}`))
 		expect(help.every((i) => i > 0)).toBe(true)
 		expect([...help].sort((a, b) => a - b)).toEqual(help)
+	})
+})
+
+describe('queue cursors', () => {
+	test('next is a cursor while more entries follow and null at the end, in the API and on the page', async () => {
+		bot = await createTestBot()
+		await bot.chat(alice, 'hi')
+		const insert = bot.db.query(
+			"INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, created_at) VALUES ('request', 'note', 'alice-id', 0, ?, ?)"
+		)
+		bot.db.transaction(() => {
+			for (let i = 0; i < 101; i++) insert.run(`note ${i}`, new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString())
+		})()
+		type Queue = { entries: { note: string }[]; page: number | null; next: string | null }
+		const queueOf = async (path: string) => ((await (await get(bot!, path)).json()) as { queue: Queue }).queue
+		const first = await queueOf('/api/dashboard')
+		expect(first.entries).toHaveLength(100)
+		expect(first.next).toMatch(/^[\w-]+$/)
+		const second = await queueOf(`/api/dashboard?after=${first.next}`)
+		expect(second).toEqual({ ...second, page: null, next: null })
+		expect(second.entries.map((e) => e.note)).toEqual(['note 100'])
+		const html = await page(bot, `/dashboard?tab=queue&after=${first.next}`)
+		expect(html).toContain('>note 100<')
+		expect(html).toContain('href="?tab=queue">First page</a>')
+		expect(html).not.toContain('Show more')
+		// Live updates refresh the same place in the queue.
+		expect(html).toContain(`data-live="?tab=queue&after=${first.next}"`)
+		// A queue that fits one page has no cursor.
+		bot.db.run('DELETE FROM redemptions WHERE id > 50')
+		expect((await queueOf('/api/dashboard')).next).toBeNull()
 	})
 })

@@ -182,6 +182,27 @@ const RELOADS: Record<(typeof CONFIG_KEYS)[number], () => Promise<void>> = {
 		bot.reconfigure({ admin_password: PASSWORD })
 		expect((await loginStatus(bot, PASSWORD)).status).toBe(303)
 	},
+	async trusted_proxies() {
+		// A real socket (in this process), so that the peer address is known: 127.0.0.1.
+		bot = await createTestBot({ env: { TLAPBOT_ADMIN_PASSWORD: PASSWORD } })
+		const app = bot.app.listen({ hostname: '127.0.0.1', port: 0 })
+		cleanups.push(() => void app.stop(true))
+		const wrong = async (forwardedFor: string) =>
+			(
+				await fetch(`http://127.0.0.1:${app.server?.port}/admin/login`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor },
+					body: 'password=wrong'
+				})
+			).status
+		// Not trusted yet: X-Forwarded-For is ignored, so both come from 127.0.0.1, which must wait after a failure.
+		expect(await wrong('198.51.100.1')).toBe(401)
+		expect(await wrong('198.51.100.2')).toBe(429)
+		bot.reconfigure({ trusted_proxies: ['127.0.0.1'] })
+		expect(await wrong('198.51.100.3')).toBe(401)
+		expect(await wrong('198.51.100.4')).toBe(401)
+		expect(await wrong('198.51.100.3')).toBe(429)
+	},
 	async private_replies() {
 		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: undefined } })
 		bot.reconfigure({ private_replies: false })

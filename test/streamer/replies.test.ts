@@ -36,13 +36,24 @@ describe('private replies', () => {
 		expect(bot.fake.privateMessages).toEqual([{ clientId: 0, body: '@Alice, you have 10 points.' }])
 	})
 
-	test('when a private message fails, the reply goes to public chat', async () => {
+	test('when a private message fails with a 500, the reply is dropped, never made public (it may have arrived)', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
-		bot.fake.failPrivate = true
+		bot.fake.failPrivate = 500
 		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
 		await settle(bot)
-		expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
+		expect(bot.fake.messages).toEqual([])
+		expect(bot.logs.filter((l) => l.includes('private reply not delivered and not posted publicly'))).toHaveLength(1)
 	})
+
+	for (const status of [403, 404]) {
+		test(`when Owncast refuses a private message with ${status}, the reply goes to public chat`, async () => {
+			bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })
+			bot.fake.failPrivate = status
+			await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+			await settle(bot)
+			expect(bot.fake.messages).toEqual(['@Alice, you have 10 points.'])
+		})
+	}
 
 	test('a 401 on private messages turns them off (logged once) and public chat is used from then on', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' } })

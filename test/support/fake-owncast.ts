@@ -14,8 +14,10 @@ export type FakeOwncast = {
 	privateMessages: { clientId: number; body: string }[]
 	/** Answer 401 on private messages only (a token without "send system messages"). */
 	refusePrivate: boolean
-	/** Private messages fail with 500 (not a refusal of the token). */
-	failPrivate: boolean
+	/** Private messages fail: true answers 500 (not a refusal of the token); a number answers that status. */
+	failPrivate: boolean | number
+	/** Private messages are delivered, but the answer comes this many ms later (a slow Owncast). */
+	privateDelayMs: number
 	requests: { method: string; path: string; authorization: string | null }[]
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */
 	waitForMessages(n: number, timeoutMs?: number): Promise<string[]>
@@ -33,6 +35,7 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 		privateMessages: [],
 		refusePrivate: false,
 		failPrivate: false,
+		privateDelayMs: 0,
 		requests: [],
 		async waitForMessages(n, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs
@@ -73,9 +76,10 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 			const privateMatch = /^\/api\/integrations\/chat\/system\/client\/(\d+)$/.exec(url.pathname)
 			if (privateMatch && request.method === 'POST') {
 				if (fake.refusePrivate) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
-				if (fake.failPrivate) return new Response('boom', { status: 500 })
+				if (fake.failPrivate) return new Response('boom', { status: fake.failPrivate === true ? 500 : fake.failPrivate })
 				const body = (await request.json()) as { body?: string }
 				fake.privateMessages.push({ clientId: Number(privateMatch[1]), body: body.body ?? '' })
+				if (fake.privateDelayMs > 0) await Bun.sleep(fake.privateDelayMs)
 				return Response.json({ success: true, message: 'sent' })
 			}
 			return new Response('not found', { status: 404 })

@@ -1,5 +1,6 @@
-// The admin page's credentials: signed session cookies (no server-side table), CSRF tokens bound to the
-// session, the admin password (plain text or a Bun.password hash) and a throttle on failed logins.
+// The admin page's credentials: signed session cookies (each also a row in admin_sessions, see sessions.ts),
+// CSRF tokens bound to the session, the admin password (plain text or a Bun.password hash), its fingerprint,
+// and a per-client throttle on failed logins.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
 export const SESSION_COOKIE = 'tlapbot_admin'
@@ -74,47 +75,83 @@ export async function checkPassword(configured: string, typed: string): Promise<
 }
 
 /**
- * Failed logins per client address and in total within a sliding window. An attempt is counted as soon as it
- * starts (so parallel guesses count too) and forgiven when it turns out to be right.
+ * The fingerprint of admin_password stored with each session: HMAC-SHA256 with secret_key over the configured
+ * value ("" when none is set), never the password itself. When admin_password (or secret_key) changes, the
+ * fingerprint changes and every session made before ends, also when the change was made while the bot was stopped.
  */
-export function createLoginThrottle(options: { perClient: number; total: number; windowMs: number }) {
-	type Attempt = { at: number; client: string }
-	let attempts: Attempt[] = []
-	const prune = (now: number) => {
-		if (attempts.length && attempts[0]!.at <= now - options.windowMs) attempts = attempts.filter((a) => a.at > now - options.windowMs)
+export const passwordFingerprint = (secret: string, password: string | undefined) =>
+	createHmac('sha256', secret).update(password ?? '').digest('hex')
+
+/** The first wait after a failed login, doubled by each further failure up to LOGIN_MAX_WAIT_MS. */
+export const LOGIN_FIRST_WAIT_MS = 1000
+export const LOGIN_MAX_WAIT_MS = 60_000
+/** A client that has not failed for this long starts again from the first wait. */
+export const LOGIN_FORGET_MS = 15 * 60_000
+/** At most this many clients are remembered; the ones that failed longest ago are forgotten first. */
+const LOGIN_MAX_CLIENTS = 10_000
+
+/**
+ * Failed logins (wrong passwords, wrong or unknown login links) slow down the client that made them, and only
+ * that client: each failure doubles its wait (1 s, 2 s, 4 s ... up to 60 s), during which its attempts are
+ * refused. Nobody is ever locked out: the right password works as soon as the wait is over, and one client's
+ * failures never make another wait. An attempt counts as a failure as soon as it starts (so parallel guesses
+ * cannot slip through while a password hash is checked); a right password forgets the client's failures.
+ */
+export function createLoginThrottle(
+	options: { firstWaitMs?: number; maxWaitMs?: number; forgetMs?: number; maxClients?: number } = {}
+) {
+	const firstWait = options.firstWaitMs ?? LOGIN_FIRST_WAIT_MS
+	const maxWait = options.maxWaitMs ?? LOGIN_MAX_WAIT_MS
+	const forgetAfter = options.forgetMs ?? LOGIN_FORGET_MS
+	const maxClients = options.maxClients ?? LOGIN_MAX_CLIENTS
+	type State = { failures: number; until: number; failedAt: number }
+	// In order of the last failure (a failure moves its client to the end).
+	const clients = new Map<string, State>()
+
+	const current = (client: string, now: number): State | undefined => {
+		const state = clients.get(client)
+		if (state && now - state.failedAt >= forgetAfter) {
+			clients.delete(client)
+			return undefined
+		}
+		return state
 	}
-	const mine = (client: string) => attempts.filter((a) => a.client === client)
 
 	return {
-		/** Starts an attempt; undefined when too many failed lately (then the caller answers 429). */
+		/**
+		 * Starts an attempt, counted as a failure: undefined while the client must wait (the caller answers 429
+		 * with retryAfter), else a function that takes the attempt back when it was no guess after all (a used
+		 * or expired link, a broken password hash). After a right password, call reset instead.
+		 */
 		begin(client: string, now: number): (() => void) | undefined {
-			prune(now)
-			if (attempts.length >= options.total || mine(client).length >= options.perClient) return undefined
-			const attempt = { at: now, client }
-			attempts.push(attempt)
-			/** The attempt succeeded: it is not a failure. */
+			const before = current(client, now)
+			if (before && now < before.until) return undefined
+			const failures = (before?.failures ?? 0) + 1
+			const wait = Math.min(maxWait, firstWait * 2 ** Math.min(failures - 1, 30))
+			const state = { failures, until: now + wait, failedAt: now }
+			clients.delete(client)
+			clients.set(client, state)
+			for (const [key, old] of clients) {
+				if (clients.size <= maxClients && now - old.failedAt < forgetAfter) break
+				clients.delete(key)
+			}
 			return () => {
-				attempts = attempts.filter((a) => a !== attempt)
+				if (clients.get(client) === state) {
+					if (before) clients.set(client, before)
+					else clients.delete(client)
+				}
 			}
 		},
-		/** Seconds until enough counted failures leave the window for this client to try again. */
+		/** A right password: the client's failures are forgotten. */
+		reset(client: string) {
+			clients.delete(client)
+		},
+		/** Whole seconds until the client may try again (at least 1). */
 		retryAfter(client: string, now: number): number {
-			prune(now)
-			const counted = attempts.length >= options.total ? attempts : mine(client)
-			const oldest = counted[0]?.at ?? now
-			return Math.max(1, Math.ceil((oldest + options.windowMs - now) / 1000))
+			const state = current(client, now)
+			return Math.max(1, Math.ceil(((state?.until ?? now) - now) / 1000))
 		}
 	}
 }
 
-/** Session ids logged out before their expiry (until the process restarts; the cookie itself is cleared too). */
-export function createRevocations() {
-	const revoked = new Map<string, number>()
-	return {
-		revoke(session: Session, nowMs: number) {
-			revoked.set(session.id, session.expires)
-			for (const [id, expires] of revoked) if (expires * 1000 <= nowMs) revoked.delete(id)
-		},
-		has: (session: Session) => revoked.has(session.id)
-	}
-}
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>

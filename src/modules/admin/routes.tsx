@@ -1,7 +1,8 @@
 /** @jsxImportSource @kitajs/html */
 // The streamer's admin page under /admin: login (admin_password or a one-time link from `tlapbot admin-link`),
 // the pending queue, viewers and balances, the audit log. Server-rendered forms that work without JavaScript;
-// every POST needs a signed session cookie and the session's CSRF token, and is answered by a 303 back.
+// every POST needs a signed session cookie whose session is still in admin_sessions, and the session's CSRF
+// token, and is answered by a 303 back. Bodies are capped (body.ts) before anything else looks at a request.
 import { Elysia, type Context } from 'elysia'
 import * as v from 'valibot'
 import {
@@ -27,24 +28,28 @@ import {
 	clearedSessionCookie,
 	cookieValues,
 	createLoginThrottle,
-	createRevocations,
 	createSession,
 	csrfToken,
+	passwordFingerprint,
 	SESSION_COOKIE,
 	sessionCookie,
 	validCsrf,
 	verifySession,
 	type Session
 } from './auth.ts'
+import { parseAdminBody, TOO_LARGE, MAX_ADMIN_FORM_BYTES } from './body.ts'
+import { clientAddress, clientKey, createTrust, fromTrustedProxy, type Trust } from './client-address.ts'
 import { LINK_MINUTES, type AdminLinks, type LinkState } from './links.ts'
+import type { AdminSessions } from './sessions.ts'
 
 export type AdminDeps = {
-	config: () => Pick<Config, 'secret_key' | 'public_url' | 'admin_password'>
+	config: () => Pick<Config, 'secret_key' | 'public_url' | 'admin_password' | 'trusted_proxies'>
 	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'audit'>
 	queue: Pick<Queue, 'pending' | 'recentlyFulfilled'>
 	viewers: Pick<ViewerStore, 'viewer' | 'search'>
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
+	sessions: Pick<AdminSessions, 'create' | 'isActive' | 'end' | 'endAll'>
 	log: Logger
 	clock: () => number
 }
@@ -55,9 +60,11 @@ const AUDIT_PAGE_SIZE = 50
 const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
 const LOGGED_OUT = 'Logged out.'
+const LOGGED_OUT_EVERYWHERE = 'Logged out everywhere.'
 
 type ResponseSet = Context['set']
 type Form = Record<string, unknown>
+type Server = Context['server']
 type Query = Record<string, string | string[] | undefined>
 
 const first = (value: unknown): string | undefined => {
@@ -145,25 +152,39 @@ const LINK_ERRORS: Record<Exclude<LinkState, 'valid'>, { status: number; title: 
 
 export function adminRoutes(deps: AdminDeps) {
 	const { links } = deps
-	const throttle = createLoginThrottle({ perClient: 5, total: 20, windowMs: 60_000 })
-	const revocations = createRevocations()
+	// Failed logins and login links, per client address (client-address.ts); in memory, per process.
+	const throttle = createLoginThrottle()
 	const secret = () => deps.config().secret_key
 	const secure = () => deps.config().public_url?.startsWith('https://') ?? false
 	const publicHost = () => {
 		const url = deps.config().public_url
 		return url ? new URL(url).host : undefined
 	}
+	/** The fingerprint of the admin_password in force ("" when none is set): sessions of another one are over. */
+	const fingerprint = () => passwordFingerprint(secret(), deps.config().admin_password)
+	// trusted_proxies is parsed again only when a reload replaced it.
+	let trustCache: { list: readonly string[]; trust: Trust } | undefined
+	const trust = (): Trust => {
+		const list = deps.config().trusted_proxies
+		if (trustCache?.list !== list) trustCache = { list, trust: createTrust(list) }
+		return trustCache.trust
+	}
+	/** The socket peer's address; undefined without a server (app.handle() in tests). */
+	const peerOf = (server: Server, request: Request) => server?.requestIP(request)?.address
+	/** Whom the throttle counts a login attempt against: the client's address, an IPv6 one by its /64. */
+	const clientOf = (server: Server, request: Request) => clientKey(clientAddress(peerOf(server, request), request.headers, trust()))
 
 	function currentSession(cookieHeader: string | undefined): Session | undefined {
+		const now = deps.clock()
 		for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
-			const session = verifySession(secret(), value, deps.clock())
-			if (session && !revocations.has(session)) return session
+			const session = verifySession(secret(), value, now)
+			if (session && deps.sessions.isActive(session.id, fingerprint(), now)) return session
 		}
 		return undefined
 	}
 
 	/** A POST from another site's page: its Origin (when the browser sends one) names another host. */
-	function foreignOrigin(request: Request): boolean {
+	function foreignOrigin(request: Request, peer: string | undefined): boolean {
 		const origin = request.headers.get('origin')
 		if (origin === null) return false
 		let host: string
@@ -173,14 +194,19 @@ export function adminRoutes(deps: AdminDeps) {
 			return true
 		}
 		if (!host) return true
-		const allowed = [new URL(request.url).host, request.headers.get('host'), request.headers.get('x-forwarded-host'), publicHost()]
+		const allowed = [new URL(request.url).host, request.headers.get('host'), publicHost()]
+		// Only a trusted proxy says which host the browser asked for; from anyone else the header means nothing.
+		const forwardedHost = request.headers.get('x-forwarded-host')
+		if (forwardedHost !== null && fromTrustedProxy(peer, trust())) allowed.push(...forwardedHost.split(',').map((h) => h.trim()))
 		return !allowed.includes(host)
 	}
 
 	function logIn(set: ResponseSet, how: string): string {
-		const { value } = createSession(secret(), deps.clock())
+		const now = deps.clock()
+		const { session, value } = createSession(secret(), now)
+		deps.sessions.create(session.id, fingerprint(), now, session.expires * 1000)
 		set.headers['set-cookie'] = sessionCookie(value, secure())
-		deps.moderation.audit(ADMIN_ACTOR, 'login', how, deps.clock())
+		deps.moderation.audit(ADMIN_ACTOR, 'login', how, now)
 		deps.log.info(`admin page: logged in with ${how}`)
 		return redirect(set, withFlash('/admin', { kind: 'ok', text: 'Logged in.' }))
 	}
@@ -190,54 +216,93 @@ export function adminRoutes(deps: AdminDeps) {
 		return page(set, error.status, <MessagePage title={error.title} text={error.text} loginLink />)
 	}
 
-	/** Every POST: refused when another site's page sent it. */
-	const sameOrigin = ({ request, set }: { request: Request; set: ResponseSet }) => {
-		if (request.method !== 'POST' || !foreignOrigin(request)) return
+	const waitWords = (seconds: number) => `${seconds} second${seconds === 1 ? '' : 's'}`
+	/** 429 for a client that must wait after failed logins. */
+	function throttled(set: ResponseSet, client: string, link: boolean): Promise<string> {
+		const seconds = throttle.retryAfter(client, deps.clock())
+		set.headers['retry-after'] = String(seconds)
+		const text = `Too many failed logins from your address: wait ${waitWords(seconds)}, then try again.`
+		if (link) return page(set, 429, <MessagePage title="Too many attempts" text={text} loginLink />)
+		return page(set, 429, <LoginPage passwordSet flash={{ kind: 'error', text }} />)
+	}
+
+	/**
+	 * Checks a login link (GET shows it, POST uses it) as one throttled attempt: a made-up token is a failed
+	 * login; a used or expired one is not (it was a real link).
+	 */
+	function checkLink(set: ResponseSet, client: string, check: () => LinkState, onValid: () => string | Promise<string>) {
+		const forgive = throttle.begin(client, deps.clock())
+		if (!forgive) return throttled(set, client, true)
+		const state = check()
+		if (state === 'unknown') return linkError(set, state)
+		forgive()
+		return state === 'valid' ? onValid() : linkError(set, state)
+	}
+
+	/**
+	 * Every /admin request, first: a body over MAX_ADMIN_FORM_BYTES (TOO_LARGE from the parse hook) is refused
+	 * before anything else; a POST from another site's page too.
+	 */
+	const screen = ({ request, body, server, set }: { request: Request; body: unknown; server: Server; set: ResponseSet }) => {
+		if (body === TOO_LARGE) {
+			set.headers.connection = 'close'
+			return page(
+				set,
+				413,
+				<MessagePage title="Too large" text={`Admin forms are at most ${MAX_ADMIN_FORM_BYTES / 1024} KB; nothing was read or changed.`} />
+			)
+		}
+		if (request.method !== 'POST' || !foreignOrigin(request, peerOf(server, request))) return
 		return page(set, 403, <MessagePage title="Refused" text="This form was sent from another site; nothing changed." />)
 	}
+	/** Our parser for every body under /admin: capped, and run before Elysia's own (which would read it all). */
+	const parse = ({ request }: { request: Request }, contentType: string) => parseAdminBody(request, contentType)
 
 	// Two instances, so that the session guard's hooks cover only the second one's routes.
 	const open = new Elysia()
-		.onBeforeHandle(sameOrigin)
+		.onParse(parse)
+		.onBeforeHandle(screen)
 		.get('/admin/assets/admin.css', ({ set }) => {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
 		})
-		.get('/admin/login', ({ query, headers, set }) => {
+		.get('/admin/login', ({ query, headers, request, server, set }) => {
 			const token = first((query as Query).token)
 			if (token !== undefined) {
-				const state = links.state(token, deps.clock())
-				if (state !== 'valid') return linkError(set, state)
-				return page(set, 200, <LinkConfirmPage token={token} />)
+				return checkLink(
+					set,
+					clientOf(server, request),
+					() => links.state(token, deps.clock()),
+					() => page(set, 200, <LinkConfirmPage token={token} />)
+				)
 			}
 			if (currentSession(headers.cookie)) return redirect(set, '/admin')
-			// Anyone can link here: only our own message is shown, not whatever text a link carries.
+			// Anyone can link here: only our own messages are shown, not whatever text a link carries.
 			const flash = readFlash(query as Query)
-			const shown = flash && flash.kind === 'ok' && flash.text === LOGGED_OUT ? flash : undefined
+			const shown = flash && flash.kind === 'ok' && (flash.text === LOGGED_OUT || flash.text === LOGGED_OUT_EVERYWHERE) ? flash : undefined
 			return page(set, 200, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={shown} />)
 		})
 		.post('/admin/login', async ({ body, request, server, set }) => {
 			const form = (body ?? {}) as Form
 			const token = first(form.token)
+			const client = clientOf(server, request)
 			if (token !== undefined) {
-				const state = links.consume(token, deps.clock())
-				return state === 'valid' ? logIn(set, 'a one-time link') : linkError(set, state)
+				return checkLink(
+					set,
+					client,
+					() => links.consume(token, deps.clock()),
+					() => {
+						throttle.reset(client)
+						return logIn(set, 'a one-time link')
+					}
+				)
 			}
 			const configured = deps.config().admin_password
 			if (configured === undefined) {
 				return page(set, 403, <LoginPage passwordSet={false} flash={{ kind: 'error', text: 'No admin password is set.' }} />)
 			}
-			const client = server?.requestIP(request)?.address ?? 'unknown'
-			const now = deps.clock()
-			const forgive = throttle.begin(client, now)
-			if (!forgive) {
-				set.headers['retry-after'] = String(throttle.retryAfter(client, now))
-				return page(
-					set,
-					429,
-					<LoginPage passwordSet flash={{ kind: 'error', text: 'Too many wrong passwords: wait a minute, then try again.' }} />
-				)
-			}
+			const forgive = throttle.begin(client, deps.clock())
+			if (!forgive) return throttled(set, client, false)
 			const typed = first(form.password) ?? ''
 			let right: boolean
 			try {
@@ -257,13 +322,14 @@ export function adminRoutes(deps: AdminDeps) {
 			if (!right) {
 				return page(set, 401, <LoginPage passwordSet flash={{ kind: 'error', text: 'Wrong password.' }} />)
 			}
-			forgive()
+			throttle.reset(client)
 			return logIn(set, 'the password')
 		})
 
 	// Everything here needs a session; POSTs also need its CSRF token.
 	const guarded = new Elysia()
-		.onBeforeHandle(sameOrigin)
+		.onParse(parse)
+		.onBeforeHandle(screen)
 		.derive(({ headers }) => ({ session: currentSession(headers.cookie) }))
 		.onBeforeHandle(({ session, request, body, set }) => {
 			if (!session) return redirect(set, '/admin/login')
@@ -353,9 +419,16 @@ export function adminRoutes(deps: AdminDeps) {
 			return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
 		})
 		.post('/admin/logout', ({ session, set }) => {
-			revocations.revoke(session as Session, deps.clock())
+			deps.sessions.end((session as Session).id)
 			set.headers['set-cookie'] = clearedSessionCookie(secure())
 			return redirect(set, withFlash('/admin/login', { kind: 'ok', text: LOGGED_OUT }))
+		})
+		.post('/admin/logout-everywhere', ({ set }) => {
+			const ended = deps.sessions.endAll()
+			deps.moderation.audit(ADMIN_ACTOR, 'logout everywhere', `${ended} session${ended === 1 ? '' : 's'} ended`, deps.clock())
+			deps.log.info(`admin page: logged out everywhere (${ended} session${ended === 1 ? '' : 's'} ended)`)
+			set.headers['set-cookie'] = clearedSessionCookie(secure())
+			return redirect(set, withFlash('/admin/login', { kind: 'ok', text: LOGGED_OUT_EVERYWHERE }))
 		})
 		.get('/admin/*', ({ path, set }) => {
 			if (path === '/admin/') return redirect(set, '/admin')

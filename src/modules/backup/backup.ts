@@ -1,6 +1,6 @@
 // Consistent copies of the database while the bot runs (VACUUM INTO reads one snapshot of the WAL database).
 import type { Database } from 'bun:sqlite'
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 export const BACKUP_DIR = 'backups'
@@ -14,9 +14,49 @@ export class BackupError extends Error {
 /** Writes a consistent copy of the open database to path, which must not exist yet. Returns its size. */
 export function backupDatabase(db: Database, path: string): number {
 	if (existsSync(path)) throw new BackupError(`${path} already exists; choose another path (a backup never overwrites)`)
-	mkdirSync(dirname(path), { recursive: true })
-	db.query('VACUUM INTO $path').run({ path })
+	// A copy of the database is as private as the database: owner-only folder (when created here) and file.
+	mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+	createEmptyOwnerOnly(path)
+	try {
+		// VACUUM INTO accepts an empty file and keeps its mode.
+		db.query('VACUUM INTO $path').run({ path })
+	} catch (error) {
+		rmSync(path, { force: true })
+		throw error
+	}
 	return statSync(path).size
+}
+
+/** Creates path empty with mode 0600; 'wx' fails if it appeared meanwhile, so a backup still never overwrites. */
+function createEmptyOwnerOnly(path: string) {
+	try {
+		closeSync(openSync(path, 'wx', 0o600))
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			throw new BackupError(`${path} already exists; choose another path (a backup never overwrites)`)
+		}
+		throw error
+	}
+}
+
+/** <instance>/backups, created owner-only; one made before that rule is tightened, with the backups in it. */
+export function ensureBackupDir(instanceDir: string): string {
+	const dir = join(instanceDir, BACKUP_DIR)
+	mkdirSync(dir, { recursive: true, mode: 0o700 })
+	if (statSync(dir).mode & 0o077) {
+		for (const path of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) tightenMode(path)
+	}
+	return dir
+}
+
+/** Takes group and other permissions off a file or folder; one owned by someone else is left as it is. */
+function tightenMode(path: string) {
+	try {
+		const mode = statSync(path).mode & 0o777
+		if (mode & 0o077) chmodSync(path, mode & 0o700)
+	} catch (error) {
+		if (!['ENOENT', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
+	}
 }
 
 export const dailyBackupName = (now: number) => `tlapbot-${new Date(now).toISOString().slice(0, 10)}.sqlite`
@@ -27,7 +67,7 @@ export const dailyBackupName = (now: number) => `tlapbot-${new Date(now).toISOSt
  */
 export function dailyBackup(db: Database, instanceDir: string, keep: number, now: number): { written?: string; removed: string[] } {
 	if (keep <= 0) return { removed: [] }
-	const dir = join(instanceDir, BACKUP_DIR)
+	const dir = ensureBackupDir(instanceDir)
 	const path = join(dir, dailyBackupName(now))
 	let written: string | undefined
 	if (!existsSync(path)) {

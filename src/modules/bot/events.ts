@@ -1,18 +1,27 @@
 // What the bot does with each Owncast event, once the webhook route has read, authenticated and parsed it:
 // chat messages (commands, new viewers), name changes, joins, stream starts and stops. Replies go out
 // afterwards through the chat sender; nothing here waits for Owncast.
+//
+// Replays: an event that changes something (a command, a stream start or stop) claims its Owncast id in
+// processed_events inside the same transaction as its effect, so it counts once across restarts and processes.
+// Plain chat only refreshes the viewer (idempotent) and keeps a cheap in-memory check. A chat message without
+// an id runs no command.
+import type { Transact } from '../../db/transaction.ts'
 import type { ChatSender } from '../owncast/chat-sender.ts'
 import type { OwncastEvent } from '../owncast/model.ts'
-import { handleChatMessage, type ChatDeps } from '../chat/service.ts'
+import { handleChatMessage, isCommandMessage, type ChatDeps, type Reply } from '../chat/service.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
 import type { Moderation } from '../moderation/service.ts'
 import type { Purchases } from '../redeems/purchase.ts'
 import type { SettingsSource } from '../settings/settings.ts'
 import type { StreamService } from '../streams/service.ts'
 import type { ViewerStore } from '../viewers/store.ts'
+import type { ProcessedEvents } from './processed-events.ts'
 
 export type EventDeps = {
 	settings: SettingsSource
+	transact: Transact
+	processed: Pick<ProcessedEvents, 'claim' | 'prune'>
 	viewers: ChatDeps['viewers'] & Pick<ViewerStore, 'touch'>
 	purchases: Pick<Purchases, 'queue' | 'counter' | 'donate'>
 	moderation: ChatDeps['moderation'] & Pick<Moderation, 'activeCategories'>
@@ -22,57 +31,98 @@ export type EventDeps = {
 	clock: () => number
 }
 
-/** Remembers recent chat message ids, so a message delivered twice (two registrations) counts once. */
+/** Recent chat message ids in memory: a message delivered twice (two registrations) is handled once. */
 function createRecentIds(limit: number) {
 	const seen = new Set<string>()
-	return (id: string): boolean => {
-		if (seen.has(id)) return false
-		seen.add(id)
-		if (seen.size > limit) seen.delete(seen.values().next().value as string)
-		return true
+	return {
+		has: (id: string) => seen.has(id),
+		add(id: string) {
+			seen.add(id)
+			if (seen.size > limit) seen.delete(seen.values().next().value as string)
+		}
 	}
 }
 
+const PRUNE_EVERY_MS = 60 * 60 * 1000
+
 export function createEventService(deps: EventDeps) {
-	const firstDelivery = createRecentIds(10_000)
+	const recent = createRecentIds(10_000)
+	let prunedAt = 0
+
+	/** Runs effect once per event id, in one transaction with the claim; false when it was applied before. */
+	function once(key: string | undefined, now: number, effect: () => void): boolean {
+		if (key === undefined) {
+			effect()
+			return true
+		}
+		return deps.transact(() => {
+			if (!deps.processed.claim(key, now)) return false
+			effect()
+			return true
+		})
+	}
+
+	function handleChat(event: Extract<OwncastEvent, { type: 'CHAT' }>, now: number) {
+		if (event.id && recent.has(event.id)) return
+		const settings = deps.settings()
+		const message = { user: event.user, rawBody: event.rawBody, body: event.body }
+		if (!event.id) {
+			// Nothing tells a replay from a new message: it may refresh the viewer, never run a command.
+			deps.viewers.touch(event.user, now)
+			return
+		}
+		const chatDeps: ChatDeps = {
+			settings,
+			// A getter: plain chat (no command) never needs the categories, which cost a database read.
+			get activeCategories() {
+				return deps.moderation.activeCategories()
+			},
+			viewers: deps.viewers,
+			purchases: deps.purchases,
+			moderation: deps.moderation,
+			now,
+			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now)
+		}
+		let replies: Reply[] = []
+		if (isCommandMessage(settings.config.prefix, message)) {
+			once(`CHAT:${event.id}`, now, () => {
+				replies = handleChatMessage(chatDeps, message)
+			})
+		} else {
+			replies = handleChatMessage(chatDeps, message)
+		}
+		// Remembered only once applied: an event held back by a locked database is applied later, not dropped.
+		recent.add(event.id)
+		if (!settings.config.passive) deps.replies.send(replies, event.clientId)
+	}
 
 	function handleOwncastEvent(event: OwncastEvent): void {
 		const now = deps.clock()
 		switch (event.type) {
-			case 'CHAT': {
-				if (event.user.isBot) return
-				if (event.id && !firstDelivery(event.id)) return
-				const settings = deps.settings()
-				const replies = handleChatMessage(
-					{
-						settings,
-						// A getter: plain chat (no command) never needs the categories, which cost a database read.
-						get activeCategories() {
-							return deps.moderation.activeCategories()
-						},
-						viewers: deps.viewers,
-						purchases: deps.purchases,
-						moderation: deps.moderation,
-						now,
-						allowCommand: (viewerId) => deps.limiter.allow(viewerId, now)
-					},
-					{ user: event.user, rawBody: event.rawBody, body: event.body }
-				)
-				if (!settings.config.passive) deps.replies.send(replies, event.clientId)
-				return
-			}
+			case 'CHAT':
+				if (!event.user.isBot) handleChat(event, now)
+				break
 			case 'NAME_CHANGE':
 			case 'USER_JOINED':
+				// Owncast sends name changes with an empty id; refreshing a viewer twice changes nothing more.
 				if (!event.user.isBot) deps.viewers.touch(event.user, now)
-				return
+				break
 			case 'STREAM_STARTED':
-				deps.streams.started(now)
-				return
+				once(event.id && `${event.type}:${event.id}`, now, () => void deps.streams.started(now))
+				break
 			case 'STREAM_STOPPED':
-				deps.streams.stopped(now)
-				return
+				once(event.id && `${event.type}:${event.id}`, now, () => deps.streams.stopped(now))
+				break
 			default:
-				return
+				break
+		}
+		if (now - prunedAt > PRUNE_EVERY_MS) {
+			prunedAt = now
+			try {
+				deps.processed.prune(now)
+			} catch {
+				// A locked database: the next hour's prune catches up; the event itself is applied.
+			}
 		}
 	}
 

@@ -35,6 +35,11 @@ export type ChatDeps = {
 	allowCommand?: (viewerId: string) => boolean
 }
 
+/** Whether a message starts with the command prefix and a word: such messages may change something. */
+export function isCommandMessage(prefix: string, message: Pick<ChatMessage, 'rawBody' | 'body'>): boolean {
+	return parseCommand(commandText(message.rawBody ?? message.body ?? ''), prefix) !== undefined
+}
+
 /** The words for a limit that refused a redeem. */
 function refusalText(refusal: LimitRefusal): { key: MessageKey; params: Params } {
 	switch (refusal.code) {

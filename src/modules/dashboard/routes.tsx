@@ -2,13 +2,14 @@
 // GET /dashboard (the page Owncast shows as an external action), its assets, and GET /api/dashboard (JSON).
 import { html } from '@elysiajs/html'
 import { Elysia } from 'elysia'
-import { DashboardContent, DashboardPage, TABS, type PageLinks, type Tab } from '../../../templates/dashboard.tsx'
+import { DashboardContent, DashboardError, DashboardPage, TABS, type PageLinks, type Tab } from '../../../templates/dashboard.tsx'
 import dashboardJs from '../../../templates/assets/dashboard.js' with { type: 'file' }
 import styleCss from '../../../templates/assets/style.css' with { type: 'file' }
 import type { Moderation } from '../moderation/service.ts'
 import type { RedeemStore } from '../redeems/store.ts'
 import type { SettingsSource } from '../settings/settings.ts'
-import { buildDashboard, type DashboardSources } from './service.ts'
+import type { QueuePosition } from '../redemptions/store.ts'
+import { buildDashboard, decodeCursor, MAX_QUEUE_PAGE, type DashboardSources } from './service.ts'
 
 export type DashboardDeps = {
 	settings: SettingsSource
@@ -18,6 +19,8 @@ export type DashboardDeps = {
 	moderation: Pick<Moderation, 'activeCategories' | 'pausedRedeems'>
 	/** Changes whenever the database does (see db/database.ts); the page cache is valid while it is the same. */
 	changeStamp: () => string
+	/** The rendered page cache; one of its own by default. */
+	pageCache?: PageCache
 }
 
 // Owncast shows the dashboard in an iframe on its own origin: framing must be allowed from anywhere.
@@ -34,19 +37,55 @@ type Query = Record<string, string | string[] | undefined>
 /** Owncast appends parameters with URLSearchParams.append, so a name can come twice: take the first. */
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined
 
-function readRequest(query: Query) {
+// Owncast display names are at most 30 characters and ids are short (OwncastUserSchema takes up to 200): a longer
+// value cannot be a viewer, so it is treated as absent: never looked up, never part of a cached page or a link.
+const MAX_USERNAME = 100
+const MAX_USER_ID = 200
+const upTo = (max: number, value: string | undefined) => (value && value.length <= max ? value : undefined)
+
+export const DEEP_PAGE_ERROR = `?page= goes up to ${MAX_QUEUE_PAGE}; for later entries use ?after=<next>, the \`next\` cursor of the page before`
+export const BAD_CURSOR_ERROR = 'malformed ?after= cursor: use the `next` value of the page before, unchanged'
+
+type Request = {
+	tab: Tab
+	page: number
+	after: QueuePosition | undefined
+	/** The ?after= text as given (decodeCursor accepts only canonical cursors). */
+	cursor: string | undefined
+	username: string | undefined
+	userId: string | undefined
+}
+
+/** The request, or why it is refused (with the viewer parameters still read, for the links of the error page). */
+function readRequest(query: Query): { request: Request; error?: string } {
 	const tabParam = first(query.tab)
 	const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'dashboard'
+	const request: Request = {
+		tab,
+		page: 1,
+		after: undefined,
+		cursor: undefined,
+		username: upTo(MAX_USERNAME, first(query.username)),
+		userId: upTo(MAX_USER_ID, first(query.userId))
+	}
+	const cursor = first(query.after)
+	if (cursor) {
+		const after = decodeCursor(cursor)
+		return after ? { request: { ...request, after, cursor } } : { request, error: BAD_CURSOR_ERROR }
+	}
+	// Anything but digits falls back to the first page; a deep page is refused, however many digits.
 	const pageText = first(query.page) ?? '1'
-	const page = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 1
-	return { tab, page, username: first(query.username), userId: first(query.userId) }
+	if (!/^\d+$/.test(pageText)) return { request }
+	if (pageText.length > 3 || Number(pageText) > MAX_QUEUE_PAGE) return { request, error: DEEP_PAGE_ERROR }
+	return { request: { ...request, page: Number(pageText) } }
 }
 
 function linksFor(request: { username: string | undefined; userId: string | undefined }): PageLinks {
 	return {
-		href(tab, page) {
+		href(tab, at) {
 			const params = new URLSearchParams({ tab })
-			if (page && page > 1) params.set('page', String(page))
+			if (at && 'after' in at) params.set('after', at.after)
+			else if (at && at.page > 1) params.set('page', String(at.page))
 			if (request.username) params.set('username', request.username)
 			if (request.userId) params.set('userId', request.userId)
 			return `?${params}`
@@ -58,40 +97,101 @@ const etagOf = (text: string) => `"${Bun.hash(text).toString(36)}"`
 
 type RenderedPage = { content: string; etag: string; page: () => Promise<string> }
 
+/** What a cached string costs: JavaScript strings take up to 2 bytes a character. */
+const bytesOf = (text: string) => 2 * text.length
+
 /**
  * Rendered pages, kept while nothing they show can have changed: no write to the database (by any process) and
  * the same settings (a reload replaces them). Many viewers polling an unchanged dashboard then cost a look-up.
+ * Bounded in bytes (the content, and the full page once rendered), least recently used evicted first: a count
+ * of pages alone would let big pages (long notes, many distinct names) take hundreds of MB.
  */
-function createPageCache(deps: Pick<DashboardDeps, 'settings' | 'changeStamp'>, maxEntries = 500) {
-	const pages = new Map<string, Promise<RenderedPage>>()
+export function createPageCache(
+	deps: Pick<DashboardDeps, 'settings' | 'changeStamp'>,
+	limits: { maxBytes?: number; maxEntries?: number } = {}
+) {
+	const maxBytes = limits.maxBytes ?? 4 * 1024 * 1024
+	const maxEntries = limits.maxEntries ?? 500
+	type Slot = { page: Promise<RenderedPage>; bytes: number }
+	const slots = new Map<string, Slot>()
+	let bytes = 0
 	let version = ''
 	let settings = deps.settings()
+
+	const drop = (key: string, slot: Slot) => {
+		if (slots.get(key) !== slot) return
+		slots.delete(key)
+		bytes -= slot.bytes
+	}
+	/** Counts more text of a slot still cached, then evicts until the cache fits its budget again. */
+	const grow = (key: string, slot: Slot, more: number) => {
+		if (slots.get(key) !== slot) return
+		slot.bytes += more
+		bytes += more
+		// A page bigger than the whole budget is served, not kept; it must not flush every other page first.
+		if (slot.bytes > maxBytes) drop(key, slot)
+		for (const [k, s] of slots) {
+			if (bytes <= maxBytes) break
+			drop(k, s)
+		}
+	}
+
 	return {
 		get(key: string, render: () => Promise<RenderedPage>): Promise<RenderedPage> {
 			const now = deps.changeStamp()
 			if (now !== version || settings !== deps.settings()) {
-				pages.clear()
+				slots.clear()
+				bytes = 0
 				version = now
 				settings = deps.settings()
 			}
-			let page = pages.get(key)
-			if (!page) {
-				if (pages.size >= maxEntries) pages.clear()
-				page = render()
-				pages.set(key, page)
-				// A failed render is not kept.
-				page.catch(() => pages.delete(key))
+			const cached = slots.get(key)
+			if (cached) {
+				// Most recently used last: eviction takes the first.
+				slots.delete(key)
+				slots.set(key, cached)
+				return cached.page
 			}
-			return page
-		}
+			if (slots.size >= maxEntries) {
+				const [oldestKey, oldest] = slots.entries().next().value!
+				drop(oldestKey, oldest)
+			}
+			const slot: Slot = { page: Promise.resolve(undefined as unknown as RenderedPage), bytes: 0 }
+			slot.page = render().then((rendered) => {
+				grow(key, slot, bytesOf(key) + bytesOf(rendered.content) + bytesOf(rendered.etag))
+				let full: Promise<string> | undefined
+				const page = () => (full ??= rendered.page().then((html) => (grow(key, slot, bytesOf(html)), html)))
+				return { ...rendered, page }
+			})
+			slots.set(key, slot)
+			// A failed render is not kept.
+			slot.page.catch(() => drop(key, slot))
+			return slot.page
+		},
+		/** Read-only figures, for tests and diagnostics. */
+		stats: () => ({ entries: slots.size, bytes })
 	}
 }
 
+export type PageCache = ReturnType<typeof createPageCache>
+
 export function dashboardRoutes(deps: DashboardDeps) {
+	// Counting the queue reads its whole index: once per change of the database, not once per request.
+	let counted: { stamp: string; size: number } | undefined
+	const queue: DashboardSources['queue'] = {
+		page: deps.queue.page,
+		after: deps.queue.after,
+		recent: deps.queue.recent,
+		size() {
+			const stamp = deps.changeStamp()
+			if (counted?.stamp !== stamp) counted = { stamp, size: deps.queue.size() }
+			return counted.size
+		}
+	}
 	const sources = (): DashboardSources => {
 		const { config, redeems } = deps.settings()
 		return {
-			queue: deps.queue,
+			queue,
 			viewers: deps.viewers,
 			counters: deps.redeems.counters,
 			milestones: deps.redeems.milestones,
@@ -103,14 +203,24 @@ export function dashboardRoutes(deps: DashboardDeps) {
 		}
 	}
 
-	const cache = createPageCache(deps)
+	const cache = deps.pageCache ?? createPageCache(deps)
 
 	return new Elysia({ name: 'dashboard' })
 		.use(html())
 		.get('/dashboard', async ({ query, headers, set }) => {
-			const request = readRequest(query as Query)
+			const { request, error } = readRequest(query as Query)
+			const fragment = first((query as Query).fragment) === '1'
+			Object.assign(set.headers, PAGE_HEADERS)
+			if (error) {
+				set.status = 400
+				set.headers['content-type'] = 'text/html; charset=utf-8'
+				return <DashboardError message={error} links={linksFor(request)} fragment={fragment} />
+			}
 			const tab = deps.settings().config.passive ? 'dashboard' : request.tab
-			const { content, page, etag } = await cache.get(`${tab}|${request.page}|${request.userId ?? ''}|${request.username ?? ''}`, async () => {
+			// Only the queue tab has pages.
+			const at = tab !== 'queue' ? '' : request.cursor ? `a${request.cursor}` : `p${request.page}`
+			const key = `${tab}|${at}|${request.userId ?? ''}|${request.username ?? ''}`
+			const { content, page, etag } = await cache.get(key, async () => {
 				const data = buildDashboard(sources(), { ...request, part: tab })
 				const links = linksFor(request)
 				const content = await (<DashboardContent data={data} tab={tab} links={links} />)
@@ -125,8 +235,8 @@ export function dashboardRoutes(deps: DashboardDeps) {
 					})())
 				return { content, etag, page: fullPage }
 			})
-			Object.assign(set.headers, PAGE_HEADERS, { etag })
-			if (first((query as Query).fragment) === '1') {
+			set.headers.etag = etag
+			if (fragment) {
 				if (headers['if-none-match'] === etag) {
 					set.status = 304
 					return ''
@@ -136,6 +246,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 			}
 			return page()
 		})
+		// The assets read nothing from the request: their work is the same for any URL.
 		.get('/dashboard/assets/style.css', ({ set }) => {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(styleCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
@@ -147,13 +258,20 @@ export function dashboardRoutes(deps: DashboardDeps) {
 		.get('/api/dashboard', ({ query, set }) => {
 			set.headers['access-control-allow-origin'] = '*'
 			set.headers['cache-control'] = 'no-store'
-			const request = readRequest(query as Query)
+			const { request, error } = readRequest(query as Query)
+			if (error) {
+				set.status = 400
+				return { error }
+			}
 			const data = buildDashboard(sources(), request)
+			const { entries, total, page, pageSize, pages, next } = data.queue
 			return {
 				passive: data.passive,
 				counters: data.counters,
 				milestones: data.milestones,
-				queue: data.passive ? { entries: [], total: 0, page: 1, pageSize: data.queue.pageSize, pages: 1 } : data.queue,
+				queue: data.passive
+					? { entries: [], total: 0, page: 1, pageSize, pages: 1, next: null }
+					: { entries, total, page, pageSize, pages, next },
 				redeems: data.passive ? [] : data.redeems.filter((r) => r.active).map(({ active: _, ...r }) => r),
 				activeCategories: data.activeCategories,
 				...(data.balance ? { balance: data.balance } : {})

@@ -1,5 +1,6 @@
 // Builds what the dashboard shows (page and JSON) from the stores. No HTTP, no SQL.
 import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
+import { queuePosition, type QueuePosition } from '../redemptions/store.ts'
 import { inFileOrder, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { CounterRow, MilestoneRow } from '../redeems/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
@@ -19,6 +20,26 @@ const publicEntry = (r: NamedRedemption): QueueEntry => ({
 
 export const QUEUE_PAGE_SIZE = 100
 export const RECENT_LIMIT = 20
+/** ?page= counts past every earlier entry; deeper than this, pages are reached with ?after= cursors only. */
+export const MAX_QUEUE_PAGE = 100
+
+/**
+ * The `next` cursor: base64url of "<0 pending | 1 resolved>|<id>|<created_at>", the last entry's place in the
+ * queue order. Opaque to clients; decodeCursor accepts only what encodeCursor can produce.
+ */
+export const encodeCursor = (p: QueuePosition) =>
+	Buffer.from(`${p.resolved ? 1 : 0}|${p.id}|${p.createdAt}`, 'utf8').toString('base64url')
+
+const MAX_CURSOR_LENGTH = 200
+
+export function decodeCursor(text: string): QueuePosition | undefined {
+	if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined
+	const match = /^([01])\|([1-9]\d{0,14})\|(\P{Cc}{1,64})$/u.exec(Buffer.from(text, 'base64url').toString('utf8'))
+	if (!match) return undefined
+	const position = { resolved: match[1] === '1', id: Number(match[2]), createdAt: match[3]! }
+	// Only canonical text: one cursor, one string (and one cache entry).
+	return encodeCursor(position) === text ? position : undefined
+}
 
 export type Balance =
 	| { kind: 'known'; name: string; points: number }
@@ -30,14 +51,25 @@ export type DashboardData = {
 	counters: CounterRow[]
 	milestones: MilestoneRow[]
 	recent: QueueEntry[]
-	queue: { entries: QueueEntry[]; total: number; page: number; pageSize: number; pages: number }
+	queue: {
+		entries: QueueEntry[]
+		total: number
+		/** The page number when asked by ?page=; null after a cursor (its number is not counted). */
+		page: number | null
+		pageSize: number
+		pages: number
+		/** The cursor this page starts after (null for a ?page= page). */
+		after: string | null
+		/** The cursor for the next page; null on the last one. */
+		next: string | null
+	}
 	redeems: (Redeem & { active: boolean; paused: boolean })[]
 	activeCategories: readonly string[]
 	balance: Balance | undefined
 }
 
 export type DashboardSources = {
-	queue: Pick<Queue, 'page' | 'recent' | 'size'>
+	queue: Pick<Queue, 'page' | 'after' | 'recent' | 'size'>
 	viewers: Pick<ViewerStore, 'viewer' | 'findByName'>
 	counters: () => CounterRow[]
 	milestones: () => MilestoneRow[]
@@ -68,10 +100,24 @@ export function findBalance(
 /** Which parts to read: a tab shows only some of them; the JSON API wants everything. */
 export type DashboardPart = 'dashboard' | 'queue' | 'help' | 'all'
 
-export function buildDashboard(
-	sources: DashboardSources,
-	request: { page: number; userId?: string | undefined; username?: string | undefined; part?: DashboardPart }
-): DashboardData {
+export type DashboardRequest = {
+	page: number
+	/** A decoded ?after= cursor; wins over page. */
+	after?: QueuePosition | undefined
+	userId?: string | undefined
+	username?: string | undefined
+	part?: DashboardPart
+}
+
+/** One page of the queue, plus whether more follow (one entry more is read to know). */
+function queuePage(queue: DashboardSources['queue'], page: number, after: QueuePosition | undefined) {
+	const rows = after ? queue.after(QUEUE_PAGE_SIZE + 1, after) : queue.page(QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE)
+	const entries = rows.slice(0, QUEUE_PAGE_SIZE)
+	const last = entries.at(-1)
+	return { entries: entries.map(publicEntry), next: rows.length > QUEUE_PAGE_SIZE && last ? encodeCursor(queuePosition(last)) : null }
+}
+
+export function buildDashboard(sources: DashboardSources, request: DashboardRequest): DashboardData {
 	const { queue } = sources
 	const part = request.part ?? 'all'
 	const wants = (p: DashboardPart) => part === 'all' || part === p
@@ -82,7 +128,9 @@ export function buildDashboard(
 	const paused = new Set(sources.pausedRedeems().map((n) => n.toLowerCase()))
 	const total = wants('queue') ? queue.size() : 0
 	const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE))
-	const page = Math.min(Math.max(1, request.page), pages)
+	// Never deeper than MAX_QUEUE_PAGE: the routes refuse more, this is the last guard.
+	const page = Math.min(Math.max(1, request.page), pages, MAX_QUEUE_PAGE)
+	const shown = wants('queue') ? queuePage(queue, page, request.after) : { entries: [], next: null }
 	return {
 		passive: sources.passive,
 		prefix: sources.prefix,
@@ -92,11 +140,13 @@ export function buildDashboard(
 		milestones: wants('dashboard') ? inFileOrder(sources.milestones(), sources.redeems).filter((m) => active(m.name)) : [],
 		recent: wants('dashboard') ? queue.recent(RECENT_LIMIT).map(publicEntry) : [],
 		queue: {
-			entries: wants('queue') ? queue.page(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE).map(publicEntry) : [],
+			entries: shown.entries,
 			total,
-			page,
+			page: request.after ? null : page,
 			pageSize: QUEUE_PAGE_SIZE,
-			pages
+			pages,
+			after: request.after ? encodeCursor(request.after) : null,
+			next: shown.next
 		},
 		redeems: redeems.map((r) => ({ ...r, paused: paused.has(r.name.toLowerCase()) })),
 		activeCategories: sources.activeCategories,

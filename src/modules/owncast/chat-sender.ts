@@ -1,8 +1,9 @@
 // Sends chat replies to Owncast after the webhook has been answered. Bounded: when Owncast is slow or down,
 // the oldest waiting replies are dropped rather than piling up without limit. Replies meant for one viewer go
-// privately to their chat connection when private replies are on, and publicly when that fails.
+// privately to their chat connection when private replies are on, and publicly only when Owncast clearly
+// refuses them: after a timeout or a server error the private text may already have arrived, so it is dropped.
 import type { Logger } from '../../log.ts'
-import type { OwncastClient, OwncastFault } from './client.ts'
+import type { OwncastClient, OwncastFault, OwncastResult } from './client.ts'
 
 export type OutgoingReply = { text: string; to: 'viewer' | 'public' }
 
@@ -17,6 +18,15 @@ export type ChatSender = {
 }
 
 type Job = { replies: OutgoingReply[]; clientId: number | undefined }
+type LogKind = OwncastFault | 'dropped' | 'private-refused' | 'private-dropped'
+
+/**
+ * Whether a failed private message surely did not reach the viewer: only a refusal (401, 403, 404) says so.
+ * A timeout, a broken connection, a 5xx or an odd answer may come after Owncast delivered it.
+ */
+export function privateRefused(result: Extract<OwncastResult<void>, { ok: false }>): boolean {
+	return result.fault === 'unauthorized' || (result.fault === 'http_error' && (result.status === 403 || result.status === 404))
+}
 
 export function createChatSender(
 	client: Pick<OwncastClient, 'sendChat'> & Partial<Pick<OwncastClient, 'sendPrivate'>>,
@@ -32,11 +42,11 @@ export function createChatSender(
 	let inFlight = 0
 	let idleWaiters: (() => void)[] = []
 	// Set when Owncast refuses private messages with 401: the token lacks "send system messages".
-	let privateRefused = false
-	const lastLogged = new Map<OwncastFault | 'dropped' | 'private', number>()
+	let privateOff = false
+	const lastLogged = new Map<LogKind, number>()
 
 	// One line per kind of fault per minute, not one per message.
-	const logFault = (kind: OwncastFault | 'dropped' | 'private', message: string) => {
+	const logFault = (kind: LogKind, message: string) => {
 		const now = Date.now()
 		if (now - (lastLogged.get(kind) ?? 0) < 60_000) return
 		lastLogged.set(kind, now)
@@ -51,23 +61,29 @@ export function createChatSender(
 		}
 	}
 
-	async function sendPrivately(clientId: number, text: string): Promise<boolean> {
-		if (!client.sendPrivate) return false
+	/** 'public' when the reply should go to public chat instead; 'done' when sent, or dropped as maybe sent. */
+	async function sendPrivately(clientId: number, text: string): Promise<'done' | 'public'> {
+		if (!client.sendPrivate) return 'public'
 		const result = await client.sendPrivate(clientId, text)
-		if (result.ok) return true
+		if (result.ok) return 'done'
 		if (result.fault === 'unauthorized') {
-			privateRefused = true
+			privateOff = true
 			log.warn(`private replies turned off: ${result.message}; replies go to public chat from now on`)
-		} else {
-			logFault('private', `private reply not delivered, sent to public chat instead: ${result.message}`)
+			return 'public'
 		}
-		return false
+		if (privateRefused(result)) {
+			logFault('private-refused', `private reply refused, sent to public chat instead: ${result.message}`)
+			return 'public'
+		}
+		// Posting it publicly could show a viewer's private answer to everyone; losing one reply is the lesser harm.
+		logFault('private-dropped', `private reply not delivered and not posted publicly (it may have reached the viewer): ${result.message}`)
+		return 'done'
 	}
 
 	async function deliver(job: Job) {
 		for (const reply of job.replies) {
-			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateRefused && privateReplies()
-			if (wantsPrivate && (await sendPrivately(job.clientId as number, reply.text))) continue
+			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateOff && privateReplies()
+			if (wantsPrivate && (await sendPrivately(job.clientId as number, reply.text)) === 'done') continue
 			const result = await client.sendChat(reply.text)
 			if (result.ok) continue
 			// A token without the chat scope fails every message the same way: say it once.
@@ -108,7 +124,7 @@ export function createChatSender(
 			return new Promise((resolve) => idleWaiters.push(resolve))
 		},
 		retryPrivate() {
-			privateRefused = false
+			privateOff = false
 		},
 		get waiting() {
 			return queue.length

@@ -1,9 +1,11 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
+import { redactUrl } from '../../log.ts'
 import { SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
-export type OwncastResult<T> = { ok: true; value: T } | { ok: false; fault: OwncastFault; message: string }
+/** status: the HTTP status, when Owncast answered one (401 for 'unauthorized', 4xx/5xx for 'http_error'). */
+export type OwncastResult<T> = { ok: true; value: T } | { ok: false; fault: OwncastFault; message: string; status?: number }
 
 export type OwncastClient = {
 	/** Whether the stream is live (GET /api/status, needs no token). */
@@ -32,6 +34,8 @@ const SCOPE_HINT: Record<string, string> = {
 export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
 	const doFetch = options.fetch ?? fetch
 	const timeoutMs = options.timeoutMs ?? 5000
+	// owncast_url may carry a user name and password (http://user:pw@host): never put them in a message.
+	const shownUrl = redactUrl(options.baseUrl)
 
 	async function call<T>(
 		method: 'GET' | 'POST',
@@ -54,15 +58,15 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		} catch (error) {
 			const name = (error as Error).name
 			if (name === 'TimeoutError' || name === 'AbortError') {
-				return { ok: false, fault: 'timeout', message: `Owncast at ${options.baseUrl} did not answer ${path} within ${timeoutMs / 1000} s` }
+				return { ok: false, fault: 'timeout', message: `Owncast at ${shownUrl} did not answer ${path} within ${timeoutMs / 1000} s` }
 			}
-			return { ok: false, fault: 'unreachable', message: `cannot reach Owncast at ${options.baseUrl} (${(error as Error).message}); is owncast_url right and Owncast running?` }
+			return { ok: false, fault: 'unreachable', message: `cannot reach Owncast at ${shownUrl} (${redactUrl((error as Error).message)}); is owncast_url right and Owncast running?` }
 		}
 		if (response.status === 401) {
 			await response.body?.cancel()
 			const hint = SCOPE_HINT[path.replace(/\/\d+$/, '')] ?? 'check owncast_access_token'
 			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
-			return { ok: false, fault: 'unauthorized', message }
+			return { ok: false, fault: 'unauthorized', message, status: 401 }
 		}
 		let text: string
 		try {
@@ -70,12 +74,13 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		} catch (error) {
 			const name = (error as Error).name
 			if (name === 'TimeoutError' || name === 'AbortError') {
-				return { ok: false, fault: 'timeout', message: `Owncast at ${options.baseUrl} did not answer ${path} within ${timeoutMs / 1000} s (the answer stalled)` }
+				return { ok: false, fault: 'timeout', message: `Owncast at ${shownUrl} did not answer ${path} within ${timeoutMs / 1000} s (the answer stalled)` }
 			}
-			return { ok: false, fault: 'unreachable', message: `the connection to Owncast broke while reading ${path} (${(error as Error).message})` }
+			return { ok: false, fault: 'unreachable', message: `the connection to Owncast broke while reading ${path} (${redactUrl((error as Error).message)})` }
 		}
 		if (!response.ok) {
-			return { ok: false, fault: 'http_error', message: `Owncast answered ${response.status} on ${path}: ${text.slice(0, 200)}` }
+			const message = `Owncast answered ${response.status} on ${path}: ${redactUrl(text.slice(0, 200))}`
+			return { ok: false, fault: 'http_error', message, status: response.status }
 		}
 		let json: unknown
 		try {

@@ -33,6 +33,8 @@ export const NameChangeEventSchema = v.looseObject({
 
 export const UserJoinedEventSchema = v.looseObject({ user: OwncastUserSchema })
 
+export const StreamEventSchema = v.looseObject({ id: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(200)))) })
+
 /** GET /api/status (public). */
 export const StatusSchema = v.looseObject({ online: v.boolean() })
 
@@ -51,8 +53,7 @@ export type OwncastEvent =
 	| { type: 'CHAT'; user: EventUser; rawBody: string | undefined; body: string | undefined; id: string | undefined; clientId: number }
 	| { type: 'NAME_CHANGE'; user: EventUser }
 	| { type: 'USER_JOINED'; user: EventUser }
-	| { type: 'STREAM_STARTED' }
-	| { type: 'STREAM_STOPPED' }
+	| { type: 'STREAM_STARTED' | 'STREAM_STOPPED'; id: string | undefined }
 	| { type: 'other'; name: string }
 
 export type ParsedEvent = { ok: true; event: OwncastEvent } | { ok: false; error: string }
@@ -91,8 +92,12 @@ export function parseOwncastEvent(json: unknown): ParsedEvent {
 			return { ok: true, event: { type: 'USER_JOINED', user: eventUser(event.output.user) } }
 		}
 		case 'STREAM_STARTED':
-		case 'STREAM_STOPPED':
-			return { ok: true, event: { type } }
+		case 'STREAM_STOPPED': {
+			// Acted on whatever eventData holds (a lost stream event is worse than an odd one); only a well-formed
+			// id is used to recognise a replay.
+			const event = v.safeParse(StreamEventSchema, eventData)
+			return { ok: true, event: { type, id: (event.success && event.output.id) || undefined } }
+		}
 		default:
 			return { ok: true, event: { type: 'other', name: type } }
 	}

@@ -1,13 +1,14 @@
-// POST /owncastWebhook: read the body (capped), authenticate, parse, hand the event to the event service, answer.
+// POST /owncastWebhook: read the body (capped), authenticate, parse, hand the event to the event service (through
+// the backlog, which holds it while another process locks the database), answer.
 // Nothing here waits for Owncast: chat replies go out afterwards.
 import { Elysia } from 'elysia'
 import type { Logger } from '../../log.ts'
 import type { Config } from '../settings/schema.ts'
-import type { EventService } from '../bot/events.ts'
+import type { EventBacklog } from '../bot/backlog.ts'
 import { parseOwncastEvent } from './model.ts'
 import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
 
-export type WebhookOutcome = { status: 204 } | { status: 400 | 401 | 413; error: string }
+export type WebhookOutcome = { status: 204 } | { status: 400 | 401 | 413 | 503; error: string }
 export type WebhookRequest = { rawBody: string; signatureHeader?: string | undefined; urlSecret?: string | undefined }
 
 /** Owncast's payloads are a few KB; anything much larger is not from Owncast. */
@@ -15,7 +16,8 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024
 
 export type WebhookDeps = {
 	config: () => Pick<Config, 'webhook_secret'>
-	events: Pick<EventService, 'handleOwncastEvent'>
+	/** The event service behind a backlog that holds events while the database is locked. */
+	events: Pick<EventBacklog, 'accept'>
 	log: Logger
 	clock: () => number
 }
@@ -43,7 +45,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
 		}
 		const parsed = parseOwncastEvent(json)
 		if (!parsed.ok) return { status: 400, error: parsed.error }
-		deps.events.handleOwncastEvent(parsed.event)
+		if (deps.events.accept(parsed.event) === 'full') return { status: 503, error: 'busy: the database is locked and the backlog is full' }
 		return { status: 204 }
 	}
 }

@@ -2,13 +2,13 @@
 import type { Transact } from '../../db/transaction.ts'
 import type { RedeemStore } from '../redeems/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
-import type { Redemption, RedemptionStore } from './store.ts'
+import type { QueuePosition, Redemption, RedemptionStore } from './store.ts'
 
 export type NamedRedemption = Redemption & { viewerName: string }
 
 export type QueueDeps = {
 	transact: Transact
-	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'recent' | 'queueSize' | 'pending' | 'recentlyFulfilled' | 'archiveAll'>
+	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'queueAfter' | 'recent' | 'queueSize' | 'pending' | 'recentlyFulfilled' | 'archiveAll'>
 	viewers: Pick<ViewerStore, 'names'>
 	redeems: Pick<RedeemStore, 'zeroCounters'>
 }
@@ -26,6 +26,8 @@ export function createQueue(deps: QueueDeps) {
 		},
 		/** Pending first, each group oldest first. */
 		page: (limit: number, offset: number) => named(redemptions.queuePage(limit, offset)),
+		/** The same order, from just after a position: as fast on the last page as on the first. */
+		after: (limit: number, position?: QueuePosition) => named(redemptions.queueAfter(limit, position)),
 		recent: (limit: number) => named(redemptions.recent(limit)),
 		size: () => redemptions.queueSize(),
 		pending: (limit = 200) => named(redemptions.pending(limit)),

@@ -20,6 +20,18 @@ export type Redemption = {
 	resolvedAt: string | null
 }
 
+/**
+ * An entry's place in the queue order (pending first, then created_at, then id): where a page ends, so the next
+ * page can start there (keyset paging) instead of counting past every earlier entry.
+ */
+export type QueuePosition = { resolved: boolean; createdAt: string; id: number }
+
+export const queuePosition = (r: Pick<Redemption, 'status' | 'createdAt' | 'id'>): QueuePosition => ({
+	resolved: r.status !== 'pending',
+	createdAt: r.createdAt,
+	id: r.id
+})
+
 const COLUMNS = `id, redeem, redeem_type AS type, viewer_id AS viewerId, cost, note, status,
 	created_at AS createdAt, resolved_at AS resolvedAt FROM redemptions`
 
@@ -39,6 +51,12 @@ export function createRedemptionStore(db: Database) {
 	// Pending first (what the streamer still has to do), each group oldest first: the queue_order index.
 	const queuePage = db.query<Redemption, { limit: number; offset: number }>(
 		`SELECT ${COLUMNS} WHERE cleared_at IS NULL ORDER BY status != 'pending', created_at, id LIMIT $limit OFFSET $offset`
+	)
+	// One group (pending or resolved) at a time: SQLite searches the queue_order index for (group, created_at, id)
+	// only with the group fixed; a row-value comparison over all three would scan the index from the start.
+	const queueGroupAfter = db.query<Redemption, { resolved: number; created: string; id: number; limit: number }>(
+		`SELECT ${COLUMNS} WHERE cleared_at IS NULL AND (status != 'pending') = $resolved AND (created_at, id) > ($created, $id)
+		ORDER BY created_at, id LIMIT $limit`
 	)
 	const recent = db.query<Redemption, { limit: number }>(
 		`SELECT ${COLUMNS} WHERE cleared_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $limit`
@@ -83,6 +101,15 @@ export function createRedemptionStore(db: Database) {
 		setStatus: (id: number, to: RedemptionStatus, from: readonly RedemptionStatus[], now: number) =>
 			setStatus.run({ id, to, from: JSON.stringify(from), at: nowIso(now) }).changes === 1,
 		queuePage: (limit: number, offset: number) => queuePage.all({ limit, offset }),
+		/** The queue in the same order as queuePage, from just after a position (from the start without one). */
+		queueAfter(limit: number, after?: QueuePosition): Redemption[] {
+			const from = after ?? { resolved: false, createdAt: '', id: 0 }
+			const rows = queueGroupAfter.all({ resolved: from.resolved ? 1 : 0, created: from.createdAt, id: from.id, limit })
+			if (!from.resolved && rows.length < limit) {
+				rows.push(...queueGroupAfter.all({ resolved: 1, created: '', id: 0, limit: limit - rows.length }))
+			}
+			return rows
+		},
 		recent: (limit: number) => recent.all({ limit }),
 		queueSize: () => queueSize.get()?.n ?? 0,
 		pending: (limit = 200) => pending.all({ limit }),

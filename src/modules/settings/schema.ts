@@ -3,6 +3,7 @@
 import * as v from 'valibot'
 
 import { LOG_LEVELS } from '../../log.ts'
+import { isIpOrCidr } from '../admin/client-address.ts'
 
 export const REDEEM_TYPES = ['list', 'note', 'counter', 'milestone'] as const
 export type RedeemType = (typeof REDEEM_TYPES)[number]
@@ -42,6 +43,7 @@ export const EXPECTED = {
 	only_live: 'expected true or false',
 	max_note_length: 'expected an integer from 1 to 500',
 	admin_password: 'expected a password of at least 8 characters, or a hash from Bun.password such as "$argon2id$..."',
+	trusted_proxies: 'expected a list of IP addresses or CIDR ranges of your reverse proxies, such as ["127.0.0.1", "10.0.0.0/8"]',
 	private_replies: 'expected true or false',
 	reset_on_stream_start: 'expected a list with "queue" and/or "counters"',
 	messages: 'expected a table of message texts: [messages]',
@@ -100,6 +102,14 @@ export const ConfigSchema = v.strictObject({
 	),
 	backup_keep: v.optional(integer('backup_keep', 0, 365), 7),
 	admin_password: v.optional(v.pipe(text('admin_password'), v.minLength(8, EXPECTED.admin_password))),
+	// Only these peers' X-Forwarded-For / Forwarded / X-Forwarded-Host are believed (admin login throttle, origin check).
+	trusted_proxies: v.optional(
+		v.array(
+			v.pipe(text('trusted_proxies'), v.trim(), v.check(isIpOrCidr, EXPECTED.trusted_proxies)),
+			EXPECTED.trusted_proxies
+		),
+		[]
+	),
 	private_replies: v.optional(flag('private_replies'), true),
 	reset_on_stream_start: v.optional(
 		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),

@@ -16,20 +16,31 @@ export type StreamDeps = {
 	log: Logger
 }
 
+/** A start this soon after a stop continues the stream: an encoder blip must not reset per-stream limits. */
+export const CONTINUE_WITHIN_MS = 10 * 60 * 1000
+
 export function createStreamService(deps: StreamDeps) {
 	return {
-		/** Records the start (once per stream) and runs reset_on_stream_start; true when a new stream began. */
+		/**
+		 * Records the start (once per stream) and runs reset_on_stream_start; true when a new stream began. A start
+		 * within 10 minutes of the last stop continues that stream; a start while one is open changes nothing.
+		 */
 		started(now: number): boolean {
 			const resets = deps.config().reset_on_stream_start
 			const done = deps.transact(() => {
-				if (!deps.streams.start(now)) return undefined
+				const start = deps.streams.start(now, CONTINUE_WITHIN_MS)
+				if (start !== 'started') return start
 				const done: string[] = []
 				// Archiving, never deleting, and never refunding.
 				if (resets.includes('queue')) done.push(`${deps.redemptions.archiveAll(now)} queue entries archived`)
 				if (resets.includes('counters')) done.push(`${deps.redeems.zeroCounters()} counters set to 0`)
 				return done
 			})
-			if (!done) return false
+			if (done === 'open') return false
+			if (done === 'continued') {
+				deps.log.info('the stream started again within 10 minutes of stopping: it continues the same stream')
+				return false
+			}
 			deps.log.info(`the stream started${done.length ? ` (reset_on_stream_start: ${done.join(', ')})` : ''}`)
 			return true
 		},

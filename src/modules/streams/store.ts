@@ -15,6 +15,10 @@ export function createStreamStore(db: Database) {
 	const openStream = db.query<{ id: number }, []>('SELECT id FROM streams WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1')
 	const latestStart = db.query<{ startedAt: string }, []>('SELECT started_at AS startedAt FROM streams ORDER BY id DESC LIMIT 1')
 	const insertStream = db.query<unknown, { at: string }>('INSERT INTO streams (started_at) VALUES ($at)')
+	const lastStream = db.query<{ id: number; endedAt: string | null }, []>(
+		'SELECT id, ended_at AS endedAt FROM streams ORDER BY id DESC LIMIT 1'
+	)
+	const reopen = db.query<unknown, { id: number }>('UPDATE streams SET ended_at = NULL WHERE id = $id')
 	const closeStreams = db.query<unknown, { at: string }>('UPDATE streams SET ended_at = $at WHERE ended_at IS NULL')
 
 	return {
@@ -25,12 +29,20 @@ export function createStreamStore(db: Database) {
 		isLive: () => selectState.get({ key: 'stream_live' })?.value === '1',
 		/** When "this stream" began: the latest stream's start, or undefined before the first stream. */
 		currentStart: () => latestStart.get()?.startedAt,
-		/** Records a start unless a stream is open; true when this call started one. Inside the caller's transaction. */
-		start(now: number): boolean {
+		/**
+		 * Records a start: a new stream, or the last one again when it stopped less than continueWithinMs ago
+		 * (an encoder blip), or nothing when a stream is open. Inside the caller's transaction.
+		 */
+		start(now: number, continueWithinMs: number): 'started' | 'continued' | 'open' {
 			upsertState.run({ key: 'stream_live', value: '1' })
-			if (openStream.get()) return false
+			if (openStream.get()) return 'open'
+			const last = lastStream.get()
+			if (last?.endedAt && now - Date.parse(last.endedAt) < continueWithinMs) {
+				reopen.run({ id: last.id })
+				return 'continued'
+			}
 			insertStream.run({ at: nowIso(now) })
-			return true
+			return 'started'
 		},
 		/** Closes the open stream. Inside the caller's transaction. */
 		end(now: number) {
