@@ -35,7 +35,7 @@ function convertLegacyInstance(legacyDir: string, instanceDir: string): string[]
 	const configToml = /^secret_key\s*=/m.test(config.toml) ? config.toml : `${config.toml.trimEnd()}\nsecret_key = "${generateSecret()}"\n`
 	const redeems = targets[1] ? convert(redeemsPy, 'redeems') : undefined
 	for (const warning of [...config.warnings, ...(redeems?.warnings ?? [])]) console.error(`warning: ${warning}`)
-	mkdirSync(instanceDir, { recursive: true })
+	mkdirSync(instanceDir, { recursive: true, mode: 0o700 })
 	writeFileSync(resolve(instanceDir, CONFIG_FILE), configToml, { flag: 'wx', mode: 0o600 })
 	written.push(resolve(instanceDir, CONFIG_FILE))
 	if (redeems) {

@@ -4,8 +4,9 @@ import type { CommandId } from '../commands/registry.ts'
 import type { Moderation } from '../moderation/service.ts'
 import { handleModeratorCommand } from '../moderation/commands.ts'
 import type { LimitRefusal } from '../redeems/limits.ts'
-import { findRedeem, isRedeemActive } from '../redeems/model.ts'
+import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { Purchases } from '../redeems/purchase.ts'
+import type { RedemptionSource } from '../redemptions/store.ts'
 import { dashboardUrl, type Settings } from '../settings/settings.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { parseAmount, parseCommand } from './commands.ts'
@@ -109,11 +110,32 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 	}
 
 	if (!redeem) return []
+	const note = redeem.type === 'note' ? noteAfterCommand(source, isRenderedHtml) : ''
+	return useRedeem(deps, say, user.id, redeem, { note, amount: command.args.split(' ')[0] ?? '' }, 'chat').replies
+}
+
+/** What a use of a redeem gives: the replies (public announcements and the viewer's answer) and the balance. */
+export type RedeemResult = { ok: boolean; replies: Reply[]; balance?: number }
+
+/**
+ * One use of a redeem, the same from chat and from the store page: active check, note and amount rules, then the
+ * purchase (limits and charge in one transaction). `say` words replies for the viewer who asked.
+ */
+export function useRedeem(
+	deps: Pick<ChatDeps, 'purchases' | 'activeCategories' | 'now'>,
+	say: Say,
+	viewerId: string,
+	redeem: Redeem,
+	input: { note: string; amount: string },
+	source: RedemptionSource
+): RedeemResult {
+	const { now } = deps
 	const base = { redeem: redeem.name }
-	if (!isRedeemActive(redeem, deps.activeCategories)) return [say('inactive', base)]
+	const fail = (...replies: Reply[]): RedeemResult => ({ ok: false, replies })
+	if (!isRedeemActive(redeem, deps.activeCategories)) return fail(say('inactive', base))
 	const refused = (refusal: LimitRefusal) => {
 		const { key, params } = refusalText(refusal)
-		return [say(key, { ...base, ...params })]
+		return fail(say(key, { ...base, ...params }))
 	}
 
 	switch (redeem.type) {
@@ -121,46 +143,48 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 		case 'note': {
 			let note: string | null = null
 			if (redeem.type === 'note') {
-				note = noteAfterCommand(source, isRenderedHtml)
-				if (!note) return [say('note_missing', base)]
+				note = input.note.trim()
+				if (!note) return fail(say('note_missing', base))
 				const length = [...note].length
 				const limit = redeem.limits.maxNoteLength ?? MAX_NOTE_LENGTH
-				if (length > limit) return [say('note_too_long', { length, limit })]
+				if (length > limit) return fail(say('note_too_long', { length, limit }))
 			}
-			const result = deps.purchases.queue({ viewerId: user.id, redeem, note }, now)
+			const result = deps.purchases.queue({ viewerId, redeem, note, source }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
-				return [say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) })]
+				return fail(say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) }))
 			}
 			const balance = points(result.balance)
 			// A successful redeem is announced publicly, once.
-			if (redeem.autoFulfil) return [say('fulfilled', { ...base, balance }, 'public')]
-			return [say('queued', { ...base, id: result.redemptionId, balance }, 'public')]
+			const reply = redeem.autoFulfil
+				? say('fulfilled', { ...base, balance }, 'public')
+				: say('queued', { ...base, id: result.redemptionId, balance }, 'public')
+			return { ok: true, replies: [reply], balance: result.balance }
 		}
 		case 'counter': {
-			const result = deps.purchases.counter({ viewerId: user.id, redeem }, now)
+			const result = deps.purchases.counter({ viewerId, redeem }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
-				return [say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) })]
+				return fail(say('not_enough_points', { ...base, price: points(redeem.price), balance: points(result.balance) }))
 			}
-			return [say('counted', { ...base, count: result.count, balance: points(result.balance) }, 'public')]
+			return { ok: true, replies: [say('counted', { ...base, count: result.count, balance: points(result.balance) }, 'public')], balance: result.balance }
 		}
 		case 'milestone': {
-			const amount = parseAmount(command.args.split(' ')[0] ?? '')
-			if (amount === undefined) return [say('amount_invalid', base)]
-			const result = deps.purchases.donate({ viewerId: user.id, redeem, amount }, now)
+			const amount = parseAmount(input.amount)
+			if (amount === undefined) return fail(say('amount_invalid', base))
+			const result = deps.purchases.donate({ viewerId, redeem, amount }, now)
 			if (!result.ok) {
 				if (result.reason === 'refused') return refused(result.refusal)
 				if (result.reason === 'insufficient_points') {
-					return [say('not_enough_for_donation', { amount: points(amount), balance: points(result.balance) })]
+					return fail(say('not_enough_for_donation', { amount: points(amount), balance: points(result.balance) }))
 				}
 				// A milestone the database lacks is treated like a complete one: nothing is charged.
-				return [say('milestone_complete', base)]
+				return fail(say('milestone_complete', base))
 			}
 			const progress = { ...base, amount: points(result.charged), progress: result.progress, goal: result.goal }
 			const replies = [say(result.charged < amount ? 'donated_capped' : 'donated', progress, 'public')]
 			if (result.completed) replies.push(say('milestone_reached', { ...base, goal: points(result.goal) }, 'public'))
-			return replies
+			return { ok: true, replies, balance: result.balance }
 		}
 	}
 }

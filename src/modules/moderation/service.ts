@@ -55,7 +55,7 @@ export function createModeration(deps: ModerationDeps) {
 				if (!redemption) return { ok: false, reason: 'not_found' }
 				const rule = TRANSITIONS[action]
 				// The status guard makes a second, racing resolve a no-op.
-				if (!deps.redemptions.setStatus(id, rule.to, rule.from, now)) return { ok: false, reason: 'wrong_status', status: redemption.status }
+				if (!deps.redemptions.setStatus(id, rule.to, rule.from, now, reason)) return { ok: false, reason: 'wrong_status', status: redemption.status }
 				let refunded = 0
 				if (rule.refunds && redemption.cost > 0) {
 					viewers.credit(redemption.viewerId, redemption.cost, { reason: 'refund', redeem: redemption.redeem, redemptionId: id }, now)

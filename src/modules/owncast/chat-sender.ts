@@ -24,7 +24,7 @@ type LogKind = OwncastFault | 'dropped' | 'private-refused' | 'private-dropped'
  * Whether a failed private message surely did not reach the viewer: only a refusal (401, 403, 404) says so.
  * A timeout, a broken connection, a 5xx or an odd answer may come after Owncast delivered it.
  */
-export function privateRefused(result: Extract<OwncastResult<void>, { ok: false }>): boolean {
+function privateRefused(result: Extract<OwncastResult<void>, { ok: false }>): boolean {
 	return result.fault === 'unauthorized' || (result.fault === 'http_error' && (result.status === 403 || result.status === 404))
 }
 

@@ -3,7 +3,7 @@
 // racing purchases can never overspend or both take the last unit of stock. No SQL here: the stores own it.
 import { parseIso } from '../../db/time.ts'
 import type { Transact } from '../../db/transaction.ts'
-import type { RedemptionStore } from '../redemptions/store.ts'
+import type { RedemptionSource, RedemptionStore } from '../redemptions/store.ts'
 import type { StreamStore } from '../streams/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { checkLimits, type LimitRefusal, type RedeemUsage } from './limits.ts'
@@ -67,7 +67,7 @@ export function createPurchases(deps: PurchaseDeps) {
 		usage,
 
 		/** A list or note redeem: charged, and queued (or fulfilled at once with auto_fulfil). */
-		queue(input: { viewerId: string; redeem: PricedRedeem; note: string | null }, now: number): QueuePurchase {
+		queue(input: { viewerId: string; redeem: PricedRedeem; note: string | null; source?: RedemptionSource }, now: number): QueuePurchase {
 			const { redeem, viewerId } = input
 			return transact<QueuePurchase>((rollback) => {
 				const refused = refusal(redeem, viewerId, now)
@@ -80,7 +80,8 @@ export function createPurchases(deps: PurchaseDeps) {
 					cost: redeem.price,
 					note: input.note,
 					status: redeem.autoFulfil ? 'fulfilled' : 'pending',
-					createdAt: now
+					createdAt: now,
+					source: input.source ?? 'chat'
 				})
 				const charged = viewers.debit(viewerId, redeem.price, { reason: 'redeem', redeem: redeem.name, redemptionId }, now)
 				if (!charged.ok) return rollback({ ok: false, reason: 'insufficient_points', balance: charged.balance })

@@ -7,6 +7,8 @@ import { nowIso } from '../../db/time.ts'
 
 export type RedemptionStatus = 'pending' | 'fulfilled' | 'rejected' | 'cancelled'
 export type QueuedType = 'list' | 'note'
+/** Where a redemption was made: a chat command or the store page. */
+export type RedemptionSource = 'chat' | 'page'
 
 export type Redemption = {
 	id: number
@@ -18,6 +20,9 @@ export type Redemption = {
 	status: RedemptionStatus
 	createdAt: string
 	resolvedAt: string | null
+	source: RedemptionSource
+	/** A moderator's reason for rejecting it. */
+	reason: string | null
 }
 
 /**
@@ -33,20 +38,37 @@ export const queuePosition = (r: Pick<Redemption, 'status' | 'createdAt' | 'id'>
 })
 
 const COLUMNS = `id, redeem, redeem_type AS type, viewer_id AS viewerId, cost, note, status,
-	created_at AS createdAt, resolved_at AS resolvedAt FROM redemptions`
+	created_at AS createdAt, resolved_at AS resolvedAt, source, reason FROM redemptions`
 
 export function createRedemptionStore(db: Database) {
 	const insert = db.query<
 		{ id: number },
-		{ redeem: string; type: string; viewer: string; cost: number; note: string | null; status: string; created: string; resolved: string | null }
+		{
+			redeem: string
+			type: string
+			viewer: string
+			cost: number
+			note: string | null
+			status: string
+			created: string
+			resolved: string | null
+			source: string
+		}
 	>(
-		`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, status, created_at, resolved_at)
-		VALUES ($redeem, $type, $viewer, $cost, $note, $status, $created, $resolved) RETURNING id`
+		`INSERT INTO redemptions (redeem, redeem_type, viewer_id, cost, note, status, created_at, resolved_at, source)
+		VALUES ($redeem, $type, $viewer, $cost, $note, $status, $created, $resolved, $source) RETURNING id`
 	)
 	const selectOne = db.query<Redemption, { id: number }>(`SELECT ${COLUMNS} WHERE id = $id`)
-	const setStatus = db.query<unknown, { id: number; to: string; from: string; at: string }>(
-		`UPDATE redemptions SET status = $to, resolved_at = $at
+	const setStatus = db.query<unknown, { id: number; to: string; from: string; at: string; reason: string | null }>(
+		`UPDATE redemptions SET status = $to, resolved_at = $at, reason = coalesce($reason, reason)
 		WHERE id = $id AND status IN (SELECT value FROM json_each($from))`
+	)
+	const byViewerSince = db.query<Redemption, { viewer: string; since: string; limit: number }>(
+		`SELECT ${COLUMNS} WHERE viewer_id = $viewer AND created_at >= $since ORDER BY created_at DESC, id DESC LIMIT $limit`
+	)
+	// A pending entry's place in the queue: pending entries before it in queue order, plus one.
+	const pendingBefore = db.query<{ n: number }, { created: string; id: number }>(
+		`SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL AND status = 'pending' AND (created_at, id) < ($created, $id)`
 	)
 	// Pending first (what the streamer still has to do), each group oldest first: the queue_order index.
 	const queuePage = db.query<Redemption, { limit: number; offset: number }>(
@@ -81,6 +103,7 @@ export function createRedemptionStore(db: Database) {
 			/** Fulfilled at once (auto_fulfil), or imported as pending. */
 			status: 'pending' | 'fulfilled'
 			createdAt: number | string
+			source?: RedemptionSource
 		}): number {
 			const created = typeof input.createdAt === 'string' ? input.createdAt : nowIso(input.createdAt)
 			return (
@@ -92,14 +115,20 @@ export function createRedemptionStore(db: Database) {
 					note: input.note,
 					status: input.status,
 					created,
-					resolved: input.status === 'fulfilled' ? created : null
+					resolved: input.status === 'fulfilled' ? created : null,
+					source: input.source ?? 'chat'
 				}) as { id: number }
 			).id
 		},
 		get: (id: number) => selectOne.get({ id }) ?? undefined,
 		/** Moves a redemption to a status if it is in one of `from`; false when another change came first. */
-		setStatus: (id: number, to: RedemptionStatus, from: readonly RedemptionStatus[], now: number) =>
-			setStatus.run({ id, to, from: JSON.stringify(from), at: nowIso(now) }).changes === 1,
+		setStatus: (id: number, to: RedemptionStatus, from: readonly RedemptionStatus[], now: number, reason?: string) =>
+			setStatus.run({ id, to, from: JSON.stringify(from), at: nowIso(now), reason: reason || null }).changes === 1,
+		/** One viewer's redemptions since a time, newest first (their activity). */
+		byViewerSince: (viewerId: string, since: number, limit = 200) =>
+			byViewerSince.all({ viewer: viewerId, since: nowIso(since), limit }),
+		/** 1 for the next pending entry in the queue, 2 for the one after, ... */
+		placeInQueue: (r: Pick<Redemption, 'createdAt' | 'id'>) => (pendingBefore.get({ created: r.createdAt, id: r.id })?.n ?? 0) + 1,
 		queuePage: (limit: number, offset: number) => queuePage.all({ limit, offset }),
 		/** The queue in the same order as queuePage, from just after a position (from the start without one). */
 		queueAfter(limit: number, after?: QueuePosition): Redemption[] {

@@ -19,6 +19,9 @@ export function createStreamStore(db: Database) {
 		'SELECT id, ended_at AS endedAt FROM streams ORDER BY id DESC LIMIT 1'
 	)
 	const reopen = db.query<unknown, { id: number }>('UPDATE streams SET ended_at = NULL WHERE id = $id')
+	const streamsSince = db.query<{ id: number; startedAt: string; endedAt: string | null }, { since: string }>(
+		'SELECT id, started_at AS startedAt, ended_at AS endedAt FROM streams WHERE ended_at IS NULL OR ended_at >= $since ORDER BY id'
+	)
 	const closeStreams = db.query<unknown, { at: string }>('UPDATE streams SET ended_at = $at WHERE ended_at IS NULL')
 
 	return {
@@ -26,6 +29,8 @@ export function createStreamStore(db: Database) {
 		setState: (key: StateKey, value: string) => void upsertState.run({ key, value }),
 		deleteState: (key: StateKey) => void deleteState.run({ key }),
 
+		/** Streams that were on at some point since a time, oldest first. */
+		since: (time: number) => streamsSince.all({ since: nowIso(time) }),
 		isLive: () => selectState.get({ key: 'stream_live' })?.value === '1',
 		/** When "this stream" began: the latest stream's start, or undefined before the first stream. */
 		currentStart: () => latestStart.get()?.startedAt,

@@ -13,6 +13,9 @@ export type LedgerReason = 'starting' | 'cycle' | 'redeem' | 'donation' | 'refun
 /** What a balance change is for; redeem and redemption tie it to a use (limits count these rows). */
 export type LedgerEntry = { reason: LedgerReason; redeem?: string | null; redemptionId?: number | null }
 
+/** One row of a viewer's points history. */
+export type LedgerRow = { delta: number; reason: LedgerReason; redeem: string | null; createdAt: string }
+
 export type Charge = { ok: true; balance: number } | { ok: false; balance: number }
 
 /** The one meaning of "the viewer called X": case-insensitive, bots excluded, most recently seen first. */
@@ -64,6 +67,11 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	)
 	const namesOf = db.query<{ id: string; displayName: string }, { ids: string }>(
 		'SELECT id, display_name AS displayName FROM viewers WHERE id IN (SELECT value FROM json_each($ids))'
+	)
+
+	const history = db.query<LedgerRow, { viewer: string; since: string; limit: number }>(
+		`SELECT delta, reason, redeem, created_at AS createdAt FROM ledger
+		WHERE viewer_id = $viewer AND created_at >= $since ORDER BY id DESC LIMIT $limit`
 	)
 
 	// Uses of a redeem, for limits: every use has a ledger row with the redeem's name.
@@ -216,6 +224,9 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 			clearAwardList.run()
 			return counts
 		},
+
+		/** A viewer's ledger rows since a time, newest first (their points history). */
+		history: (viewerId: string, since: number, limit = 10_000) => history.all({ viewer: viewerId, since: nowIso(since), limit }),
 
 		/** Past uses of a redeem from the ledger, for limits. Counts stop at max. */
 		uses: {
