@@ -4,6 +4,7 @@ import { Elysia } from 'elysia'
 import type { Bot } from './bot.ts'
 import { isBusy } from './db/database.ts'
 import { adminRoutes } from './modules/admin/routes.tsx'
+import { storeRoutes } from './modules/store/routes.ts'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
@@ -71,6 +72,7 @@ export function createApp(bot: Bot) {
 				changeStamp: bot.changeStamp
 			})
 		)
+		.use(storeRoutes({ settings: bot.settings, identity: bot.identity, store: bot.store, log: bot.log, clock: bot.clock }))
 		.use(
 			adminRoutes({
 				config,

@@ -25,6 +25,10 @@ import type { Settings } from './modules/settings/settings.ts'
 import { createStreamService } from './modules/streams/service.ts'
 import { createStreamStore } from './modules/streams/store.ts'
 import { createViewerStore } from './modules/viewers/store.ts'
+import { createIdentity } from './modules/identity/service.ts'
+import { createIdentityStore } from './modules/identity/store.ts'
+import { createIdempotencyStore } from './modules/store/idempotency.ts'
+import { createStore } from './modules/store/service.ts'
 import { createRuntime } from './runtime.ts'
 
 export function createBot(input: {
@@ -55,7 +59,9 @@ export function createBot(input: {
 		audit: createAuditStore(db),
 		adminLinks: createAdminLinks(db),
 		adminSessions: createAdminSessions(db),
-		processedEvents: createProcessedEvents(db)
+		processedEvents: createProcessedEvents(db),
+		identity: createIdentityStore(db),
+		idempotency: createIdempotencyStore(db)
 	}
 	const { viewers, redemptions, redeems, streams, audit } = stores
 
@@ -73,6 +79,20 @@ export function createBot(input: {
 	})
 	const streamService = createStreamService({ transact, streams, redemptions, redeems, config: () => settings().config, log })
 	const award = createAward({ transact, viewers, streams })
+	const identity = createIdentity({ transact, store: stores.identity, sessionDays: () => settings().config.viewer_session_days })
+	const store = createStore({
+		settings,
+		transact,
+		viewers,
+		purchases,
+		redeems,
+		redemptions,
+		streams,
+		moderation,
+		idempotency: stores.idempotency,
+		replies: runtime.chat,
+		limiter: runtime.limiter
+	})
 	const events = createEventService({
 		settings,
 		transact,
@@ -80,6 +100,7 @@ export function createBot(input: {
 		viewers,
 		purchases,
 		moderation,
+		identity,
 		streams: streamService,
 		replies: runtime.chat,
 		limiter: runtime.limiter,
@@ -134,6 +155,8 @@ export function createBot(input: {
 		streams: streamService,
 		award,
 		events,
+		identity,
+		store,
 		backlog: createEventBacklog((event) => events.handleOwncastEvent(event), log, {}, clock),
 		changeStamp: createChangeStamp(db)
 	}

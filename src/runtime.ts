@@ -60,7 +60,8 @@ export function createRuntime(input: {
 		status: () => client.status(),
 		chatUsers: () => client.chatUsers(),
 		sendChat: (body) => client.sendChat(body),
-		sendPrivate: (clientId, body) => client.sendPrivate(clientId, body)
+		sendPrivate: (clientId, body) => client.sendPrivate(clientId, body),
+		userClients: (userId) => client.userClients(userId)
 	}
 	const chat = createChatSender(owncast, log, { privateReplies: () => settings.config.private_replies })
 	let limiter = createRateLimiter(settings.config.command_rate_limit)

@@ -108,6 +108,7 @@ export function parseRedeems(source: string, label: string): Redeem[] {
 			name,
 			categories: data.category ?? [],
 			...(data.info ? { info: data.info } : {}),
+			...(data.title ? { title: data.title } : {}),
 			autoFulfil: 'auto_fulfil' in data ? data.auto_fulfil === true : false,
 			limits: limitsOf(data)
 		}

@@ -46,6 +46,10 @@ function chatDeps(settings: Settings, calls: Calls, overrides: Partial<ChatDeps>
 			counter: (input) => (calls.push(`counter ${input.redeem.name}`), { ok: false, reason: 'refused', refusal: { code: 'cooldown', waitSeconds: 100 } }),
 			donate: () => ({ ok: false, reason: 'milestone_missing' })
 		},
+		identity: {
+			linkCode: (code, viewerId) => (calls.push(`link ${code} ${viewerId}`), code.toUpperCase() === 'GOOD42' ? 'linked' : 'invalid'),
+			newLoginToken: (viewerId) => (calls.push(`token ${viewerId}`), { token: 'T'.repeat(43), expiresAt: 0 })
+		},
 		moderation: {
 			resolve: (id) => (calls.push(`resolve ${id}`), { ok: false, reason: 'not_found' }),
 			adjustPoints: () => ({ ok: false, reason: 'not_found' }),
@@ -83,7 +87,7 @@ describe('handleChatMessage', () => {
 		const calls: Calls = []
 		expect(handleChatMessage(chatDeps(settings, calls), message('!help'))).toEqual([])
 		const [help] = handleChatMessage(chatDeps(settings, calls), message('!commands'))
-		expect(help?.text).toContain('Commands: !commands, !points, !name_update.')
+		expect(help?.text).toContain('Commands: !commands, !points, !name_update, !store.')
 	})
 
 	test('a limit refusal comes back as a code and is worded by the chat layer', () => {
@@ -104,6 +108,30 @@ describe('handleChatMessage', () => {
 		expect(handleChatMessage(chatDeps(settings, calls), message('?finish', true))).toEqual([
 			{ text: '@Ann, usage: ?finish <id>', to: 'viewer' }
 		])
+	})
+
+	test('!link binds the code without echoing it; a bad code says so, also without echoing it', () => {
+		const calls: Calls = []
+		const deps = chatDeps(settingsWith(''), calls)
+		const [ok] = handleChatMessage(deps, message('!link good42'))
+		expect(calls).toContain('link good42 u1')
+		expect(ok).toEqual({ text: '@Ann, a browser was signed in as you; sign out everywhere from the Redeems tab if that was not you.', to: 'viewer' })
+		const [bad] = handleChatMessage(deps, message('!link NOPE99'))
+		expect(bad?.text).not.toContain('NOPE99')
+		expect(bad?.text).toContain('not valid or has expired')
+	})
+
+	test('!store makes a login link that may only go privately to the sender\'s own connection, soon', () => {
+		const settings = settingsWith('public_url = "https://bot.example.com"\n', '')
+		const [reply] = handleChatMessage(chatDeps(settings, []), { ...message('!store'), clientId: 12 })
+		expect(reply).toEqual({
+			text: `Your personal link to redeem on the dashboard (it works once, for 10 minutes; do not share it): https://bot.example.com/dashboard?login=${'T'.repeat(43)}`,
+			to: 'secret',
+			fallback: '@Ann, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.',
+			owner: 'u1',
+			clientId: 12,
+			expiresAt: Date.UTC(2026, 10, 29) + 30_000
+		})
 	})
 
 	test('the rate limit silences commands, not chat', () => {
@@ -135,6 +163,7 @@ describe('createEventService', () => {
 			},
 			viewers: chat.viewers,
 			purchases: chat.purchases,
+			identity: chat.identity,
 			moderation: { ...chat.moderation, activeCategories: () => [] },
 			streams: { started: (now) => (calls.push(`started ${now}`), true), stopped: (now) => void calls.push(`stopped ${now}`) },
 			replies: { send: (replies, clientId) => void sent.push({ replies, clientId }) },

@@ -21,7 +21,8 @@ describe('command table', () => {
 	test('every built-in answers to its own name by default, in table order', () => {
 		const table = createCommandTable({})
 		for (const id of COMMAND_IDS) expect(table.lookup(id)).toBe(id)
-		expect(table.available('everyone').map((c) => c.name)).toEqual(['help', 'points', 'name_update'])
+		expect(table.available('everyone').map((c) => c.name)).toEqual(['help', 'points', 'name_update', 'store', 'link'])
+		expect(table.listed().map((c) => c.name)).toEqual(['help', 'points', 'name_update', 'store'])
 		expect(table.usage('reject', '!')).toBe('!reject <id> [reason]')
 	})
 

@@ -68,6 +68,8 @@ const DEFAULTS = {
 	command_rate_limit: 1,
 	backup_keep: 7,
 	private_replies: true,
+	viewer_session_days: 30,
+	public_balances: true,
 	reset_on_stream_start: [],
 	trusted_proxies: [],
 	messages: {},
@@ -135,6 +137,8 @@ describe('loadConfig: defaults', () => {
 			command_rate_limit: 2.5,
 			backup_keep: 0,
 			private_replies: true,
+			viewer_session_days: 30,
+			public_balances: true,
 			reset_on_stream_start: [],
 			trusted_proxies: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'],
 			messages: {},
@@ -474,7 +478,7 @@ describe('parseRedeems', () => {
 		[
 			'a nested table inside a redeem',
 			'[redeems.x]\ntype = "list"\nprice = 1\n[redeems.x.extra]\na = 1\n',
-			'redeems.toml: redeems.x.extra: unknown key; known keys are type, price, goal, info, category, auto_fulfil, cooldown, user_cooldown, max_per_stream, max_per_user_per_stream, stock, only_live, max_note_length'
+			'redeems.toml: redeems.x.extra: unknown key; known keys are type, price, goal, info, title, category, auto_fulfil, cooldown, user_cooldown, max_per_stream, max_per_user_per_stream, stock, only_live, max_note_length'
 		],
 		[
 			'a misspelt top-level table',

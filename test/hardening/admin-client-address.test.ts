@@ -1,4 +1,4 @@
-// Who a request comes from (src/modules/admin/client-address.ts), the per-client login throttle (auth.ts), and
+// Who a request comes from (src/modules/http/client-address.ts), the per-client login throttle (auth.ts), and
 // the trusted_proxies setting.
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
@@ -16,7 +16,7 @@ import {
 	parseIp,
 	parseXForwardedFor,
 	UNKNOWN_CLIENT
-} from '../../src/modules/admin/client-address.ts'
+} from '../../src/modules/http/client-address.ts'
 import { EXPECTED } from '../../src/modules/settings/schema.ts'
 import { makeTempDir, TEST_SECRET, useTempDirs, writeInstance } from '../helpers.ts'
 

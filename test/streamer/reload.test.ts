@@ -227,6 +227,23 @@ const RELOADS: Record<(typeof CONFIG_KEYS)[number], () => Promise<void>> = {
 		bot.reconfigure({ messages: { balance: '{name} holds {balance}' } })
 		expect(await replyTo(bot, '!points')).toBe('Alice holds 10 points')
 	},
+	async viewer_session_days() {
+		bot = await createTestBot()
+		bot.reconfigure({ viewer_session_days: 2 })
+		const { code, claim } = bot.deps.identity.newCode(Date.now())
+		await bot.chat(alice, `!link ${code}`)
+		const state = bot.deps.identity.collect(code, claim, 'test', Date.now())
+		expect(state.status).toBe('signed_in')
+		if (state.status !== 'signed_in') return
+		expect(Math.round((state.expiresAt - Date.now()) / 3_600_000)).toBe(48)
+	},
+	async public_balances() {
+		bot = await createTestBot()
+		await bot.chat(alice, 'hello')
+		expect((await json(bot, '/api/dashboard?userId=alice')).balance).toEqual({ kind: 'known', name: 'Alice', points: 10 })
+		bot.reconfigure({ public_balances: false })
+		expect((await json(bot, '/api/dashboard?userId=alice')).balance).toBeUndefined()
+	},
 	async commands() {
 		bot = await createTestBot()
 		bot.reconfigure({ commands: { points: 'balance' } })

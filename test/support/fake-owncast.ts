@@ -19,6 +19,11 @@ export type FakeOwncast = {
 	/** Private messages are delivered, but the answer comes this many ms later (a slow Owncast). */
 	privateDelayMs: number
 	requests: { method: string; path: string; authorization: string | null }[]
+	/**
+	 * Connection ids per chat user, for GET /api/integrations/moderation/chat/user/{id} (Owncast 0.2+); undefined
+	 * answers 404 as Owncast before 0.2 does.
+	 */
+	userConnections: Record<string, number[]> | undefined
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */
 	waitForMessages(n: number, timeoutMs?: number): Promise<string[]>
 	stop(): void
@@ -37,6 +42,7 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 		failPrivate: false,
 		privateDelayMs: 0,
 		requests: [],
+		userConnections: undefined,
 		async waitForMessages(n, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs
 			while (fake.messages.length < n) {
@@ -72,6 +78,17 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 				if (!body.body) return Response.json({ error: 'invalid message' }, { status: 400 })
 				fake.messages.push(body.body)
 				return Response.json({ success: true, message: 'sent' })
+			}
+			const userMatch = /^\/api\/integrations\/moderation\/chat\/user\/([^/]+)$/.exec(url.pathname)
+			if (userMatch && request.method === 'GET' && fake.userConnections) {
+				const id = decodeURIComponent(userMatch[1] as string)
+				const connections = fake.userConnections[id]
+				if (!connections) return Response.json({ error: 'user not found' }, { status: 404 })
+				return Response.json({
+					user: { id },
+					connectedClients: connections.map((clientId) => ({ id: clientId, connectedAt: new Date().toISOString(), userAgent: 'test', messageCount: 1 })),
+					messages: []
+				})
 			}
 			const privateMatch = /^\/api\/integrations\/chat\/system\/client\/(\d+)$/.exec(url.pathname)
 			if (privateMatch && request.method === 'POST') {

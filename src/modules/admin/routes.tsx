@@ -38,7 +38,7 @@ import {
 	type Session
 } from './auth.ts'
 import { parseAdminBody, TOO_LARGE, MAX_ADMIN_FORM_BYTES } from './body.ts'
-import { clientAddress, clientKey, createTrust, fromTrustedProxy, type Trust } from './client-address.ts'
+import { clientAddress, clientKey, createTrust, fromTrustedProxy, type Trust } from '../http/client-address.ts'
 import { LINK_MINUTES, type AdminLinks, type LinkState } from './links.ts'
 import type { AdminSessions } from './sessions.ts'
 

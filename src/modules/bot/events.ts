@@ -24,6 +24,7 @@ export type EventDeps = {
 	processed: Pick<ProcessedEvents, 'claim' | 'prune'>
 	viewers: ChatDeps['viewers'] & Pick<ViewerStore, 'touch'>
 	purchases: Pick<Purchases, 'queue' | 'counter' | 'donate'>
+	identity: ChatDeps['identity']
 	moderation: ChatDeps['moderation'] & Pick<Moderation, 'activeCategories'>
 	streams: Pick<StreamService, 'started' | 'stopped'>
 	replies: Pick<ChatSender, 'send'>
@@ -65,7 +66,7 @@ export function createEventService(deps: EventDeps) {
 	function handleChat(event: Extract<OwncastEvent, { type: 'CHAT' }>, now: number) {
 		if (event.id && recent.has(event.id)) return
 		const settings = deps.settings()
-		const message = { user: event.user, rawBody: event.rawBody, body: event.body }
+		const message = { user: event.user, rawBody: event.rawBody, body: event.body, clientId: event.clientId }
 		if (!event.id) {
 			// Nothing tells a replay from a new message: it may refresh the viewer, never run a command.
 			deps.viewers.touch(event.user, now)
@@ -80,6 +81,7 @@ export function createEventService(deps: EventDeps) {
 			viewers: deps.viewers,
 			purchases: deps.purchases,
 			moderation: deps.moderation,
+			identity: deps.identity,
 			now,
 			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now)
 		}
@@ -93,7 +95,8 @@ export function createEventService(deps: EventDeps) {
 		}
 		// Remembered only once applied: an event held back by a locked database is applied later, not dropped.
 		recent.add(event.id)
-		if (!settings.config.passive) deps.replies.send(replies, event.clientId)
+		// A missing clientId is connection 0 (Go's omitempty drops the zero value).
+		if (!settings.config.passive) deps.replies.send(replies, event.clientId ?? 0)
 	}
 
 	function handleOwncastEvent(event: OwncastEvent): void {

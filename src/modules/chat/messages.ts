@@ -66,6 +66,10 @@ export const DEFAULT_MESSAGES = {
 	mod_redeem_resumed: 'Redeem {redeem} is back.',
 	mod_redeem_restocked: 'Redeem {redeem} is restocked.',
 	mod_unknown_redeem: '@{name}, there is no redeem called {redeem}.',
+	link_signed_in: '@{name}, a browser was signed in as you; sign out everywhere from the Redeems tab if that was not you.',
+	link_invalid: '@{name}, that sign-in code is not valid or has expired: press "Sign in" on the Redeems tab for a new one.',
+	store_link: 'Your personal link to redeem on the dashboard (it works once, for 10 minutes; do not share it): {url}',
+	store_link_unavailable: '@{name}, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.',
 	mod_category_on: 'Category {category} is on.',
 	mod_category_off: 'Category {category} is off.'
 } as const

@@ -8,6 +8,7 @@ import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { Purchases } from '../redeems/purchase.ts'
 import type { RedemptionSource } from '../redemptions/store.ts'
 import { dashboardUrl, type Settings } from '../settings/settings.ts'
+import type { Identity } from '../identity/service.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { parseAmount, parseCommand } from './commands.ts'
 import { describeWait, MAX_NOTE_LENGTH, points, type MessageKey, type Params } from './messages.ts'
@@ -22,6 +23,8 @@ export type ChatMessage = {
 	rawBody: string | undefined
 	/** Owncast's rendered HTML body, the fallback. */
 	body: string | undefined
+	/** The chat connection it came from, when the event said. */
+	clientId?: number | undefined
 }
 
 export type ChatDeps = {
@@ -31,6 +34,7 @@ export type ChatDeps = {
 	viewers: Pick<ViewerStore, 'touch' | 'balance' | 'rename' | 'findByName'>
 	purchases: Pick<Purchases, 'queue' | 'counter' | 'donate'>
 	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
+	identity: Pick<Identity, 'linkCode' | 'newLoginToken'>
 	now: number
 	/** Per-viewer rate limit for commands; false means ignore this one silently. */
 	allowCommand?: (viewerId: string) => boolean
@@ -40,6 +44,13 @@ export type ChatDeps = {
 export function isCommandMessage(prefix: string, message: Pick<ChatMessage, 'rawBody' | 'body'>): boolean {
 	return parseCommand(commandText(message.rawBody ?? message.body ?? ''), prefix) !== undefined
 }
+
+/** A login link not sent within this time (a backlog, a slow Owncast) is dropped, never sent late. */
+const STORE_LINK_SEND_WITHIN_MS = 30_000
+
+/** Where viewers reach the bot: public_url, else the listening address. */
+const publicBase = (config: Settings['config']) =>
+	config.public_url ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
 
 /** The words for a limit that refused a redeem. */
 function refusalText(refusal: LimitRefusal): { key: MessageKey; params: Params } {
@@ -94,7 +105,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 			const activeRedeems = config.list_redeems ? settings.redeems.filter((r) => isRedeemActive(r, deps.activeCategories)) : undefined
 			const text = messages.help({
 				prefix: config.prefix,
-				commands: commands.available('everyone').map((c) => c.name),
+				commands: commands.listed().map((c) => c.name),
 				cycleSeconds: config.points_cycle_time,
 				amount: config.points_amount_given,
 				dashboardUrl: dashboardUrl(config),
@@ -107,6 +118,24 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 		case 'name_update':
 			viewers.rename(user.id, name)
 			return [say('name_updated')]
+		case 'link':
+			// The code is never echoed: a phished code must not be shown back in public chat.
+			if (deps.identity.linkCode(command.args, user.id, now) !== 'linked') return [say('link_invalid')]
+			return [say('link_signed_in')]
+		case 'store': {
+			const { token } = deps.identity.newLoginToken(user.id, now)
+			const url = `${publicBase(config)}/dashboard?login=${token}`
+			return [
+				{
+					text: messages.text('store_link', { name, prefix: config.prefix, url }),
+					to: 'secret',
+					fallback: say('store_link_unavailable', {}, 'public').text,
+					owner: user.id,
+					clientId: message.clientId,
+					expiresAt: now + STORE_LINK_SEND_WITHIN_MS
+				}
+			]
+		}
 	}
 
 	if (!redeem) return []

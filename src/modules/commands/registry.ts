@@ -13,12 +13,16 @@ export type CommandSpec = {
 	args: string
 	/** What it does, in a few words (help texts, README). */
 	summary: string
+	/** Left out of !help's list (a command the page tells viewers to type). */
+	hidden?: boolean
 }
 
 export const BUILT_IN_COMMANDS = {
 	help: { audience: 'everyone', args: '', summary: 'how to earn and spend points' },
 	points: { audience: 'everyone', args: '', summary: 'your balance' },
 	name_update: { audience: 'everyone', args: '', summary: 'update your name on the dashboard' },
+	store: { audience: 'everyone', args: '', summary: 'a personal link to redeem on the dashboard' },
+	link: { audience: 'everyone', args: '<code>', summary: 'sign in on the dashboard with the code it shows', hidden: true },
 	done: { audience: 'moderator', args: '<id>', summary: 'mark a redemption done' },
 	reject: { audience: 'moderator', args: '<id> [reason]', summary: 'reject a redemption and refund it' },
 	refund: { audience: 'moderator', args: '<id>', summary: 'refund a redemption' },
@@ -75,8 +79,10 @@ export type CommandTable = {
 	nameOf(id: CommandId): string | undefined
 	/** "!addpoints <name> <points>", with the prefix and the current name. */
 	usage(id: CommandId, prefix: string): string
-	/** Built-ins this audience can call now, in table order. */
+	/** Built-ins this audience can call now, in table order (hidden ones too). */
 	available(audience: Audience): { id: CommandId; name: string }[]
+	/** What !help lists for everyone: available and not hidden. */
+	listed(): { id: CommandId; name: string }[]
 	/** Built-ins unavailable because a redeem has their name. */
 	readonly collisions: readonly Collision[]
 }
@@ -115,6 +121,11 @@ export function createCommandTable(input: {
 				id,
 				name: names.get(id) as string
 			})),
+		listed: () =>
+			COMMAND_IDS.filter((id) => {
+				const spec: CommandSpec = BUILT_IN_COMMANDS[id]
+				return names.has(id) && spec.audience === 'everyone' && !spec.hidden
+			}).map((id) => ({ id, name: names.get(id) as string })),
 		collisions
 	}
 }

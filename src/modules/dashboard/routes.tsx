@@ -199,6 +199,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 			activeCategories: deps.moderation.activeCategories(),
 			pausedRedeems: deps.moderation.pausedRedeems,
 			passive: config.passive,
+			publicBalances: config.public_balances,
 			prefix: config.prefix
 		}
 	}

@@ -77,6 +77,8 @@ export type DashboardSources = {
 	activeCategories: readonly string[]
 	pausedRedeems: () => string[]
 	passive: boolean
+	/** public_balances: show the unverified ?username=/?userId= viewer's balance, read-only. */
+	publicBalances: boolean
 	prefix: string
 }
 
@@ -150,6 +152,6 @@ export function buildDashboard(sources: DashboardSources, request: DashboardRequ
 		},
 		redeems: redeems.map((r) => ({ ...r, paused: paused.has(r.name.toLowerCase()) })),
 		activeCategories: sources.activeCategories,
-		balance: findBalance(sources.viewers, request.userId, request.username)
+		balance: sources.publicBalances ? findBalance(sources.viewers, request.userId, request.username) : undefined
 	}
 }

@@ -3,9 +3,10 @@
 // privately to their chat connection when private replies are on, and publicly only when Owncast clearly
 // refuses them: after a timeout or a server error the private text may already have arrived, so it is dropped.
 import type { Logger } from '../../log.ts'
+import type { Reply, SecretReply } from '../chat/reply.ts'
 import type { OwncastClient, OwncastFault, OwncastResult } from './client.ts'
 
-export type OutgoingReply = { text: string; to: 'viewer' | 'public' }
+export type OutgoingReply = Reply
 
 export type ChatSender = {
 	/** Queues the replies to one chat message (from connection clientId); they are delivered in this order. */
@@ -18,7 +19,7 @@ export type ChatSender = {
 }
 
 type Job = { replies: OutgoingReply[]; clientId: number | undefined }
-type LogKind = OwncastFault | 'dropped' | 'private-refused' | 'private-dropped'
+type LogKind = OwncastFault | 'dropped' | 'private-refused' | 'private-dropped' | 'secret'
 
 /**
  * Whether a failed private message surely did not reach the viewer: only a refusal (401, 403, 404) says so.
@@ -29,7 +30,7 @@ function privateRefused(result: Extract<OwncastResult<void>, { ok: false }>): bo
 }
 
 export function createChatSender(
-	client: Pick<OwncastClient, 'sendChat'> & Partial<Pick<OwncastClient, 'sendPrivate'>>,
+	client: Pick<OwncastClient, 'sendChat'> & Partial<Pick<OwncastClient, 'sendPrivate' | 'userClients'>>,
 	log: Logger,
 	options: { maxWaiting?: number; concurrency?: number; privateReplies?: () => boolean } = {}
 ): ChatSender {
@@ -80,8 +81,41 @@ export function createChatSender(
 		return 'done'
 	}
 
+	/** Whether the connection is the owner's: Owncast lists a user's connections where it offers the route. */
+	async function ownsConnection(owner: string, clientId: number): Promise<boolean> {
+		if (!client.userClients) return true
+		const result = await client.userClients(owner)
+		if (result.ok) return result.value.includes(clientId)
+		// Owncast before 0.2 has no such route (404): the connection the webhook named is all there is to go on.
+		return result.fault === 'http_error' && result.status === 404
+	}
+
+	/** A secret goes privately to its owner's connection, or its fallback (no secret) goes public; never late. */
+	async function deliverSecret(reply: SecretReply) {
+		const publicFallback = async (why: string) => {
+			log.debug(`private link not sent (${why}); told the viewer in public chat`)
+			await client.sendChat(reply.fallback)
+		}
+		if (Date.now() > reply.expiresAt) {
+			logFault('secret', 'a private login link waited too long to be sent and was dropped')
+			return
+		}
+		if (reply.clientId === undefined) return publicFallback('the message carried no connection id')
+		if (privateOff || !privateReplies() || !client.sendPrivate) return publicFallback('private replies are off')
+		if (!(await ownsConnection(reply.owner, reply.clientId))) return publicFallback('the connection is not the sender\'s')
+		if (Date.now() > reply.expiresAt) return
+		const result = await client.sendPrivate(reply.clientId, reply.text)
+		if (result.ok) return
+		if (privateRefused(result)) return publicFallback(`Owncast refused it: ${result.message}`)
+		logFault('private-dropped', `private login link not delivered (it may have reached the viewer): ${result.message}`)
+	}
+
 	async function deliver(job: Job) {
 		for (const reply of job.replies) {
+			if (reply.to === 'secret') {
+				await deliverSecret(reply)
+				continue
+			}
 			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateOff && privateReplies()
 			if (wantsPrivate && (await sendPrivately(job.clientId as number, reply.text)) === 'done') continue
 			const result = await client.sendChat(reply.text)

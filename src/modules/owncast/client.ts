@@ -1,7 +1,7 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
 import { redactUrl } from '../../log.ts'
-import { SendResponseSchema, StatusSchema, type OwncastUser } from './model.ts'
+import { SendResponseSchema, StatusSchema, UserDetailsSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
 /** status: the HTTP status, when Owncast answered one (401 for 'unauthorized', 4xx/5xx for 'http_error'). */
@@ -16,6 +16,11 @@ export type OwncastClient = {
 	sendChat(body: string): Promise<OwncastResult<void>>
 	/** A system message only one chat connection sees (POST /api/integrations/chat/system/client/{clientId}). */
 	sendPrivate(clientId: number, body: string): Promise<OwncastResult<void>>
+	/**
+	 * The ids of a chat user's current connections (GET /api/integrations/moderation/chat/user/{id}, admin scope,
+	 * Owncast 0.2+; older versions answer 404).
+	 */
+	userClients(userId: string): Promise<OwncastResult<number[]>>
 }
 
 export type OwncastClientOptions = {
@@ -117,6 +122,11 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		},
 		async sendChat(body: string) {
 			return confirmed(await call('POST', '/api/integrations/chat/send', SendResponseSchema, { body }))
+		},
+		async userClients(userId: string) {
+			const result = await call('GET', `/api/integrations/moderation/chat/user/${encodeURIComponent(userId)}`, UserDetailsSchema)
+			if (!result.ok) return result
+			return { ok: true, value: (result.value.connectedClients ?? []).map((c) => c.id) }
 		},
 		async sendPrivate(clientId: number, body: string) {
 			return confirmed(await call('POST', `/api/integrations/chat/system/client/${clientId}`, SendResponseSchema, { body }))

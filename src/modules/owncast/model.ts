@@ -21,8 +21,8 @@ export const ChatEventSchema = v.looseObject({
 	rawBody: v.optional(v.nullable(v.string())),
 	body: v.optional(v.nullable(v.string())),
 	id: v.optional(v.nullable(v.string())),
-	// A missing clientId means connection 0 (Go's omitempty drops the zero value).
-	clientId: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))), 0)
+	// Missing when Go's omitempty dropped a zero; replies then go to connection 0, but no secret does.
+	clientId: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))))
 })
 export type ChatEvent = v.InferOutput<typeof ChatEventSchema>
 
@@ -43,6 +43,11 @@ export const ClientsSchema = v.array(v.looseObject({ user: v.optional(v.nullable
 
 export const SendResponseSchema = v.looseObject({ success: v.optional(v.boolean()) })
 
+/** GET /api/integrations/moderation/chat/user/{id}: the user's current connections, by clientId. */
+export const UserDetailsSchema = v.looseObject({
+	connectedClients: v.optional(v.nullable(v.array(v.looseObject({ id: v.pipe(v.number(), v.integer()) }))))
+})
+
 const MODERATOR_SCOPE = 'MODERATOR'
 
 /** A chat user as the bot sees one: moderators are the users with Owncast's MODERATOR scope. */
@@ -50,7 +55,15 @@ export type EventUser = { id: string; displayName: string; isBot: boolean; isMod
 
 /** The webhook events the bot acts on, parsed and checked; every other type is 'other'. */
 export type OwncastEvent =
-	| { type: 'CHAT'; user: EventUser; rawBody: string | undefined; body: string | undefined; id: string | undefined; clientId: number }
+	| {
+			type: 'CHAT'
+			user: EventUser
+			rawBody: string | undefined
+			body: string | undefined
+			id: string | undefined
+			/** The connection the message came from; undefined when the event did not carry one. */
+			clientId: number | undefined
+	  }
 	| { type: 'NAME_CHANGE'; user: EventUser }
 	| { type: 'USER_JOINED'; user: EventUser }
 	| { type: 'STREAM_STARTED' | 'STREAM_STOPPED'; id: string | undefined }
@@ -77,7 +90,7 @@ export function parseOwncastEvent(json: unknown): ParsedEvent {
 			const { user, id, rawBody, body, clientId } = event.output
 			return {
 				ok: true,
-				event: { type: 'CHAT', user: eventUser(user), rawBody: rawBody ?? undefined, body: body ?? undefined, id: id || undefined, clientId: clientId ?? 0 }
+				event: { type: 'CHAT', user: eventUser(user), rawBody: rawBody ?? undefined, body: body ?? undefined, id: id || undefined, clientId: clientId ?? undefined }
 			}
 		}
 		case 'NAME_CHANGE':

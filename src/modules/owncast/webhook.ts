@@ -5,6 +5,7 @@ import { Elysia } from 'elysia'
 import type { Logger } from '../../log.ts'
 import type { Config } from '../settings/schema.ts'
 import type { EventBacklog } from '../bot/backlog.ts'
+import { readCappedText, TOO_LARGE } from '../http/body.ts'
 import { parseOwncastEvent } from './model.ts'
 import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
 
@@ -50,31 +51,6 @@ export function createWebhookHandler(deps: WebhookDeps) {
 	}
 }
 
-/** Reads the body as text, giving up past the limit without reading the rest. */
-async function readCappedText(request: Request, limit: number): Promise<string | undefined> {
-	const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-	if (declared > limit) return undefined
-	if (!request.body) return ''
-	// Owncast always sends Content-Length: then one read is enough (the runtime stops at the declared length).
-	if (Number.isInteger(declared) && declared >= 0) return await request.text()
-	const reader = request.body.getReader()
-	const chunks: Uint8Array[] = []
-	let size = 0
-	for (;;) {
-		const { done, value } = await reader.read()
-		if (done) break
-		size += value.byteLength
-		if (size > limit) {
-			await reader.cancel()
-			return undefined
-		}
-		chunks.push(value)
-	}
-	return new TextDecoder().decode(Buffer.concat(chunks))
-}
-
-const TOO_LARGE = Symbol('too large')
-
 export function owncastWebhook(deps: WebhookDeps) {
 	const processWebhook = createWebhookHandler(deps)
 	return new Elysia({ name: 'owncast.webhook' }).post(
@@ -93,7 +69,7 @@ export function owncastWebhook(deps: WebhookDeps) {
 		},
 		{
 			// Our own parser: the raw text (the signature covers the exact bytes), refused past the size limit.
-			parse: async ({ request }) => (await readCappedText(request, MAX_WEBHOOK_BYTES)) ?? TOO_LARGE
+			parse: ({ request }) => readCappedText(request, MAX_WEBHOOK_BYTES)
 		}
 	)
 }

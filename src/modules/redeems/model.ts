@@ -13,6 +13,8 @@ export type RedeemLimits = {
 
 type RedeemBase = {
 	name: string
+	/** What the store card shows instead of the command (the command stays the name). */
+	title?: string
 	info?: string
 	categories: string[]
 	limits: RedeemLimits

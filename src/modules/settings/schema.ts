@@ -3,7 +3,7 @@
 import * as v from 'valibot'
 
 import { LOG_LEVELS } from '../../log.ts'
-import { isIpOrCidr } from '../admin/client-address.ts'
+import { isIpOrCidr } from '../http/client-address.ts'
 
 export const REDEEM_TYPES = ['list', 'note', 'counter', 'milestone'] as const
 export type RedeemType = (typeof REDEEM_TYPES)[number]
@@ -33,6 +33,9 @@ export const EXPECTED = {
 	price: 'expected a price: an integer of 0 or more',
 	goal: 'expected a positive integer',
 	info: 'expected a text',
+	title: 'expected a short text (at most 100 characters) shown on the store card instead of the command',
+	viewer_session_days: 'expected how many days a viewer stays signed in on the dashboard: an integer from 1 to 365',
+	public_balances: 'expected true or false',
 	category: 'expected a list of category names such as ["gaming"]',
 	auto_fulfil: 'expected true or false',
 	cooldown: 'expected a whole number of seconds, 0 or more',
@@ -111,6 +114,8 @@ export const ConfigSchema = v.strictObject({
 		[]
 	),
 	private_replies: v.optional(flag('private_replies'), true),
+	viewer_session_days: v.optional(integer('viewer_session_days', 1, 365), 30),
+	public_balances: v.optional(flag('public_balances'), true),
 	reset_on_stream_start: v.optional(
 		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),
 		[]
@@ -133,6 +138,7 @@ export type Config = ConfigData & {
 
 const redeemCommon = {
 	info: v.optional(v.pipe(text('info'), v.trim())),
+	title: v.optional(v.pipe(text('title'), v.trim(), v.minLength(1, EXPECTED.title), v.maxLength(100, EXPECTED.title))),
 	category: v.optional(names('category')),
 	cooldown: v.optional(integer('cooldown', 0)),
 	user_cooldown: v.optional(integer('user_cooldown', 0)),
@@ -171,6 +177,7 @@ export const REDEEM_KEYS = [
 	'price',
 	'goal',
 	'info',
+	'title',
 	'category',
 	'auto_fulfil',
 	'cooldown',
