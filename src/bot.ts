@@ -157,7 +157,7 @@ export function createBot(input: {
 		events,
 		identity,
 		store,
-		backlog: createEventBacklog((event) => events.handleOwncastEvent(event), log, {}, clock),
+		backlog: createEventBacklog((event, receivedAt) => events.handleOwncastEvent(event, receivedAt), log, {}, clock),
 		changeStamp: createChangeStamp(db)
 	}
 }

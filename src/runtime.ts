@@ -44,6 +44,7 @@ export function createRuntime(input: {
 	env?: Env
 	/** Values that win over the files, also after a reload (serve's --host and --port). */
 	keep?: Partial<Config>
+	clock?: () => number
 }): Runtime {
 	const { log } = input
 	let settings = buildSettings(input.config, input.redeems)
@@ -63,7 +64,7 @@ export function createRuntime(input: {
 		sendPrivate: (clientId, body) => client.sendPrivate(clientId, body),
 		userClients: (userId) => client.userClients(userId)
 	}
-	const chat = createChatSender(owncast, log, { privateReplies: () => settings.config.private_replies })
+	const chat = createChatSender(owncast, log, { privateReplies: () => settings.config.private_replies, clock: input.clock ?? Date.now })
 	let limiter = createRateLimiter(settings.config.command_rate_limit)
 
 	function apply(config: Config, redeems: readonly Redeem[]): string[] {

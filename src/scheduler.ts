@@ -92,3 +92,19 @@ export function startDailyBackups(app: Elysia, bot: Pick<Bot, 'settings' | 'runt
 		stop: unsubscribe
 	}
 }
+
+/** Once an hour: forget expired sign-ins, login links and the answers kept for Idempotency-Keys. */
+export function startHousekeeping(app: Elysia, bot: Pick<Bot, 'identity' | 'stores' | 'log' | 'clock'>) {
+	const run = () => {
+		try {
+			const now = bot.clock()
+			bot.identity.prune(now)
+			bot.stores.idempotency.prune(now)
+		} catch (error) {
+			// A locked database or a full disk: the next hour tries again.
+			bot.log.warn(`housekeeping skipped: ${(error as Error).message}`)
+		}
+	}
+	run()
+	return app.use(cron({ name: 'housekeeping', pattern: '0 41 * * * *', protect: true, catch: (e: unknown) => bot.log.error('housekeeping failed', e), run }))
+}

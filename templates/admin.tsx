@@ -1,8 +1,10 @@
 /** @jsxImportSource @kitajs/html */
-// The streamer's admin page: login, the pending queue, viewers and balances, the audit log. Plain HTML forms,
+// The streamer's admin page: login, the pending queue, viewers and balances (and their dashboard sign-ins), the
+// audit log. Plain HTML forms,
 // no script: every action is a POST with the session's CSRF token, answered by a redirect back.
 import type { PropsWithChildren } from '@kitajs/html'
 import type { AuditEntry } from '../src/modules/audit/store.ts'
+import type { ViewerSession } from '../src/modules/identity/store.ts'
 import type { NamedRedemption as RedemptionRow } from '../src/modules/redemptions/queue.ts'
 import type { ViewerSummary } from '../src/modules/viewers/store.ts'
 import { Layout } from './layout.tsx'
@@ -200,12 +202,43 @@ function RedemptionCells({ r }: { r: RedemptionRow }): JSX.Element {
 				<span class="viewer" safe>
 					{r.viewerName}
 				</span>
+				<Source source={r.source} />
 			</td>
-			<td class="note" safe>
-				{r.note ?? ''}
+			<td class="note">
+				{r.note ? <span safe>{r.note}</span> : ''}
+				{r.reason ? (
+					<span class="reason" safe>
+						{`${REASON_WORDS[r.status]}: ${r.reason}`}
+					</span>
+				) : (
+					''
+				)}
 			</td>
 		</>
 	)
+}
+
+const SOURCES: Record<RedemptionRow['source'], { text: string; title: string }> = {
+	chat: { text: 'via chat', title: 'Redeemed with a chat command' },
+	page: { text: 'via page', title: 'Redeemed on the dashboard page by a signed-in viewer' }
+}
+
+/** Where a redemption came from, under the viewer's name. */
+function Source({ source }: { source: RedemptionRow['source'] }): JSX.Element {
+	const s = SOURCES[source] ?? SOURCES.chat
+	return (
+		<span class={`source source-${source === 'page' ? 'page' : 'chat'}`} title={s.title} safe>
+			{s.text}
+		</span>
+	)
+}
+
+/** How a moderator's reason is labelled, by what they did. */
+const REASON_WORDS: Record<RedemptionRow['status'], string> = {
+	pending: 'Reason',
+	fulfilled: 'Done',
+	rejected: 'Rejected',
+	cancelled: 'Refunded'
 }
 
 export function QueuePage(props: {

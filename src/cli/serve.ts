@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
-import { startDailyBackups, startPointsTimer } from '../scheduler.ts'
+import { startDailyBackups, startHousekeeping, startPointsTimer } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { createLogger, redactUrl } from '../log.ts'
@@ -48,6 +48,7 @@ export default defineCommand({
 		}
 		startPointsTimer(app as never, bot)
 		const backups = startDailyBackups(app as never, bot)
+		startHousekeeping(app as never, bot)
 		const stopReloading = bot.runtime.watch()
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		// public_url may carry a user name and password (a proxy's basic auth): never print them.

@@ -113,6 +113,45 @@ describe('signing in', () => {
 	})
 })
 
+describe('housekeeping', () => {
+	test('expired sessions, codes and kept answers are forgotten by the hourly job', async () => {
+		let now = Date.now()
+		bot = await createTestBot({ env: { ...rich, TLAPBOT_VIEWER_SESSION_DAYS: '1' }, clock: () => now })
+		const session = await signIn(bot, alice)
+		await api(bot, 'POST', '/api/store/redeem', { session, body: { redeem: 'hydrate' }, headers: { 'idempotency-key': 'old' } })
+		const count = (table: string) => (bot!.db.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+		expect([count('viewer_sessions'), count('viewer_link_codes'), count('idempotency_keys')]).toEqual([1, 1, 1])
+		now += 3 * 24 * 60 * 60 * 1000
+		const { Elysia } = await import('elysia')
+		const { startHousekeeping } = await import('../../src/scheduler.ts')
+		const app = startHousekeeping(new Elysia(), bot.deps)
+		;(app.store as { cron?: Record<string, { stop(): void }> }).cron?.housekeeping?.stop()
+		expect([count('viewer_sessions'), count('viewer_link_codes'), count('idempotency_keys')]).toEqual([0, 0, 0])
+	})
+})
+
+describe('login links are never sent late', () => {
+	test('a !store held while the database was locked for more than 30 s is dropped, not sent', async () => {
+		let now = Date.now()
+		bot = await createTestBot({ env: rich, clock: () => now })
+		bot.fake.userConnections = { alice: [4] }
+		await bot.chat(alice, 'hello')
+		const { Database } = await import('bun:sqlite')
+		const other = new Database(bot.deps.settings().config.databasePath)
+		other.run('BEGIN IMMEDIATE')
+		other.run("INSERT INTO bot_state (key, value) VALUES ('lock', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+		await bot.post(chatEvent(alice, '!store', 'v0.3', { clientId: 4 }))
+		expect(bot.deps.backlog.size).toBe(1)
+		now += 31_000
+		other.run('COMMIT')
+		other.close()
+		expect(bot.deps.backlog.flush()).toBe(0)
+		await settle(bot)
+		expect(bot.fake.privateMessages).toEqual([])
+		expect(bot.logs.some((l) => l.includes('a private login link waited too long to be sent and was dropped'))).toBe(true)
+	})
+})
+
 describe('redeeming from the page', () => {
 	test('the same purchase and public announcement as the chat command; the redemption records its source', async () => {
 		bot = await createTestBot({ env: rich })
@@ -221,6 +260,24 @@ describe('activity and sign-out', () => {
 		expect((await api(bot, 'GET', '/api/store', { session: two })).status).toBe(200)
 		expect((await api(bot, 'POST', '/api/store/signout', { session: two, body: { everywhere: true } })).json).toEqual({ ended: 2 })
 		expect((await api(bot, 'GET', '/api/store', { session: three })).status).toBe(401)
+	})
+
+	test('a session survives a restart (another process on the same database knows it)', async () => {
+		bot = await createTestBot({ env: rich })
+		const session = await signIn(bot, alice)
+		const { createBot } = await import('../../src/bot.ts')
+		const { createApp } = await import('../../src/app.ts')
+		const { openDatabase } = await import('../../src/db/database.ts')
+		const { createLogger } = await import('../../src/log.ts')
+		const { config, redeems } = bot.deps.settings()
+		const db = openDatabase(config.databasePath)
+		try {
+			const restarted = createApp(createBot({ config, redeems, db, log: createLogger('error', () => {}) }))
+			const response = await restarted.handle(new Request('http://localhost/api/store', { headers: { authorization: `Bearer ${session}` } }))
+			expect(response.status).toBe(200)
+		} finally {
+			db.close()
+		}
 	})
 
 	test('a session survives a rename (it is bound to the user id)', async () => {

@@ -19,7 +19,8 @@ export type BacklogOptions = {
 }
 
 export function createEventBacklog(
-	handle: (event: OwncastEvent) => void,
+	/** Applies an event; receivedAt is when the webhook arrived (a held event is applied later). */
+	handle: (event: OwncastEvent, receivedAt: number) => void,
 	log: Logger,
 	options: BacklogOptions = {},
 	clock: () => number = Date.now
@@ -28,7 +29,7 @@ export function createEventBacklog(
 	const firstRetry = options.retryMs ?? 20
 	const maxRetry = options.maxRetryMs ?? 500
 	const warnAfter = options.warnAfterMs ?? 5000
-	const held: OwncastEvent[] = []
+	const held: { event: OwncastEvent; receivedAt: number }[] = []
 	let timer: Timer | undefined
 	let retry = firstRetry
 	let since = 0
@@ -50,8 +51,9 @@ export function createEventBacklog(
 	function drain() {
 		let applied = 0
 		while (held.length > 0) {
+			const next = held[0] as { event: OwncastEvent; receivedAt: number }
 			try {
-				handle(held[0] as OwncastEvent)
+				handle(next.event, next.receivedAt)
 			} catch (error) {
 				if (isBusy(error)) {
 					const now = clock()
@@ -62,7 +64,7 @@ export function createEventBacklog(
 					schedule()
 					return
 				}
-				log.error(`a held webhook event (${describe(held[0] as OwncastEvent)}) failed and was dropped`, error)
+				log.error(`a held webhook event (${describe(next.event)}) failed and was dropped`, error)
 			}
 			held.shift()
 			applied++
@@ -75,9 +77,10 @@ export function createEventBacklog(
 	return {
 		/** Applies the event now, or holds it while the database is locked. */
 		accept(event: OwncastEvent): Accepted {
+			const receivedAt = clock()
 			if (held.length === 0) {
 				try {
-					handle(event)
+					handle(event, receivedAt)
 					return 'applied'
 				} catch (error) {
 					if (!isBusy(error)) throw error
@@ -90,7 +93,7 @@ export function createEventBacklog(
 				if (dropped++ % 1000 === 0) log.warn(`webhook backlog full (${limit} events held): dropped ${describe(event)} (503)`)
 				return 'full'
 			}
-			held.push(event)
+			held.push({ event, receivedAt })
 			schedule()
 			return 'held'
 		},

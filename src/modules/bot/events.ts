@@ -63,7 +63,7 @@ export function createEventService(deps: EventDeps) {
 		})
 	}
 
-	function handleChat(event: Extract<OwncastEvent, { type: 'CHAT' }>, now: number) {
+	function handleChat(event: Extract<OwncastEvent, { type: 'CHAT' }>, now: number, receivedAt: number) {
 		if (event.id && recent.has(event.id)) return
 		const settings = deps.settings()
 		const message = { user: event.user, rawBody: event.rawBody, body: event.body, clientId: event.clientId }
@@ -83,6 +83,7 @@ export function createEventService(deps: EventDeps) {
 			moderation: deps.moderation,
 			identity: deps.identity,
 			now,
+			receivedAt,
 			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now)
 		}
 		let replies: Reply[] = []
@@ -99,11 +100,12 @@ export function createEventService(deps: EventDeps) {
 		if (!settings.config.passive) deps.replies.send(replies, event.clientId ?? 0)
 	}
 
-	function handleOwncastEvent(event: OwncastEvent): void {
+	/** Applies one event; receivedAt is when its webhook arrived, when that was earlier (a held event). */
+	function handleOwncastEvent(event: OwncastEvent, receivedAt?: number): void {
 		const now = deps.clock()
 		switch (event.type) {
 			case 'CHAT':
-				if (!event.user.isBot) handleChat(event, now)
+				if (!event.user.isBot) handleChat(event, now, receivedAt ?? now)
 				break
 			case 'NAME_CHANGE':
 			case 'USER_JOINED':

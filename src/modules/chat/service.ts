@@ -36,6 +36,8 @@ export type ChatDeps = {
 	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
 	identity: Pick<Identity, 'linkCode' | 'newLoginToken'>
 	now: number
+	/** When the message reached the bot (earlier than now when it was held while the database was locked). */
+	receivedAt?: number
 	/** Per-viewer rate limit for commands; false means ignore this one silently. */
 	allowCommand?: (viewerId: string) => boolean
 }
@@ -132,7 +134,8 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 					fallback: say('store_link_unavailable', {}, 'public').text,
 					owner: user.id,
 					clientId: message.clientId,
-					expiresAt: now + STORE_LINK_SEND_WITHIN_MS
+					// From when the message arrived: a link held back by a locked database is never sent late.
+					expiresAt: (deps.receivedAt ?? now) + STORE_LINK_SEND_WITHIN_MS
 				}
 			]
 		}

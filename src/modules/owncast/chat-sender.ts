@@ -32,13 +32,14 @@ function privateRefused(result: Extract<OwncastResult<void>, { ok: false }>): bo
 export function createChatSender(
 	client: Pick<OwncastClient, 'sendChat'> & Partial<Pick<OwncastClient, 'sendPrivate' | 'userClients'>>,
 	log: Logger,
-	options: { maxWaiting?: number; concurrency?: number; privateReplies?: () => boolean } = {}
+	options: { maxWaiting?: number; concurrency?: number; privateReplies?: () => boolean; clock?: () => number } = {}
 ): ChatSender {
 	// A waiting reply is a short text: thousands cost little memory, and bursts (a GC pause, a WAL checkpoint)
 	// must not drop replies. 16 in flight keeps up with Owncast on loopback without starving webhooks.
 	const maxWaiting = options.maxWaiting ?? 20_000
 	const concurrency = options.concurrency ?? 16
 	const privateReplies = options.privateReplies ?? (() => false)
+	const clock = options.clock ?? Date.now
 	const queue: Job[] = []
 	let inFlight = 0
 	let idleWaiters: (() => void)[] = []
@@ -96,14 +97,14 @@ export function createChatSender(
 			log.debug(`private link not sent (${why}); told the viewer in public chat`)
 			await client.sendChat(reply.fallback)
 		}
-		if (Date.now() > reply.expiresAt) {
+		if (clock() > reply.expiresAt) {
 			logFault('secret', 'a private login link waited too long to be sent and was dropped')
 			return
 		}
 		if (reply.clientId === undefined) return publicFallback('the message carried no connection id')
 		if (privateOff || !privateReplies() || !client.sendPrivate) return publicFallback('private replies are off')
 		if (!(await ownsConnection(reply.owner, reply.clientId))) return publicFallback('the connection is not the sender\'s')
-		if (Date.now() > reply.expiresAt) return
+		if (clock() > reply.expiresAt) return
 		const result = await client.sendPrivate(reply.clientId, reply.text)
 		if (result.ok) return
 		if (privateRefused(result)) return publicFallback(`Owncast refused it: ${result.message}`)
