@@ -194,6 +194,28 @@ export type Load =
 			rate?: number
 	  }
 	| { kind: 'get'; path: string }
+	| {
+			/**
+			 * POST /api/store/redeem as the dashboard's store page sends it: each request signed in as the next of
+			 * sessions (in turn), with its own Idempotency-Key (keyPrefix + a counter), and the same JSON body.
+			 */
+			kind: 'store-redeem'
+			sessions: string[]
+			body: string
+			keyPrefix: string
+	  }
+
+/** The path a load's requests go to. */
+export function loadPath(load: Load): string {
+	switch (load.kind) {
+		case 'get':
+			return load.path
+		case 'chat':
+			return '/owncastWebhook'
+		case 'store-redeem':
+			return '/api/store/redeem'
+	}
+}
 
 export const wrkAvailable = () => Bun.which('wrk') !== null
 
@@ -240,6 +262,25 @@ done = function(summary, latency, requests)
 end
 `
 	if (load.kind === 'get') return `wrk.method = "GET"\n${done}`
+	if (load.kind === 'store-redeem') {
+		// wrk.format() with no headers argument uses wrk.headers: set the two per-request headers there. One thread
+		// (-t1), so one counter: every key is unique.
+		return `
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local sessions = { ${load.sessions.map(luaString).join(', ')} }
+local n = #sessions
+local body = ${luaString(load.body)}
+local prefix = ${luaString(load.keyPrefix)}
+local counter = 0
+request = function()
+  counter = counter + 1
+  wrk.headers["Authorization"] = "Bearer " .. sessions[(counter % n) + 1]
+  wrk.headers["Idempotency-Key"] = prefix .. counter
+  return wrk.format(nil, nil, nil, body)
+end
+${done}`
+	}
 	const { pieces, slots } = chatTemplate(load.text)
 	// Pacing: wrk calls delay() before each request; a shared schedule keeps the total at load.rate per second.
 	const pacing = load.rate
@@ -285,7 +326,7 @@ ${done}`
 }
 
 /**
- * Runs the load against baseUrl (path /owncastWebhook for chat loads) for seconds, with c connections. With
+ * Runs the load against baseUrl (at loadPath(load)) for seconds, with c connections. With
  * serverPid, also reports the server's CPU time per request.
  */
 export async function runLoad(baseUrl: string, load: Load, seconds: number, connections = 8, serverPid?: number): Promise<LoadResult> {
@@ -296,7 +337,7 @@ export async function runLoad(baseUrl: string, load: Load, seconds: number, conn
 }
 
 async function generate(baseUrl: string, load: Load, seconds: number, connections: number): Promise<LoadResult> {
-	const path = load.kind === 'get' ? load.path : '/owncastWebhook'
+	const path = loadPath(load)
 	if (wrkAvailable()) {
 		const dir = tempDir('wrk')
 		const script = join(dir, 'load.lua')

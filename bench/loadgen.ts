@@ -1,5 +1,6 @@
 // The fallback load generator when wrk is not installed: fixed concurrency, keep-alive fetch, the same bodies as
-// the wrk script. Run by lib.ts as its own process; prints one JSON LoadResult line.
+// the wrk script (for store redeems: the same rotating sessions and unique Idempotency-Keys). Run by lib.ts as its
+// own process; prints one JSON LoadResult line.
 //   bun bench/loadgen.ts '{"url": ..., "load": ..., "seconds": 10, "connections": 8}'
 import { sampleChatBody, type Load, type LoadResult } from './lib.ts'
 
@@ -19,6 +20,18 @@ const deadline = started + seconds * 1000
 function nextRequest(): RequestInit {
 	if (load.kind === 'get') return { method: 'GET', keepalive: true }
 	counter++
+	if (load.kind === 'store-redeem') {
+		return {
+			method: 'POST',
+			keepalive: true,
+			headers: {
+				'content-type': 'application/json',
+				authorization: `Bearer ${load.sessions[counter % load.sessions.length]}`,
+				'idempotency-key': `${load.keyPrefix}${counter}`
+			},
+			body: load.body
+		}
+	}
 	const uid = (load.offset + counter) % load.ids
 	return {
 		method: 'POST',

@@ -3,13 +3,19 @@
 //   1. webhook throughput and latency (plain CHAT, !points, a list redeem) against a real `serve` on loopback with a
 //      fake Owncast in its own process, beside a bare Bun.serve (bench/bare.ts), with wrk -t1 -c8 when installed
 //      (else bench/loadgen.ts);
+//      Then (part "page") the same list redeem bought from the dashboard's store API instead of chat: 50 viewers
+//      sign in (POST /api/store/signin, a `!link CODE` CHAT webhook, POST /api/store/signin/collect), then
+//      POST /api/store/redeem with their sessions in turn and a unique Idempotency-Key each; and how long a sign-in
+//      takes from the `!link` webhook until the page, polling every 50 ms, has its session;
 //   2. GET /dashboard with 1,000 and 10,000 queue entries, 100 counters and 100 milestones;
 //   3. the points cycle for 1,000, 10,000 and 100,000 connected viewers: time and peak RSS (bench/cycle.ts);
 //   4. the compiled binary's cold start (until /healthz answers) and idle RSS.
 // Options: --quick (3 s load runs, to try the bench out; not for figures), --write (also puts the table into
 //          bench/README.md, between its "bench results" markers),
-//          --only=webhook,dashboard,cycle,binary (a subset), --max-wait=S (before each run, wait up to S seconds,
-//          default 15, for other work on the host to calm down; 0 to never wait).
+//          --only=webhook,page,dashboard,cycle,binary or --only page (a subset; with --write, its rows replace or
+//          join the rows already in the table, each stamped with the date and code it was measured at),
+//          --max-wait=S (before each run, wait up to S seconds, default 15, for other work on the host to calm down;
+//          0 to never wait).
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -36,7 +42,16 @@ import { seedDashboardInstance, seedWebhookInstance } from './seed.ts'
 
 const quick = process.argv.includes('--quick')
 const write = process.argv.includes('--write')
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+/** --only=a,b or --only a,b: the parts to run (all when not given). */
+const onlyAt = process.argv.indexOf('--only')
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : undefined)
+const only = onlyArg?.split(',').filter((part) => part !== '')
+const PARTS = ['webhook', 'page', 'dashboard', 'cycle', 'binary']
+const unknownParts = only?.filter((part) => !PARTS.includes(part)) ?? []
+if (only && (only.length === 0 || unknownParts.length)) {
+	console.error(`--only: expected some of ${PARTS.join(', ')}${unknownParts.length ? `, not ${unknownParts.join(', ')}` : ''}`)
+	process.exit(2)
+}
 const runs = (part: string) => !only || only.includes(part)
 const MAX_WAIT_MS = Number(process.argv.find((a) => a.startsWith('--max-wait='))?.slice(11) ?? 15) * 1000
 
@@ -72,7 +87,8 @@ const commit = git('rev-parse', '--short', 'HEAD') || 'unknown'
 const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'templates', 'scripts') !== ''
 const codeLabel = `${commit}${dirty ? ' with uncommitted changes in src/templates/scripts' : ''}`
 
-type Row = { what: string; result: string; target: string; met?: boolean }
+/** after: the row this one follows when --only --write puts it into a table that does not have it yet. */
+type Row = { what: string; result: string; target: string; met?: boolean; after?: string }
 const rows: Row[] = []
 const findings: string[] = []
 const busyBefore: number[] = []
@@ -168,24 +184,40 @@ async function stopChild(child: Child) {
 
 type ChatLoad = Extract<Load, { kind: 'chat' }>
 
-async function benchWebhooks(fake: Child): Promise<LoadResult> {
-	const chat = (text: string, name: string, offset = 0): ChatLoad => ({
-		kind: 'chat',
-		text,
-		ids: VIEWER_IDS,
-		offset,
-		messagePrefix: `${name}-${Date.now().toString(36)}-`
-	})
-	// Warm-ups use viewer ids 150,000 on, far from the measured runs', so the 1/s rate limit drops no measured command.
-	const warm = (url: string, text: string, name: string) => runLoad(url, chat(text, `warm-${name}`, 150_000), WARMUP_SECONDS, CONNECTIONS)
+const chat = (text: string, name: string, offset = 0): ChatLoad => ({
+	kind: 'chat',
+	text,
+	ids: VIEWER_IDS,
+	offset,
+	messagePrefix: `${name}-${Date.now().toString(36)}-`
+})
+// Warm-ups use viewer ids 150,000 on, far from the measured runs', so the 1/s rate limit drops no measured command.
+const warm = (url: string, text: string, name: string) => runLoad(url, chat(text, `warm-${name}`, 150_000), WARMUP_SECONDS, CONNECTIONS)
 
-	log('webhook: bare Bun.serve floor (bench/bare.ts)')
+const BARE_ROW = 'bare Bun.serve: read the body, answer 204 (the floor)'
+const HYDRATE_ROW = 'webhook: `!hydrate` (list redeem), saturating, 200,000 rotating viewers'
+let bareFloor: (LoadResult & { busy: number }) | undefined
+
+/** The bare Bun.serve floor (bench/bare.ts), measured once per run with the CHAT bodies of the webhook rows. */
+async function benchBare(): Promise<LoadResult & { busy: number }> {
+	if (bareFloor) return bareFloor
+	log('bare Bun.serve floor (bench/bare.ts)')
 	const bare = await startChild([BUN, join(import.meta.dir, 'bare.ts')])
 	children.push(bare)
 	await warm(bare.url, 'hello everyone', 'bare')
-	const bareResult = await measure(bare, chat('hello everyone', 'bare'))
+	bareFloor = await measure(bare, chat('hello everyone', 'bare'))
 	await stopChild(bare)
-	rows.push({ what: 'bare Bun.serve: read the body, answer 204 (the floor)', result: loadCell(bareResult), target: '—' })
+	return bareFloor
+}
+
+/** "= N % of bare", and the floor itself when the table of this run does not show it (--only without webhook). */
+function ofBare(rps: number, bare: LoadResult): string {
+	return ` = ${fmt((rps / bare.rps) * 100)} % of bare${runs('webhook') ? '' : ` (the floor: ${fmt(bare.rps)} req/s in this run)`}`
+}
+
+async function benchWebhooks(fake: Child): Promise<LoadResult> {
+	const bareResult = await benchBare()
+	rows.push({ what: BARE_ROW, result: loadCell(bareResult), target: '—' })
 
 	log(`webhook: seeding ${fmt(VIEWER_IDS)} known viewers`)
 	const instance = tempDir('webhook')
@@ -218,11 +250,10 @@ async function benchWebhooks(fake: Child): Promise<LoadResult> {
 		const delivered = count - before
 		const all = delivered >= result.requests
 		const rss = memoryOf(bot.proc.pid).rssMb
-		const ofBare = load.rate ? '' : ` = ${fmt((result.rps / bareResult.rps) * 100)} % of bare`
 		rows.push({
 			what: label,
 			result:
-				`${loadCell(result)}${ofBare}; replies delivered: ${fmt(delivered)} of ${fmt(result.requests)} ` +
+				`${loadCell(result)}${load.rate ? '' : ofBare(result.rps, bareResult)}; replies delivered: ${fmt(delivered)} of ${fmt(result.requests)} ` +
 				`(${all ? 'all' : `${fmt(result.requests - delivered)} lost`}; the last ${fmt(waitedMs)} ms after the load ended); bot RSS ${fmt(rss)} MB`,
 			target,
 			met: met(result, all)
@@ -245,7 +276,7 @@ async function benchWebhooks(fake: Child): Promise<LoadResult> {
 	await warm(bot.url, '!hydrate', 'hydrate')
 	await commandRun(
 		chat('!hydrate', 'hydrate'),
-		'webhook: `!hydrate` (list redeem), saturating, 200,000 rotating viewers',
+		HYDRATE_ROW,
 		'every reply delivered',
 		(_r, all) => all
 	)
@@ -255,6 +286,181 @@ async function benchWebhooks(fake: Child): Promise<LoadResult> {
 	await stopChild(bot)
 	rmSync(instance, { recursive: true, force: true })
 	return bareResult
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1b. Page redeems: the dashboard's store API instead of chat
+
+const PAGE_VIEWERS = 50
+const SIGNINS_TIMED = 20
+/** How often the bench's "page" asks whether its code was typed in chat. */
+const POLL_MS = 50
+/** Viewer ids of the signed-in viewers: beyond the 200,000 seeded ones, so `!link` makes each a new viewer. */
+const PAGE_VIEWER_ID0 = 1_000_000
+const PAGE_STARTING_POINTS = 1_000_000_000
+const PAGE_REDEEM = 'hydrate'
+const PAGE_REDEEMS_ROW = `page redeems: POST /api/store/redeem \`${PAGE_REDEEM}\` (list redeem), saturating, ${PAGE_VIEWERS} signed-in viewers`
+const PAGE_SIGNIN_ROW = `page sign-in: \`!link CODE\` webhook until the page (polling every ${POLL_MS} ms) has its session, median of ${SIGNINS_TIMED}`
+
+type PageSignIn = { session: string; ms: number; botMs: number; waitingAfterLink: number }
+
+/**
+ * One viewer signs in the way the store page does. The page asks for a code, then asks every POLL_MS (the first
+ * time at once) whether it was typed in chat; linkAfterMs after the first ask, the viewer's `!link CODE` arrives as
+ * a CHAT webhook (unique message id). Each sign-in asks for its code from its own X-Forwarded-For address: the
+ * bench's serve trusts 127.0.0.1 as a proxy, and each address may ask for 10 codes in 10 minutes.
+ * ms: from sending the webhook until the collect that returns the session is answered. botMs: the webhook's round
+ * trip plus that collect's (the rest of ms is the page's wait for its next ask). waitingAfterLink: asks sent after
+ * the webhook was answered that were still told "waiting" (0 when the bot binds the code before it answers).
+ */
+async function pageSignIn(bot: Child, n: number, linkAfterMs: number, runId: string): Promise<PageSignIn> {
+	const created = await fetch(`${bot.url}/api/store/signin`, { method: 'POST', headers: { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` } })
+	if (created.status !== 201) throw new Error(`POST /api/store/signin answered ${created.status}: ${await created.text()}`)
+	const { code, claim } = (await created.json()) as { code: string; claim: string }
+	const collect = async () => {
+		const response = await fetch(`${bot.url}/api/store/signin/collect`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ code, claim })
+		})
+		return (await response.json()) as { status?: string; session?: string; error?: string }
+	}
+	const started = performance.now()
+	let linkSent = Number.POSITIVE_INFINITY
+	let linkAnswered = Number.POSITIVE_INFINITY
+	let linkError: Error | undefined
+	const link = (async () => {
+		await sleep(linkAfterMs)
+		linkSent = performance.now()
+		const response = await fetch(`${bot.url}/owncastWebhook`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: sampleChatBody(`!link ${code}`, PAGE_VIEWER_ID0 + n, `page-link-${runId}-${n}`)
+		})
+		linkAnswered = performance.now()
+		if (response.status !== 204) throw new Error(`the !link webhook answered ${response.status}: ${await response.text()}`)
+	})().catch((error: Error) => {
+		linkError = error
+	})
+	let waitingAfterLink = 0
+	for (let ask = 1; ; ask++) {
+		if (linkError) throw linkError
+		const sentAt = performance.now()
+		const state = await collect()
+		const answeredAt = performance.now()
+		if (state.status === 'signed_in' && state.session) {
+			await link
+			return { session: state.session, ms: answeredAt - linkSent, botMs: linkAnswered - linkSent + (answeredAt - sentAt), waitingAfterLink }
+		}
+		if (state.status !== 'waiting') throw new Error(`POST /api/store/signin/collect: ${JSON.stringify(state)}`)
+		if (sentAt > linkAnswered) waitingAfterLink++
+		if (answeredAt - started > 10_000) throw new Error(`no session 10 s after asking for code ${code}`)
+		await sleep(Math.max(0, started + ask * POLL_MS - performance.now()))
+	}
+}
+
+/** GET /api/store for each session: the sum of the viewers' balances, and the price of PAGE_REDEEM. */
+async function pageBalances(bot: Child, sessions: string[]): Promise<{ total: number; price: number }> {
+	let total = 0
+	let price = Number.NaN
+	for (const session of sessions) {
+		const response = await fetch(`${bot.url}/api/store`, { headers: { authorization: `Bearer ${session}` } })
+		if (response.status !== 200) throw new Error(`GET /api/store answered ${response.status}: ${await response.text()}`)
+		const view = (await response.json()) as { viewer: { balance: number }; cards: { name: string; price?: number }[] }
+		total += view.viewer.balance
+		price = view.cards.find((c) => c.name === PAGE_REDEEM)?.price ?? Number.NaN
+	}
+	return { total, price }
+}
+
+async function benchPage(fake: Child) {
+	const bareResult = await benchBare()
+	log(`page: seeding ${fmt(VIEWER_IDS)} known viewers (the database of the webhook rows)`)
+	const instance = tempDir('page')
+	seedWebhookInstance(instance, VIEWER_IDS)
+	// Written before serve starts, so it does not write the example config; the redeems are the defaults, as for
+	// the webhook rows. No rate limit: 8 connections redeem for 50 viewers, each several times a second. The bench
+	// is the reverse proxy (127.0.0.1), so each sign-in can come from its own address (see pageSignIn).
+	writeFileSync(
+		join(instance, 'config.toml'),
+		[
+			'# bench/run.ts: page redeems (owncast_url, the token, log level, points cycle and backups come from TLAPBOT_*)',
+			`secret_key = "${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}"`,
+			`starting_points = ${PAGE_STARTING_POINTS}`,
+			'command_rate_limit = 0',
+			'trusted_proxies = ["127.0.0.1"]',
+			''
+		].join('\n'),
+		{ mode: 0o600 }
+	)
+	const bot = await startServe(instance, fake)
+	const runId = Date.now().toString(36)
+
+	log(`page: ${SIGNINS_TIMED} timed sign-ins, one at a time`)
+	const signinBusy = await quietHost()
+	const timed: PageSignIn[] = []
+	// The `!link` arrives at evenly spread moments within the page's second poll interval.
+	for (let i = 0; i < SIGNINS_TIMED; i++) timed.push(await pageSignIn(bot, i, POLL_MS + ((i + 0.5) * POLL_MS) / SIGNINS_TIMED, runId))
+	log(`page: ${PAGE_VIEWERS - SIGNINS_TIMED} more sign-ins`)
+	const rest = await Promise.all(
+		Array.from({ length: PAGE_VIEWERS - SIGNINS_TIMED }, (_, i) => pageSignIn(bot, SIGNINS_TIMED + i, 0, runId))
+	)
+	const sessions = [...timed, ...rest].map((s) => s.session)
+	const ms = timed.map((s) => s.ms)
+	const waitingAfterLink = timed.reduce((sum, s) => sum + s.waitingAfterLink, 0)
+
+	const redeemLoad = (name: string): Load => ({
+		kind: 'store-redeem',
+		sessions,
+		body: JSON.stringify({ redeem: PAGE_REDEEM }),
+		keyPrefix: `${name}-${runId}-`
+	})
+	const probe = await fetch(`${bot.url}/api/store/redeem`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${sessions[0]}`, 'idempotency-key': `probe-${runId}` },
+		body: JSON.stringify({ redeem: PAGE_REDEEM })
+	})
+	const probeAnswer = (await probe.json()) as { ok?: boolean; message?: string }
+	if (probe.status !== 200 || probeAnswer.ok !== true) throw new Error(`the bot refused a page redeem: ${probe.status} ${JSON.stringify(probeAnswer)}`)
+
+	log(`page: POST /api/store/redeem ${PAGE_REDEEM}, as fast as the bot answers`)
+	await runLoad(bot.url, redeemLoad('warm'), WARMUP_SECONDS, CONNECTIONS)
+	const before = await waitQuiet(fake)
+	const balancesBefore = await pageBalances(bot, sessions)
+	const result = await measure(bot, redeemLoad('page'))
+	// Redeems made, from the points spent: wrk counts only answered requests, so up to CONNECTIONS more (in flight
+	// when the load stopped) may have redeemed too; each redeem is announced once.
+	const redeemed = (balancesBefore.total - (await pageBalances(bot, sessions)).total) / balancesBefore.price
+	const { count, waitedMs } = await waitForDeliveries(fake, before + redeemed)
+	const delivered = count - before
+	const rss = memoryOf(bot.proc.pid).rssMb
+	const allRedeemed = redeemed >= result.requests
+	const allDelivered = delivered >= redeemed
+	const inFlight = redeemed > result.requests ? ` + ${fmt(redeemed - result.requests)} in flight when the load stopped` : ''
+	rows.push({
+		what: PAGE_REDEEMS_ROW,
+		result:
+			`${loadCell(result)}${ofBare(result.rps, bareResult)}; redeems (points spent): ${fmt(redeemed)} for ${fmt(result.requests)} answered requests ` +
+			`(${allRedeemed ? `all${inFlight}` : `${fmt(result.requests - redeemed)} redeemed nothing`}); announcements delivered: ${fmt(delivered)} of ${fmt(redeemed)} ` +
+			`(${allDelivered ? 'all' : `${fmt(redeemed - delivered)} lost`}; the last ${fmt(waitedMs)} ms after the load ended); bot RSS ${fmt(rss)} MB`,
+		target: 'every request redeems, every announcement delivered',
+		met: allRedeemed && allDelivered,
+		after: HYDRATE_ROW
+	})
+	if (!allRedeemed) findings.push(`${PAGE_REDEEMS_ROW}: ${fmt(result.requests - redeemed)} of ${fmt(result.requests)} requests redeemed nothing`)
+	if (!allDelivered) findings.push(`${PAGE_REDEEMS_ROW}: ${fmt(redeemed - delivered)} of ${fmt(redeemed)} announcements never reached the fake Owncast`)
+	rows.push({
+		what: PAGE_SIGNIN_ROW,
+		result:
+			`${fmt(median(ms), 1)} ms (min ${fmt(Math.min(...ms), 1)}, max ${fmt(Math.max(...ms), 1)}), of which the bot's part ` +
+			`(the webhook's and the successful collect's round trips) median ${fmt(median(timed.map((s) => s.botMs)), 1)} ms; ` +
+			`the rest is the page's wait for its next ask; asks still "waiting" after the webhook was answered: ${fmt(waitingAfterLink)}` +
+			(signinBusy > BUSY_FLAG ? ` [host ${fmt(signinBusy)} % busy with other work before]` : ''),
+		target: '—',
+		after: PAGE_REDEEMS_ROW
+	})
+	await stopChild(bot)
+	rmSync(instance, { recursive: true, force: true })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -409,6 +615,7 @@ const fake = await startChild([BUN, join(import.meta.dir, 'fake-owncast.ts'), '-
 children.push(fake)
 try {
 	if (runs('webhook')) await benchWebhooks(fake)
+	if (runs('page')) await benchPage(fake)
 	if (runs('dashboard')) await benchDashboard(fake)
 	if (runs('cycle')) await benchCycle(fake)
 	if (runs('binary')) await benchBinary()
@@ -429,6 +636,43 @@ const body = table(
 	['measurement', 'result', 'target', 'met'],
 	rows.map((r) => [r.what, r.result, r.target, r.met === undefined ? '' : r.met ? 'yes' : '**NO**'])
 )
+/**
+ * --only with --write: the rows of this run replace the rows of the same measurement in the table already there
+ * (or join it, after the row they follow), each stamped with the date and code it was measured at, since the
+ * header above the table describes the run that wrote the whole table. The rest of the section stays as it is;
+ * findings of this run are added, stamped too.
+ */
+function mergeRows(old: string): string {
+	const lines = old.split('\n')
+	const first = lines.findIndex((l) => l.startsWith('| '))
+	let last = first
+	while (first >= 0 && lines[last + 1]?.startsWith('| ')) last++
+	if (first < 0 || last - first < 1) throw new Error('bench/README.md: no results table between the markers to merge into')
+	const cells = (line: string) => line.slice(2, -2).split(' | ').map((c) => c.trim())
+	const key = (what: string) => what.replace(/ \[host [^\]]*\]$/, '')
+	const existing = lines.slice(first + 2, last + 1).map(cells)
+	const stamp = `measured ${dateUtc.slice(0, 10)} at ${codeLabel} with --only=${only?.join(',')}`
+	for (const r of rows) {
+		const cellsOf = [r.what, `${r.result} (${stamp})`, r.target, r.met === undefined ? '' : r.met ? 'yes' : '**NO**']
+		const same = existing.findIndex((e) => key(e[0] ?? '') === key(r.what))
+		if (same >= 0) {
+			existing[same] = cellsOf
+			continue
+		}
+		const after = r.after === undefined ? -1 : existing.findIndex((e) => key(e[0] ?? '') === r.after)
+		existing.splice(after >= 0 ? after + 1 : existing.length, 0, cellsOf)
+	}
+	const merged = table(cells(lines[first] as string), existing).split('\n')
+	const added = findings.map((f) => `- ${f} (${stamp})`)
+	let rest = lines.slice(last + 1)
+	if (added.length) {
+		// After the findings already listed under the table (or right under it).
+		const end = rest.findIndex((l, i) => i > 0 && !l.startsWith('- ') && rest[i - 1]?.startsWith('- '))
+		rest = end >= 0 ? [...rest.slice(0, end), ...added, ...rest.slice(end)] : ['', ...added, ...rest]
+	}
+	return [...lines.slice(0, first), ...merged, ...rest].join('\n')
+}
+
 const report = `${header}\n\n${body}\n${findings.length ? `\nfindings:\n${findings.map((f) => `- ${f}`).join('\n')}\n` : ''}`
 console.log(report)
 if (write) {
@@ -438,8 +682,10 @@ if (write) {
 	const start = readme.indexOf(RESULTS_START)
 	const end = readme.indexOf(RESULTS_END)
 	if (start < 0 || end < start) throw new Error(`bench/README.md has no ${RESULTS_START} … ${RESULTS_END} section`)
-	const section = `${RESULTS_START}\n\n\`\`\`\n${header}\n\`\`\`\n\n${body}\n${findings.length ? `\n${findings.map((f) => `- ${f}`).join('\n')}\n` : ''}\n`
+	const section = only
+		? `${RESULTS_START}${mergeRows(readme.slice(start + RESULTS_START.length, end))}`
+		: `${RESULTS_START}\n\n\`\`\`\n${header}\n\`\`\`\n\n${body}\n${findings.length ? `\n${findings.map((f) => `- ${f}`).join('\n')}\n` : ''}\n`
 	writeFileSync(readmePath, readme.slice(0, start) + section + readme.slice(end))
-	log('the table in bench/README.md is updated')
+	log(only ? `the rows of --only=${only.join(',')} are merged into the table in bench/README.md` : 'the table in bench/README.md is updated')
 }
 log(`done in ${fmt((performance.now() - startedAt) / 1000)} s`)

@@ -30,7 +30,7 @@ export function createApp(bot: Bot) {
 				set.headers['content-security-policy'] = "default-src 'none'; frame-ancestors 'none'"
 			}
 		})
-		.onError(({ code, error, set }) => {
+		.onError(({ code, error, set, request }) => {
 			set.headers['content-type'] = 'application/json; charset=utf-8'
 			if (code === 'NOT_FOUND') {
 				set.status = 404
@@ -45,7 +45,13 @@ export function createApp(bot: Bot) {
 				bot.log.warnOnce('busy-request', 'a request found the database locked by another process and answered 503 (logged once)')
 				set.status = 503
 				set.headers['retry-after'] = '1'
-				return { error: 'busy', message: 'The database is busy (another process is writing); nothing changed. Try again in a moment.' }
+				const message = 'The database is busy (another process is writing); nothing changed. Try again in a moment.'
+				if (new URL(request.url).pathname.startsWith('/admin')) {
+					// The admin page's forms get a page, not JSON: a static text, nothing from the request.
+					set.headers['content-type'] = 'text/html; charset=utf-8'
+					return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy</title><link rel="stylesheet" href="/admin/assets/admin.css"></head><body><main><h1>Busy</h1><p>${message}</p><p><a href="/admin">Back to the admin page</a></p></main></body></html>`
+				}
+				return { error: 'busy', message }
 			}
 			bot.log.error('request failed', error)
 			set.status = 500
@@ -82,6 +88,7 @@ export function createApp(bot: Bot) {
 				audit: bot.stores.audit,
 				links: bot.stores.adminLinks,
 				sessions: bot.stores.adminSessions,
+				identity: bot.identity,
 				log: bot.log,
 				clock: bot.clock
 			})

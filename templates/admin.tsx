@@ -1,7 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 // The streamer's admin page: login, the pending queue, viewers and balances (and their dashboard sign-ins), the
-// audit log. Plain HTML forms,
-// no script: every action is a POST with the session's CSRF token, answered by a redirect back.
+// audit log. Plain HTML forms, no script: every action is a POST with the session's CSRF token, answered by a
+// redirect back.
 import type { PropsWithChildren } from '@kitajs/html'
 import type { AuditEntry } from '../src/modules/audit/store.ts'
 import type { ViewerSession } from '../src/modules/identity/store.ts'
@@ -236,7 +236,7 @@ function Source({ source }: { source: RedemptionRow['source'] }): JSX.Element {
 /** How a moderator's reason is labelled, by what they did. */
 const REASON_WORDS: Record<RedemptionRow['status'], string> = {
 	pending: 'Reason',
-	fulfilled: 'Done',
+	fulfilled: 'Reason',
 	rejected: 'Rejected',
 	cancelled: 'Refunded'
 }
@@ -292,8 +292,21 @@ export function QueuePage(props: {
 
 // --- Viewers ---------------------------------------------------------------------------------------------
 
-export function ViewersPage(props: { csrf: string; flash: Flash | undefined; q: string; viewers: ViewerSummary[] }): JSX.Element {
-	const { csrf, q, viewers } = props
+/** The viewers page's link to a viewer's sign-ins, keeping the search to come back to. */
+export const signInsHref = (viewerId: string, q: string) =>
+	`/admin/viewers/${encodeURIComponent(viewerId)}/sessions${q ? `?${new URLSearchParams({ q })}` : ''}`
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
+export function ViewersPage(props: {
+	csrf: string
+	flash: Flash | undefined
+	q: string
+	viewers: ViewerSummary[]
+	/** Dashboard sign-ins in force, per viewer id. */
+	signIns: ReadonlyMap<string, number>
+}): JSX.Element {
+	const { csrf, q, viewers, signIns } = props
 	return (
 		<AdminPage title="Viewers" tab="viewers" csrf={csrf} flash={props.flash}>
 			<form method="get" action="/admin/viewers" class="search">
@@ -313,6 +326,7 @@ export function ViewersPage(props: { csrf: string; flash: Flash | undefined; q: 
 							<th>Viewer</th>
 							<th>Id</th>
 							<th>Balance</th>
+							<th>Sign-ins</th>
 							<th>Change balance</th>
 						</tr>
 					</thead>
@@ -327,6 +341,12 @@ export function ViewersPage(props: { csrf: string; flash: Flash | undefined; q: 
 								</td>
 								<td class="num" safe>
 									{String(viewer.balance)}
+								</td>
+								<td class="sign-ins">
+									<a href={signInsHref(viewer.id, q)}>
+										<span safe>{plural(signIns.get(viewer.id) ?? 0, 'sign-in', 'sign-ins')}</span>
+										<span class="visually-hidden" safe>{` of ${viewer.displayName}`}</span>
+									</a>
 								</td>
 								<td>
 									<form method="post" action={`/admin/viewers/${encodeURIComponent(viewer.id)}/points`} class="row-form">
@@ -345,6 +365,123 @@ export function ViewersPage(props: { csrf: string; flash: Flash | undefined; q: 
 						))}
 					</tbody>
 				</table>
+			)}
+		</AdminPage>
+	)
+}
+
+// --- A viewer's dashboard sign-ins -------------------------------------------------------------------------
+
+const METHOD_WORDS: Record<ViewerSession['method'], string> = {
+	code: 'Code typed in chat',
+	link: 'Personal link (!store)'
+}
+
+/**
+ * A user agent in a few words ("Firefox 128 on Linux"); anything it cannot read is cut to 60 characters. The
+ * full text goes in the cell's title. Escaped by the caller, like any text a browser sent.
+ */
+export function shortUserAgent(agent: string): string {
+	const ua = agent.trim()
+	if (!ua) return 'Unknown browser'
+	const version = (pattern: RegExp) => pattern.exec(ua)?.[1]?.split('.')[0]
+	const browsers: [string, RegExp][] = [
+		['Edge', /\bEdg(?:e|A|iOS)?\/([\d.]+)/],
+		['Opera', /\bOPR\/([\d.]+)/],
+		['Samsung Internet', /\bSamsungBrowser\/([\d.]+)/],
+		['Firefox', /\b(?:Firefox|FxiOS)\/([\d.]+)/],
+		['Chrome', /\b(?:Chrome|CriOS)\/([\d.]+)/],
+		['Safari', /\bVersion\/([\d.]+).*\bSafari\//]
+	]
+	const systems: [string, RegExp][] = [
+		['Android', /\bAndroid\b/],
+		['iOS', /\b(?:iPhone|iPad|iPod)\b/],
+		['ChromeOS', /\bCrOS\b/],
+		['Windows', /\bWindows\b/],
+		['macOS', /\bMac OS X\b|\bMacintosh\b/],
+		['Linux', /\bLinux\b/]
+	]
+	const browser = browsers.find(([, pattern]) => pattern.test(ua))
+	if (!browser) return ua.length > 60 ? `${ua.slice(0, 59)}…` : ua
+	const system = systems.find(([, pattern]) => pattern.test(ua))?.[0]
+	const major = version(browser[1])
+	return `${browser[0]}${major ? ` ${major}` : ''}${system ? ` on ${system}` : ''}`
+}
+
+export function ViewerSessionsPage(props: {
+	csrf: string
+	flash: Flash | undefined
+	viewer: ViewerSummary
+	sessions: ViewerSession[]
+	/** The viewers search to go back to. */
+	q: string
+}): JSX.Element {
+	const { csrf, viewer, sessions, q } = props
+	const base = `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions`
+	return (
+		<AdminPage title={`Dashboard sign-ins of ${viewer.displayName}`} tab="viewers" csrf={csrf} flash={props.flash}>
+			<p class="meta">
+				<a href={q ? `/admin/viewers?${new URLSearchParams({ q })}` : '/admin/viewers'}>Back to the viewers</a>
+				{' · id '}
+				<code safe>{viewer.id}</code>
+			</p>
+			<p>
+				Browsers signed in on the dashboard as this viewer, most recently seen first. Signing one out ends it at once; the viewer can sign in again
+				with a new code or link.
+			</p>
+			{sessions.length === 0 ? (
+				<p class="empty">Not signed in on any browser.</p>
+			) : (
+				<>
+					<table class="admin-table sessions">
+						<thead>
+							<tr>
+								<th>How</th>
+								<th>Browser</th>
+								<th>Signed in</th>
+								<th>Last seen</th>
+								<th>Expires</th>
+								<th>Action</th>
+							</tr>
+						</thead>
+						<tbody>
+							{sessions.map((s) => (
+								<tr>
+									<td safe>{METHOD_WORDS[s.method] ?? s.method}</td>
+									<td class="agent" title={s.userAgent} safe>
+										{shortUserAgent(s.userAgent)}
+									</td>
+									<td data-label="Signed in">
+										<Time iso={s.createdAt} />
+									</td>
+									<td data-label="Last seen">
+										<Time iso={s.lastSeenAt} />
+									</td>
+									<td data-label="Expires">
+										<Time iso={s.expiresAt} />
+									</td>
+									<td>
+										<form method="post" action={`${base}/${s.idHash}/revoke`} class="row-form">
+											<Csrf token={csrf} />
+											<input type="hidden" name="q" value={q} />
+											<button type="submit" class="danger">
+												Sign out
+												<span class="visually-hidden" safe>{` ${shortUserAgent(s.userAgent)}, signed in ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC`}</span>
+											</button>
+										</form>
+									</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+					<form method="post" action={`${base}/revoke-all`} class="row-form">
+						<Csrf token={csrf} />
+						<input type="hidden" name="q" value={q} />
+						<button type="submit" class="danger" safe>
+							{`Sign out everywhere (${plural(sessions.length, 'browser', 'browsers')})`}
+						</button>
+					</form>
+				</>
 			)}
 		</AdminPage>
 	)

@@ -1,12 +1,16 @@
 /** @jsxImportSource @kitajs/html */
-// The viewer-facing dashboard: counters, milestones, recent redeems, the queue and the redeems help.
+// The viewer-facing dashboard: counters, milestones, recent redeems, the queue and the Redeems tab (help, and the
+// viewer store that templates/assets/store.js builds there for a signed-in viewer).
+import { describeInterval, points } from '../src/modules/chat/messages.ts'
 import type { DashboardData, QueueEntry } from '../src/modules/dashboard/service.ts'
 import type { Redeem } from '../src/modules/redeems/model.ts'
 import { Layout } from './layout.tsx'
 
+// The Redeems tab keeps the id `help`: links to ?tab=help made before it had a store still work.
 export type Tab = 'dashboard' | 'queue' | 'help'
 export const TABS: readonly Tab[] = ['dashboard', 'queue', 'help']
-const TAB_TITLES: Record<Tab, string> = { dashboard: 'Dashboard', queue: 'Redeem queue', help: 'Redeems help' }
+const TAB_TITLES: Record<Tab, string> = { dashboard: 'Dashboard', queue: 'Redeem queue', help: 'Redeems' }
+const PAGE_TITLES: Record<Tab, string> = { dashboard: 'Redeems Dashboard', queue: 'Redeem queue', help: 'Redeems' }
 
 /** A place in the queue: a page number (the first 100 pages) or a cursor (`next` of the page before). */
 export type QueueAt = { page: number } | { after: string }
@@ -126,9 +130,48 @@ function EntryList({ entries, empty }: { entries: QueueEntry[]; empty: string })
 	)
 }
 
-function DashboardTab({ data }: { data: DashboardData }): JSX.Element {
+/** "10 points every 10 minutes". */
+const earnText = (data: DashboardData) => `${points(data.earn.amount)} every ${describeInterval(data.earn.cycleSeconds)}`
+
+/** How points are earned and spent, for every visitor (also when Owncast did not say who they are). */
+function EarnBox({ data, links }: { data: DashboardData; links: PageLinks }): JSX.Element {
+	const p = data.prefix
+	const first = data.redeems.find((r) => r.active && r.type !== 'milestone') ?? data.redeems.find((r) => r.active)
+	const { points: pointsCommand } = data.commands
+	return (
+		<section class="earn" aria-labelledby="earn-title">
+			<h2 id="earn-title">Points</h2>
+			<p>
+				Everyone in chat gets <strong safe>{earnText(data)}</strong> while the stream is live.
+			</p>
+			<p>
+				Spend them on the <a href={links.href('help')}>Redeems</a> tab
+				{first ? (
+					<>
+						{' '}
+						or in chat, for example <code safe>{`${p}${first.name}`}</code>
+					</>
+				) : (
+					''
+				)}
+				.
+				{pointsCommand ? (
+					<>
+						{' '}
+						<code safe>{`${p}${pointsCommand}`}</code> in chat tells you your balance.
+					</>
+				) : (
+					''
+				)}
+			</p>
+		</section>
+	)
+}
+
+function DashboardTab({ data, links }: { data: DashboardData; links: PageLinks }): JSX.Element {
 	return (
 		<>
+			<EarnBox data={data} links={links} />
 			<Counters counters={data.counters} />
 			<Milestones milestones={data.milestones} />
 			<section aria-labelledby="recent-title">
@@ -175,9 +218,15 @@ function redeemCost(redeem: Redeem): string {
 	return redeem.type === 'milestone' ? `goal ${redeem.goal}` : `${redeem.price} ${redeem.price === 1 ? 'point' : 'points'}`
 }
 
+/** The first redeem of a type for the help's examples: an active one if there is one. */
+const exampleOf = (data: DashboardData, type: Redeem['type']) =>
+	(data.redeems.find((r) => r.active && r.type === type) ?? data.redeems.find((r) => r.type === type))?.name
+
 function HelpTab({ data }: { data: DashboardData }): JSX.Element {
 	const active = data.redeems.filter((r) => r.active)
 	const p = data.prefix
+	const note = exampleOf(data, 'note')
+	const milestone = exampleOf(data, 'milestone')
 	return (
 		<>
 			<section aria-labelledby="types-title">
@@ -187,13 +236,25 @@ function HelpTab({ data }: { data: DashboardData }): JSX.Element {
 					<dd>Goes to the redeem queue with your name and the time.</dd>
 					<dt>Note</dt>
 					<dd>
-						Like a list redeem, with a message: <code safe>{`${p}redeem your message`}</code>.
+						{note ? (
+							<>
+								Like a list redeem, with a message: <code safe>{`${p}${note} your message`}</code>.
+							</>
+						) : (
+							'Like a list redeem, with a message after the command.'
+						)}
 					</dd>
 					<dt>Counter</dt>
 					<dd>Adds 1 to a tally at the top of the dashboard; names are not shown.</dd>
 					<dt>Milestone</dt>
 					<dd>
-						A goal everyone donates to, any amount: <code safe>{`${p}redeem 50`}</code>.
+						{milestone ? (
+							<>
+								A goal everyone donates to, any amount: <code safe>{`${p}${milestone} 50`}</code>.
+							</>
+						) : (
+							'A goal everyone donates to, any amount after the command.'
+						)}
 					</dd>
 				</dl>
 			</section>
@@ -239,14 +300,34 @@ function HelpTab({ data }: { data: DashboardData }): JSX.Element {
 	)
 }
 
-/** The part that live updates replace: everything below the tabs. */
+/**
+ * Where store.js builds the viewer store: sign-in, balance, a card per redeem, activity, sign-out. Hidden until the
+ * script shows it, so without JavaScript the tab is the help it always was. Only public facts (the prefix and the
+ * current command names) are in the page: everything personal is fetched by the script with the session header, so
+ * it never passes through the shared page cache.
+ */
+function StoreRoot({ data }: { data: DashboardData }): JSX.Element {
+	return (
+		<section
+			id="store"
+			class="store"
+			aria-label="Redeem on this page"
+			hidden
+			data-prefix={data.prefix}
+			data-link-command={data.commands.link ?? ''}
+			data-store-command={data.commands.store ?? ''}
+		></section>
+	)
+}
+
+/** The part that live updates replace: everything below the tabs and the store. */
 export function DashboardContent({ data, tab, links }: { data: DashboardData; tab: Tab; links: PageLinks }): JSX.Element {
 	if (data.passive) {
 		return (
 			<>
 				<BalanceBox balance={data.balance} />
-				<p class="notice">
-					Tlapbot is in passive mode: you earn points for watching, but there are no redeems right now.
+				<p class="notice" safe>
+					{`Tlapbot is in passive mode: you earn points for watching (${earnText(data)} while the stream is live), but there are no redeems right now.`}
 				</p>
 			</>
 		)
@@ -254,7 +335,13 @@ export function DashboardContent({ data, tab, links }: { data: DashboardData; ta
 	return (
 		<>
 			<BalanceBox balance={data.balance} />
-			{tab === 'queue' ? <QueueTab data={data} links={links} /> : tab === 'help' ? <HelpTab data={data} /> : <DashboardTab data={data} />}
+			{tab === 'queue' ? (
+				<QueueTab data={data} links={links} />
+			) : tab === 'help' ? (
+				<HelpTab data={data} />
+			) : (
+				<DashboardTab data={data} links={links} />
+			)}
 		</>
 	)
 }
@@ -274,8 +361,9 @@ export function DashboardPage({
 	const tabs = data.passive ? (['dashboard'] as Tab[]) : TABS
 	// Our own rendering of the same data, escaped where it was rendered.
 	const safeContent = renderedContent ?? <DashboardContent data={data} tab={tab} links={links} />
+	const store = tab === 'help' && !data.passive && (data.commands.link || data.commands.store)
 	return (
-		<Layout title={`Redeems ${TAB_TITLES[tab]}`}>
+		<Layout title={PAGE_TITLES[tab]} scripts={store ? ['/dashboard/assets/store.js'] : []}>
 			<header>
 				<nav class="tabs" aria-label="Dashboard tabs">
 					{tabs.map((t) => (
@@ -285,8 +373,11 @@ export function DashboardPage({
 					))}
 				</nav>
 			</header>
-			<main id="content" data-live={tab === 'queue' ? links.href(tab, queueAt(data.queue)) : links.href(tab)}>
-				{safeContent}
+			<main>
+				{store ? <StoreRoot data={data} /> : ''}
+				<div id="content" data-live={tab === 'queue' ? links.href(tab, queueAt(data.queue)) : links.href(tab)}>
+					{safeContent}
+				</div>
 			</main>
 		</Layout>
 	)
@@ -307,7 +398,9 @@ export function DashboardError({ message, links, fragment }: { message: string; 
 	if (fragment) return body
 	return (
 		<Layout title="Redeems Dashboard">
-			<main id="content">{body}</main>
+			<main>
+				<div id="content">{body}</div>
+			</main>
 		</Layout>
 	)
 }

@@ -7,13 +7,15 @@ type LayoutProps = {
 	stylesheets?: string[]
 	/** The dashboard's script (times, live updates); the admin page has none. */
 	script?: boolean
+	/** More scripts after the dashboard's (the Redeems tab's store.js). */
+	scripts?: string[]
 	/** Keep search engines out (the admin page). */
 	noindex?: boolean
 	bodyClass?: string
 }
 
 // The page shell: no external resources at all, so the pages work with no internet.
-export function Layout({ title, stylesheets = [], script = true, noindex = false, bodyClass, children }: PropsWithChildren<LayoutProps>): JSX.Element {
+export function Layout({ title, stylesheets = [], script = true, scripts = [], noindex = false, bodyClass, children }: PropsWithChildren<LayoutProps>): JSX.Element {
 	return (
 		<html lang="en">
 			<head>
@@ -28,6 +30,9 @@ export function Layout({ title, stylesheets = [], script = true, noindex = false
 					<link rel="stylesheet" href={href} />
 				))}
 				{script ? <script src="/dashboard/assets/dashboard.js" defer></script> : ''}
+				{scripts.map((src) => (
+					<script src={src} defer></script>
+				))}
 			</head>
 			<body class={bodyClass}>{children}</body>
 		</html>

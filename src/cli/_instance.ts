@@ -1,6 +1,6 @@
 // What every maintenance command does first: find the instance folder, read it, open the database.
 import type { Database } from 'bun:sqlite'
-import { ensureInstance } from '../config/instance.ts'
+import { ensureInstance, tightenInstance } from '../config/instance.ts'
 import { displayPath, loadConfig, loadRedeems, resolveInstanceDir } from '../config/load.ts'
 import type { Config } from '../modules/settings/schema.ts'
 import { openDatabase } from '../db/database.ts'
@@ -24,6 +24,7 @@ export type Instance = {
 export function readInstance(instanceFlag: string | undefined, options: { create?: boolean } = {}): Instance {
 	const instanceDir = resolveInstanceDir(instanceFlag)
 	const created = options.create ? ensureInstance(instanceDir) : []
+	if (!options.create) tightenInstance(instanceDir)
 	const { config, warnings } = loadConfig(instanceDir)
 	const { redeems, fromDefaults } = loadRedeems(instanceDir)
 	for (const warning of warnings) console.error(`warning: ${warning}`)

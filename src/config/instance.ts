@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import exampleConfigToml from '../../instance.example/config.toml' with { type: 'text' }
 import exampleRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
+import { tightenMode } from '../db/files.ts'
 import { CONFIG_FILE, REDEEMS_FILE } from './load.ts'
 
 export function generateSecret(): string {
@@ -37,5 +38,15 @@ export function ensureInstance(instanceDir: string): string[] {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
 		}
 	}
+	tightenInstance(instanceDir)
 	return created
+}
+
+/**
+ * config.toml (secrets) and the instance folder, when others can read them (older versions, an edit by hand), are
+ * made owner-only. The working directory itself (`--instance .`) is the streamer's to set and is left alone.
+ */
+export function tightenInstance(instanceDir: string) {
+	tightenMode(resolve(instanceDir, CONFIG_FILE))
+	if (resolve(instanceDir) !== process.cwd()) tightenMode(instanceDir)
 }

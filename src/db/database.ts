@@ -1,6 +1,7 @@
 import { Database } from 'bun:sqlite'
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { tightenMode } from './files.ts'
 import { migrations as defaultMigrations } from './migrations/index.ts'
 
 export type MigrationResult = { from: number; to: number }
@@ -46,18 +47,6 @@ function createOwnerOnly(path: string) {
 	}
 }
 
-/**
- * Takes group and other permissions off an existing file or folder (a database from before this rule).
- * Best effort: a file owned by someone else, on a read-only disk or just removed is left as it is.
- */
-function tightenMode(path: string) {
-	try {
-		const mode = statSync(path).mode & 0o777
-		if (mode & 0o077) chmodSync(path, mode & 0o700)
-	} catch (error) {
-		if (!['ENOENT', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
-	}
-}
 
 export function schemaVersion(db: Database): number {
 	return (db.query('PRAGMA user_version').get() as { user_version: number }).user_version

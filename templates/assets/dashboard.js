@@ -28,7 +28,8 @@
 	let busy = false
 
 	async function refresh() {
-		if (busy || document.hidden) return
+		// Hidden: the Redeems tab shows the signed-in store instead (store.js).
+		if (busy || document.hidden || main.hidden) return
 		busy = true
 		try {
 			const url = new URL(main.dataset.live, location.href)

@@ -1,9 +1,46 @@
 // The admin page in a real Chromium: browsers send Origin (or "null") on form posts, which app.handle tests
-// cannot show. Logs in, marks a redemption done and refunds another, all through the forms.
+// cannot show. Logs in, marks a redemption done and refunds another, signs a viewer's browser out, all through
+// the forms; checks the layout at 1280 and 360 px and, when axe-core is installed, accessibility.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { type Browser } from 'playwright-core'
+import { existsSync } from 'node:fs'
+import { type Browser, type Page } from 'playwright-core'
 import { describeInBrowser, launchChromium } from '../support/browser.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
+
+/** axe-core's script, when it is installed (it is not a declared dependency: without it the check is skipped). */
+const AXE = (() => {
+	try {
+		const path = require.resolve('axe-core/axe.min.js')
+		return existsSync(path) ? path : undefined
+	} catch {
+		return undefined
+	}
+})()
+
+/**
+ * Words split across two lines in the page's tables, header and headings: a column narrower than its longest
+ * word. Free text (notes, audit details, user agents) may break inside a word; screen-reader-only text is 1 px wide.
+ */
+const brokenWords = (page: Page) =>
+	page.evaluate(() => {
+		const broken: string[] = []
+		for (const element of Array.from(document.querySelectorAll('th, td, .admin-header a, .admin-header button, h1, h2'))) {
+			if (element.closest('.note, .detail, .agent, .visually-hidden')) continue
+			const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
+			for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+				if (node.parentElement?.closest('.note, .detail, .agent, .visually-hidden')) continue
+				const text = node.textContent ?? ''
+				for (const match of text.matchAll(/\S+/g)) {
+					const range = document.createRange()
+					range.setStart(node, match.index)
+					range.setEnd(node, match.index + match[0].length)
+					const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)))
+					if (lines.size > 1) broken.push(match[0])
+				}
+			}
+		}
+		return broken
+	})
 
 describeInBrowser('admin page in Chromium', () => {
 	let bot: TestBot
@@ -52,4 +89,93 @@ describeInBrowser('admin page in Chromium', () => {
 		expect(bot.balance('alice')).toBe(940)
 		await page.close()
 	})
+
+	/** Signs Alice in on the dashboard as a browser would (a code typed in chat), with this user agent. */
+	async function signIn(userAgent: string): Promise<string> {
+		const call = async (path: string, body?: unknown) =>
+			(await bot.app.handle(
+				new Request(`http://localhost${path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+					...(body ? { body: JSON.stringify(body) } : {})
+				})
+			).then((r) => r.json())) as Record<string, string>
+		const { code, claim } = await call('/api/store/signin')
+		await bot.chat({ id: 'alice', displayName: 'Alice' }, `!link ${code}`)
+		const collected = await call('/api/store/signin/collect', { code, claim })
+		expect(collected.status).toBe('signed_in')
+		return collected.session as string
+	}
+	const storeStatus = async (session: string) =>
+		(await bot.app.handle(new Request('http://localhost/api/store', { headers: { authorization: `Bearer ${session}` } }))).status
+
+	/** A logged-in admin page; bypassCSP only so that the test can add axe's script (the page itself has none). */
+	async function loggedIn(width: number, bypassCSP = false): Promise<Page> {
+		const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP })
+		await page.goto(`${base}/admin/login`)
+		await page.fill('input[type=password]', 'correct horse battery')
+		await page.click('button[type=submit]')
+		await page.waitForURL(`${base}/admin**`)
+		return page
+	}
+
+	test('sign a viewer out of one browser, then everywhere, through the forms', async () => {
+		const firefox = await signIn('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0')
+		const chrome = await signIn('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36')
+		const page = await loggedIn(1280)
+		await page.goto(`${base}/admin/viewers?q=ali`)
+		await page.click('a:has-text("2 sign-ins")')
+		await page.waitForURL(`${base}/admin/viewers/alice/sessions?q=ali`)
+		await page.locator('tr', { hasText: 'Firefox 128 on Linux' }).locator('button', { hasText: 'Sign out' }).click()
+		await page.waitForLoadState()
+		expect(await page.textContent('main')).toContain('Alice: signed out of that browser.')
+		expect(await storeStatus(firefox)).toBe(401)
+		expect(await storeStatus(chrome)).toBe(200)
+		await page.click('button:has-text("Sign out everywhere (1 browser)")')
+		await page.waitForLoadState()
+		expect(await page.textContent('main')).toContain('Alice: signed out everywhere (1 browser).')
+		expect(await page.textContent('main')).toContain('Not signed in on any browser.')
+		expect(await storeStatus(chrome)).toBe(401)
+		await page.click('text=Back to the viewers')
+		expect(page.url()).toBe(`${base}/admin/viewers?q=ali`)
+		await page.close()
+	})
+
+	for (const width of [1280, 360]) {
+		test(`at ${width} px: no horizontal scroll, no column narrower than its words${AXE ? ', no axe violations' : ''}`, async () => {
+			if (!bot.db.query("SELECT 1 FROM redemptions WHERE source = 'page'").get()) {
+				const session = await signIn('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1')
+				await signIn('<b>curl</b>/8.0 with a very long tail that goes on and on and on and on and on and on')
+				const redeem = (body: unknown) =>
+					bot.app.handle(
+						new Request('http://localhost/api/store/redeem', {
+							method: 'POST',
+							headers: { 'content-type': 'application/json', authorization: `Bearer ${session}` },
+							body: JSON.stringify(body)
+						})
+					)
+				expect((await redeem({ redeem: 'request', note: 'level 2 please, the one with the long lava section' })).status).toBe(200)
+				expect((await redeem({ redeem: 'react', note: `https://example.com/watch?v=${'x'.repeat(120)}` })).status).toBe(200)
+				await bot.chatReplies({ id: 'bob', displayName: 'Bob with a rather long display name' }, '!hydrate')
+			}
+			const page = await loggedIn(width, AXE !== undefined)
+			for (const path of ['/admin', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
+				await page.goto(`${base}${path}`)
+				const where = `${path} at ${width} px`
+				expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), where).toBe(true)
+				expect(await brokenWords(page), where).toEqual([])
+				if (AXE) {
+					await page.addScriptTag({ path: AXE })
+					const violations = await page.evaluate(async () => {
+						const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe
+						return (await axe.run()).violations.map((v) => `${v.id} (${v.nodes.length})`)
+					})
+					expect(violations, where).toEqual([])
+				}
+			}
+			const queue = await (await page.goto(`${base}/admin`))?.text()
+			expect(queue).toContain('via page')
+			await page.close()
+		})
+	}
 })

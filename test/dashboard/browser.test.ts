@@ -72,7 +72,7 @@ describeInBrowser('dashboard in Chromium', () => {
 			expect(await noScroll()).toBe(true)
 			await page.screenshot({ path: join(SCREENSHOTS, `queue-${width}.png`), fullPage: true })
 
-			await page.click('text=Redeems help')
+			await page.getByRole('link', { name: 'Redeems', exact: true }).click()
 			await page.waitForURL(/tab=help/)
 			expect(await page.textContent('main')).toContain('How redeems work')
 			expect(await noScroll()).toBe(true)

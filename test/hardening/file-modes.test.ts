@@ -81,6 +81,20 @@ describe('created owner-only', () => {
 })
 
 describe('older files are tightened', () => {
+	test('a maintenance command or serve tightens a config.toml and an instance folder others can read', async () => {
+		const { root, instanceDir } = makeInstance()
+		chmodSync(instanceDir, 0o755)
+		chmodSync(join(instanceDir, 'config.toml'), 0o644)
+		expectExit(await runTlapbot(['init-db'], { cwd: root }), 0)
+		expect(modeOf(instanceDir)).toBe('700')
+		expect(modeOf(join(instanceDir, 'config.toml'))).toBe('600')
+		chmodSync(instanceDir, 0o755)
+		chmodSync(join(instanceDir, 'config.toml'), 0o644)
+		expectExit(await runTlapbot(['init'], { cwd: root }), 0)
+		expect(modeOf(instanceDir)).toBe('700')
+		expect(modeOf(join(instanceDir, 'config.toml'))).toBe('600')
+	})
+
 	test('opening a database made with the umask tightens it and its -wal and -shm', () => {
 		const path = join(makeTempDir(), 'tlapbot.sqlite')
 		// Another connection keeps -wal and -shm in place, as a second tlapbot process would.

@@ -164,6 +164,8 @@ describe('another process holds the write lock', () => {
 			})
 		)
 		expect(response.status).toBe(503)
+		expect(response.headers.get('content-type')).toContain('text/html')
+		expect(await response.text()).toContain('The database is busy')
 		release()
 	})
 

@@ -1,8 +1,8 @@
 /** @jsxImportSource @kitajs/html */
 // The streamer's admin page under /admin: login (admin_password or a one-time link from `tlapbot admin-link`),
-// the pending queue, viewers and balances, the audit log. Server-rendered forms that work without JavaScript;
-// every POST needs a signed session cookie whose session is still in admin_sessions, and the session's CSRF
-// token, and is answered by a 303 back. Bodies are capped (body.ts) before anything else looks at a request.
+// the pending queue, viewers and balances and their dashboard sign-ins, the audit log. Server-rendered forms
+// that work without JavaScript; every POST needs a signed session cookie whose session is still in
+// admin_sessions, and the session's CSRF token, and is answered by a 303 back. Bodies are capped (body.ts) before anything else looks at a request.
 import { Elysia, type Context } from 'elysia'
 import * as v from 'valibot'
 import {
@@ -11,12 +11,15 @@ import {
 	LoginPage,
 	MessagePage,
 	QueuePage,
+	ViewerSessionsPage,
 	ViewersPage,
+	shortUserAgent,
 	type Flash
 } from '../../../templates/admin.tsx'
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
 import type { Logger } from '../../log.ts'
 import type { AuditStore } from '../audit/store.ts'
+import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 import type { Queue } from '../redemptions/queue.ts'
 import type { RedemptionStatus } from '../redemptions/store.ts'
@@ -50,6 +53,8 @@ export type AdminDeps = {
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
 	sessions: Pick<AdminSessions, 'create' | 'isActive' | 'end' | 'endAll'>
+	/** Viewers' dashboard sign-ins: listed and ended from the viewers page. */
+	identity: Pick<Identity, 'sessionsOf' | 'revoke' | 'signOutEverywhere'>
 	log: Logger
 	clock: () => number
 }
@@ -61,6 +66,10 @@ const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
 const LOGGED_OUT = 'Logged out.'
 const LOGGED_OUT_EVERYWHERE = 'Logged out everywhere.'
+/** A viewer session's id in URLs: the sha256 of its token (the token itself is never stored or shown). */
+const SESSION_HASH = /^[0-9a-f]{64}$/i
+const MAX_VIEWER_ID_LENGTH = 200
+const METHOD_WORDS = { code: 'code typed in chat', link: 'personal link' } as const
 
 type ResponseSet = Context['set']
 type Form = Record<string, unknown>
@@ -211,6 +220,21 @@ export function adminRoutes(deps: AdminDeps) {
 		return redirect(set, withFlash('/admin', { kind: 'ok', text: 'Logged in.' }))
 	}
 
+	/** A viewer by the id in a URL; undefined for ids no viewer can have. */
+	const viewerOf = (id: string) => (id.length > 0 && id.length <= MAX_VIEWER_ID_LENGTH ? deps.viewers.viewer(id) : undefined)
+
+	/**
+	 * A sign-out form's viewer and where it goes back to: the viewer's sign-ins page (keeping the viewers search),
+	 * or the viewers page when there is no such viewer.
+	 */
+	function sessionsForm(id: string, body: unknown, set: ResponseSet) {
+		const q = (first(((body ?? {}) as Form).q) ?? '').trim().slice(0, 100)
+		const viewer = viewerOf(id)
+		const params: Record<string, string> = q ? { q } : {}
+		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions` : '/admin/viewers'
+		return { viewer, back: (flash: Flash) => redirect(set, withFlash(path, flash, params)) }
+	}
+
 	const linkError = (set: ResponseSet, state: Exclude<LinkState, 'valid'>) => {
 		const error = LINK_ERRORS[state]
 		return page(set, error.status, <MessagePage title={error.title} text={error.text} loginLink />)
@@ -355,14 +379,30 @@ export function adminRoutes(deps: AdminDeps) {
 		)
 		.get('/admin/viewers', ({ session, query, set }) => {
 			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+			const viewers = deps.viewers.search(q, 50)
+			const now = deps.clock()
+			const signIns = new Map(viewers.map((viewer) => [viewer.id, deps.identity.sessionsOf(viewer.id, now).length]))
 			return page(
 				set,
 				200,
-				<ViewersPage
+				<ViewersPage csrf={csrfToken(secret(), session as Session)} flash={readFlash(query as Query)} q={q} viewers={viewers} signIns={signIns} />
+			)
+		})
+		.get('/admin/viewers/:id/sessions', ({ params, session, query, set }) => {
+			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+			const viewer = viewerOf(params.id)
+			if (!viewer) {
+				return page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
+			}
+			return page(
+				set,
+				200,
+				<ViewerSessionsPage
 					csrf={csrfToken(secret(), session as Session)}
 					flash={readFlash(query as Query)}
+					viewer={viewer}
+					sessions={deps.identity.sessionsOf(viewer.id, deps.clock())}
 					q={q}
-					viewers={deps.viewers.search(q, 50)}
 				/>
 			)
 		})
@@ -417,6 +457,38 @@ export function adminRoutes(deps: AdminDeps) {
 			}
 			const change = result.delta === 0 ? 'no change' : `${result.delta > 0 ? '+' : ''}${result.delta}`
 			return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
+		})
+		.post('/admin/viewers/:id/sessions/revoke-all', ({ params, body, set }) => {
+			const { viewer, back } = sessionsForm(params.id, body, set)
+			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.` })
+			const ended = deps.identity.signOutEverywhere(viewer.id)
+			if (ended === 0) return back({ kind: 'error', text: `${viewer.displayName} is not signed in on any browser; nothing changed.` })
+			const browsers = `${ended} browser${ended === 1 ? '' : 's'}`
+			deps.moderation.audit(ADMIN_ACTOR, 'viewer_signout', `${viewer.displayName} (${viewer.id}): everywhere, ${browsers} signed out`, deps.clock())
+			deps.log.info(`admin page: signed a viewer out everywhere (${browsers})`)
+			return back({ kind: 'ok', text: `${viewer.displayName}: signed out everywhere (${browsers}).` })
+		})
+		.post('/admin/viewers/:id/sessions/:hash/revoke', ({ params, body, set }) => {
+			const { viewer, back } = sessionsForm(params.id, body, set)
+			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.` })
+			if (!SESSION_HASH.test(params.hash)) {
+				return back({ kind: 'error', text: 'That is not a sign-in of this viewer (the link is malformed); nothing changed.' })
+			}
+			const hash = params.hash.toLowerCase()
+			const now = deps.clock()
+			const signIn = deps.identity.sessionsOf(viewer.id, now).find((s) => s.idHash === hash)
+			if (!deps.identity.revoke(viewer.id, hash)) {
+				return back({ kind: 'error', text: `That sign-in of ${viewer.displayName} has already ended (or is not theirs); nothing changed.` })
+			}
+			const how = signIn ? `, ${METHOD_WORDS[signIn.method] ?? signIn.method}, ${shortUserAgent(signIn.userAgent)}` : ''
+			deps.moderation.audit(
+				ADMIN_ACTOR,
+				'viewer_signout',
+				`${viewer.displayName} (${viewer.id}): 1 browser signed out (sign-in ${hash.slice(0, 8)}${how})`,
+				now
+			)
+			deps.log.info('admin page: signed out one browser of a viewer')
+			return back({ kind: 'ok', text: `${viewer.displayName}: signed out of that browser.` })
 		})
 		.post('/admin/logout', ({ session, set }) => {
 			deps.sessions.end((session as Session).id)

@@ -1,6 +1,7 @@
 // Consistent copies of the database while the bot runs (VACUUM INTO reads one snapshot of the WAL database).
 import type { Database } from 'bun:sqlite'
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tightenMode } from '../../db/files.ts'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 export const BACKUP_DIR = 'backups'
@@ -49,15 +50,6 @@ export function ensureBackupDir(instanceDir: string): string {
 	return dir
 }
 
-/** Takes group and other permissions off a file or folder; one owned by someone else is left as it is. */
-function tightenMode(path: string) {
-	try {
-		const mode = statSync(path).mode & 0o777
-		if (mode & 0o077) chmodSync(path, mode & 0o700)
-	} catch (error) {
-		if (!['ENOENT', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
-	}
-}
 
 export const dailyBackupName = (now: number) => `tlapbot-${new Date(now).toISOString().slice(0, 10)}.sqlite`
 

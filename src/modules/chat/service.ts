@@ -2,7 +2,7 @@
 // the replies to send. Plain logic over narrow services: no HTTP, no SQL.
 import type { CommandId } from '../commands/registry.ts'
 import type { Moderation } from '../moderation/service.ts'
-import { handleModeratorCommand } from '../moderation/commands.ts'
+import { handleModeratorCommand } from './moderator-commands.ts'
 import type { LimitRefusal } from '../redeems/limits.ts'
 import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { Purchases } from '../redeems/purchase.ts'

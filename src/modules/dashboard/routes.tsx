@@ -4,6 +4,7 @@ import { html } from '@elysiajs/html'
 import { Elysia } from 'elysia'
 import { DashboardContent, DashboardError, DashboardPage, TABS, type PageLinks, type Tab } from '../../../templates/dashboard.tsx'
 import dashboardJs from '../../../templates/assets/dashboard.js' with { type: 'file' }
+import storeJs from '../../../templates/assets/store.js' with { type: 'file' }
 import styleCss from '../../../templates/assets/style.css' with { type: 'file' }
 import type { Moderation } from '../moderation/service.ts'
 import type { RedeemStore } from '../redeems/store.ts'
@@ -59,7 +60,9 @@ type Request = {
 /** The request, or why it is refused (with the viewer parameters still read, for the links of the error page). */
 function readRequest(query: Query): { request: Request; error?: string } {
 	const tabParam = first(query.tab)
-	const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'dashboard'
+	// A personal login link from !store (/dashboard?login=<token>) opens the Redeems tab, where the script signs in.
+	const fallback: Tab = first(query.login) ? 'help' : 'dashboard'
+	const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : fallback
 	const request: Request = {
 		tab,
 		page: 1,
@@ -189,7 +192,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 		}
 	}
 	const sources = (): DashboardSources => {
-		const { config, redeems } = deps.settings()
+		const { config, redeems, commands } = deps.settings()
 		return {
 			queue,
 			viewers: deps.viewers,
@@ -200,7 +203,14 @@ export function dashboardRoutes(deps: DashboardDeps) {
 			pausedRedeems: deps.moderation.pausedRedeems,
 			passive: config.passive,
 			publicBalances: config.public_balances,
-			prefix: config.prefix
+			prefix: config.prefix,
+			earn: { amount: config.points_amount_given, cycleSeconds: config.points_cycle_time },
+			commands: {
+				help: commands.nameOf('help'),
+				points: commands.nameOf('points'),
+				store: commands.nameOf('store'),
+				link: commands.nameOf('link')
+			}
 		}
 	}
 
@@ -232,7 +242,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 					(page ??= (async () => {
 						const html = await (<DashboardPage data={data} tab={tab} links={links} renderedContent={content} />)
 						// The first live update compares against what this page already shows.
-						return html.replace('<main id="content"', `<main id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
+						return html.replace('<div id="content"', `<div id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
 					})())
 				return { content, etag, page: fullPage }
 			})
@@ -255,6 +265,10 @@ export function dashboardRoutes(deps: DashboardDeps) {
 		.get('/dashboard/assets/dashboard.js', ({ set }) => {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(dashboardJs), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+		})
+		.get('/dashboard/assets/store.js', ({ set }) => {
+			set.headers['cache-control'] = 'public, max-age=3600'
+			return new Response(Bun.file(storeJs), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
 		})
 		.get('/api/dashboard', ({ query, set }) => {
 			set.headers['access-control-allow-origin'] = '*'

@@ -45,9 +45,17 @@ export type Balance =
 	| { kind: 'known'; name: string; points: number }
 	| { kind: 'ambiguous'; name: string }
 
+/** How viewers earn points, from config.toml: `amount` points every `cycleSeconds` while the stream is live. */
+export type EarnFacts = { amount: number; cycleSeconds: number }
+
+/** The viewers' built-in commands by their current names; undefined when a redeem took the name. */
+export type CommandNames = { help?: string | undefined; points?: string | undefined; store?: string | undefined; link?: string | undefined }
+
 export type DashboardData = {
 	passive: boolean
 	prefix: string
+	earn: EarnFacts
+	commands: CommandNames
 	counters: CounterRow[]
 	milestones: MilestoneRow[]
 	recent: QueueEntry[]
@@ -80,6 +88,8 @@ export type DashboardSources = {
 	/** public_balances: show the unverified ?username=/?userId= viewer's balance, read-only. */
 	publicBalances: boolean
 	prefix: string
+	earn: EarnFacts
+	commands: CommandNames
 }
 
 /** The viewer's balance from Owncast's external-action parameters: userId first, a name only if unambiguous. */
@@ -136,6 +146,8 @@ export function buildDashboard(sources: DashboardSources, request: DashboardRequ
 	return {
 		passive: sources.passive,
 		prefix: sources.prefix,
+		earn: sources.earn,
+		commands: sources.commands,
 		// Only what viewers can use now: counters and milestones of active redeems.
 		// In redeems.toml order, as the streamer wrote them.
 		counters: wants('dashboard') ? inFileOrder(sources.counters(), sources.redeems).filter((c) => active(c.name)) : [],

@@ -4,9 +4,8 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../../log.ts'
 import type { Config } from '../settings/schema.ts'
-import type { EventBacklog } from '../bot/backlog.ts'
 import { readCappedText, TOO_LARGE } from '../http/body.ts'
-import { parseOwncastEvent } from './model.ts'
+import { parseOwncastEvent, type OwncastEvent } from './model.ts'
 import { authenticateWebhook, SIGNATURE_HEADER } from './signature.ts'
 
 export type WebhookOutcome = { status: 204 } | { status: 400 | 401 | 413 | 503; error: string }
@@ -17,8 +16,8 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024
 
 export type WebhookDeps = {
 	config: () => Pick<Config, 'webhook_secret'>
-	/** The event service behind a backlog that holds events while the database is locked. */
-	events: Pick<EventBacklog, 'accept'>
+	/** The event service, behind a backlog that holds events while the database is locked (bot/backlog.ts). */
+	events: { accept(event: OwncastEvent): 'applied' | 'held' | 'full' }
 	log: Logger
 	clock: () => number
 }

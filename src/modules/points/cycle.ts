@@ -44,7 +44,7 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 	// Another process on the same database may have just awarded: 90% of a cycle is "too soon".
 	const result = deps.award(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9)
 	if (!result.awarded) {
-		log.info('points cycle skipped: points were already given less than a cycle ago (another tlapbot on this database?)')
+		log.info('points cycle skipped: points were already given less than a cycle ago (just restarted, or another tlapbot on this database)')
 		return { kind: 'too_soon' }
 	}
 	log.info(`points cycle: ${deps.amount} points to ${result.viewers} viewers (${result.newViewers} new)`)

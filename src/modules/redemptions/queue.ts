@@ -1,6 +1,5 @@
 // The queue as pages show it: redemptions with the names of the viewers who redeemed, and clearing it.
 import type { Transact } from '../../db/transaction.ts'
-import type { RedeemStore } from '../redeems/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import type { QueuePosition, Redemption, RedemptionStore } from './store.ts'
 
@@ -10,7 +9,8 @@ export type QueueDeps = {
 	transact: Transact
 	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'queueAfter' | 'recent' | 'queueSize' | 'pending' | 'recentlyFulfilled' | 'archiveAll'>
 	viewers: Pick<ViewerStore, 'names'>
-	redeems: Pick<RedeemStore, 'zeroCounters'>
+	/** The redeems store's counters, which clearing the queue sets to 0. */
+	redeems: { zeroCounters(): number }
 }
 
 export function createQueue(deps: QueueDeps) {
@@ -38,7 +38,7 @@ export function createQueue(deps: QueueDeps) {
 
 /** Archives the queue (entries are kept) and sets every counter to 0, together (clear-queue). */
 export function clearQueue(
-	deps: { transact: Transact; redemptions: Pick<RedemptionStore, 'archiveAll'>; redeems: Pick<RedeemStore, 'zeroCounters'> },
+	deps: { transact: Transact; redemptions: Pick<RedemptionStore, 'archiveAll'>; redeems: { zeroCounters(): number } },
 	now: number
 ): { archived: number; counters: number } {
 	return deps.transact(() => ({ archived: deps.redemptions.archiveAll(now), counters: deps.redeems.zeroCounters() }))

@@ -2,16 +2,15 @@
 // (Owncast never resends a lost STREAM_STARTED). Per-stream limits count from there; optional resets run once.
 import type { Transact } from '../../db/transaction.ts'
 import type { Logger } from '../../log.ts'
-import type { RedemptionStore } from '../redemptions/store.ts'
-import type { RedeemStore } from '../redeems/store.ts'
 import type { Config } from '../settings/schema.ts'
 import type { StreamStore } from './store.ts'
 
 export type StreamDeps = {
 	transact: Transact
 	streams: Pick<StreamStore, 'start' | 'end'>
-	redemptions: Pick<RedemptionStore, 'archiveAll'>
-	redeems: Pick<RedeemStore, 'zeroCounters'>
+	/** What reset_on_stream_start resets (the redemptions and redeems stores). */
+	redemptions: { archiveAll(now: number): number }
+	redeems: { zeroCounters(): number }
 	config: () => Pick<Config, 'reset_on_stream_start'>
 	log: Logger
 }

@@ -1,11 +1,11 @@
 // Moderator commands in chat. Only viewers whose Owncast user has the MODERATOR scope get here; the chat
 // service decides that from the command registry.
 import type { CommandId, CommandTable } from '../commands/registry.ts'
-import { points } from '../chat/messages.ts'
-import type { Reply, Say } from '../chat/reply.ts'
+import { points } from './messages.ts'
+import type { Reply, Say } from './reply.ts'
 import { findRedeem, type Redeem } from '../redeems/model.ts'
 import type { ViewerStore } from '../viewers/store.ts'
-import type { AdjustMode, Moderation, ResolveAction } from './service.ts'
+import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 
 export type ModeratorDeps = {
 	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
