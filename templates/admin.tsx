@@ -245,11 +245,24 @@ export function QueuePage(props: {
 	csrf: string
 	flash: Flash | undefined
 	pending: RedemptionRow[]
+	/** How many are pending in all (the page shows at most 200). */
+	pendingTotal: number
+	/** The id to continue after, when more pending entries follow this page. */
+	nextAfter: number | undefined
+	/** This page does not start at the oldest pending entry. */
+	paged: boolean
 	fulfilled: RedemptionRow[]
 }): JSX.Element {
 	const { csrf, pending, fulfilled } = props
 	return (
 		<AdminPage title="Pending redeems" tab="queue" csrf={csrf} flash={props.flash}>
+			{props.pendingTotal > pending.length || props.paged ? (
+				<p class="queue-count" safe>
+					{`${props.pendingTotal} pending in all; this page shows ${pending.length}${props.paged ? ', not starting at the oldest' : ', the oldest first'}.`}
+				</p>
+			) : (
+				''
+			)}
 			{pending.length === 0 ? (
 				<p class="empty">Nothing is waiting.</p>
 			) : (
@@ -268,6 +281,15 @@ export function QueuePage(props: {
 						</>
 					)}
 				/>
+			)}
+			{props.nextAfter !== undefined || props.paged ? (
+				<p class="pager">
+					{props.paged ? <a href="/admin">Oldest pending</a> : ''}
+					{props.paged && props.nextAfter !== undefined ? ' · ' : ''}
+					{props.nextAfter !== undefined ? <a href={`/admin?after=${props.nextAfter}`}>Next {200} pending</a> : ''}
+				</p>
+			) : (
+				''
 			)}
 			<h2>Recently done</h2>
 			{fulfilled.length === 0 ? (

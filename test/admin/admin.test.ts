@@ -485,7 +485,7 @@ describe('audit log and safety', () => {
 		}
 		const page = await responses[1]?.text()
 		expect(responses[1]?.headers.get('content-security-policy')).toBe(
-			"default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+			"default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 		)
 		expect(responses[1]?.headers.get('cache-control')).toBe('no-store')
 		expect(page).toStartWith('<!doctype html>')
@@ -494,5 +494,30 @@ describe('audit log and safety', () => {
 		expect(css.status).toBe(200)
 		expect(css.headers.get('content-type')).toStartWith('text/css')
 		expect((await send(bot, '/dashboard/assets/style.css')).status).toBe(200)
+	})
+})
+
+describe('a long pending queue', () => {
+	test('the page shows 200 pending at a time, says how many there are, and pages on to the rest', async () => {
+		bot = await createTestBot({ env: rich })
+		const hydrate = bot.deps.settings().redeems.find((r) => r.name === 'hydrate')
+		if (!hydrate || hydrate.type === 'milestone') throw new Error('no hydrate redeem')
+		const now = Date.now()
+		for (let i = 0; i < 250; i++) {
+			bot.deps.stores.viewers.touch({ id: `v${i}`, displayName: `Viewer${i}` }, now)
+			bot.deps.purchases.queue({ viewerId: `v${i}`, redeem: hydrate, note: null }, now + i)
+		}
+		const admin = await login(bot)
+		const first = await html(bot, '/admin', admin)
+		expect(first).toContain('250 pending in all; this page shows 200, the oldest first.')
+		expect(first).toContain('>#1<')
+		expect(first).not.toContain('>#201<')
+		const next = /href="(\/admin\?after=\d+)"/.exec(first)?.[1] as string
+		expect(next).toBe('/admin?after=200')
+		const second = await html(bot, next, admin)
+		expect(second).toContain('>#201<')
+		expect(second).toContain('>#250<')
+		expect(second).not.toContain('>#200<')
+		expect(second).toContain('href="/admin"')
 	})
 })

@@ -48,7 +48,7 @@ import type { AdminSessions } from './sessions.ts'
 export type AdminDeps = {
 	config: () => Pick<Config, 'secret_key' | 'public_url' | 'admin_password' | 'trusted_proxies'>
 	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'audit'>
-	queue: Pick<Queue, 'pending' | 'recentlyFulfilled'>
+	queue: Pick<Queue, 'pending' | 'pendingCount' | 'recentlyFulfilled'>
 	viewers: Pick<ViewerStore, 'viewer' | 'search'>
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
@@ -60,8 +60,9 @@ export type AdminDeps = {
 }
 
 /** Admin pages may load only our own stylesheets, post only to us, and never be framed. */
-export const ADMIN_CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+export const ADMIN_CSP = "default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 const AUDIT_PAGE_SIZE = 50
+const ADMIN_QUEUE_PAGE = 200
 const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
 const LOGGED_OUT = 'Logged out.'
@@ -365,18 +366,26 @@ export function adminRoutes(deps: AdminDeps) {
 				)
 			}
 		})
-		.get('/admin', ({ session, query, set }) =>
-			page(
+		.get('/admin', ({ session, query, set }) => {
+			// 200 pending entries a page, oldest first; ?after=<id> shows the ones after that redemption.
+			const afterText = first((query as Query).after)
+			const after = afterText && /^\d{1,15}$/.test(afterText) ? Number(afterText) : undefined
+			const rows = deps.queue.pending(ADMIN_QUEUE_PAGE + 1, after)
+			const pending = rows.slice(0, ADMIN_QUEUE_PAGE)
+			return page(
 				set,
 				200,
 				<QueuePage
 					csrf={csrfToken(secret(), session as Session)}
 					flash={readFlash(query as Query)}
-					pending={deps.queue.pending()}
+					pending={pending}
+					pendingTotal={deps.queue.pendingCount()}
+					nextAfter={rows.length > ADMIN_QUEUE_PAGE ? pending.at(-1)?.id : undefined}
+					paged={after !== undefined}
 					fulfilled={deps.queue.recentlyFulfilled()}
 				/>
 			)
-		)
+		})
 		.get('/admin/viewers', ({ session, query, set }) => {
 			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
 			const viewers = deps.viewers.search(q, 50)

@@ -7,7 +7,7 @@ export type NamedRedemption = Redemption & { viewerName: string }
 
 export type QueueDeps = {
 	transact: Transact
-	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'queueAfter' | 'recent' | 'queueSize' | 'pending' | 'recentlyFulfilled' | 'archiveAll'>
+	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'queueAfter' | 'recent' | 'queueSize' | 'pending' | 'pendingCount' | 'recentlyFulfilled' | 'archiveAll'>
 	viewers: Pick<ViewerStore, 'names'>
 	/** The redeems store's counters, which clearing the queue sets to 0. */
 	redeems: { zeroCounters(): number }
@@ -30,7 +30,12 @@ export function createQueue(deps: QueueDeps) {
 		after: (limit: number, position?: QueuePosition) => named(redemptions.queueAfter(limit, position)),
 		recent: (limit: number) => named(redemptions.recent(limit)),
 		size: () => redemptions.queueSize(),
-		pending: (limit = 200) => named(redemptions.pending(limit)),
+		/** Pending entries oldest first; after the redemption with that id, the ones that follow it. */
+		pending(limit = 200, afterId?: number): NamedRedemption[] {
+			const after = afterId === undefined ? undefined : redemptions.get(afterId)
+			return named(redemptions.pending(limit, after))
+		},
+		pendingCount: () => redemptions.pendingCount(),
 		recentlyFulfilled: (limit = 20) => named(redemptions.recentlyFulfilled(limit)),
 		clear: (now: number) => clearQueue(deps, now)
 	}

@@ -84,9 +84,12 @@ export function createRedemptionStore(db: Database) {
 		`SELECT ${COLUMNS} WHERE cleared_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $limit`
 	)
 	const queueSize = db.query<{ n: number }, []>('SELECT count(*) AS n FROM redemptions WHERE cleared_at IS NULL')
-	const pending = db.query<Redemption, { limit: number }>(
-		`SELECT ${COLUMNS} WHERE status = 'pending' AND cleared_at IS NULL ORDER BY created_at, id LIMIT $limit`
+	// Pending entries oldest first, after a place (keyset: the queue_order index, no counting past earlier ones).
+	const pending = db.query<Redemption, { limit: number; created: string; id: number }>(
+		`SELECT ${COLUMNS} WHERE status = 'pending' AND cleared_at IS NULL AND (created_at, id) > ($created, $id)
+		ORDER BY created_at, id LIMIT $limit`
 	)
+	const pendingCount = db.query<{ n: number }, []>("SELECT count(*) AS n FROM redemptions WHERE status = 'pending' AND cleared_at IS NULL")
 	const recentlyFulfilled = db.query<Redemption, { limit: number }>(
 		`SELECT ${COLUMNS} WHERE status = 'fulfilled' AND resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT $limit`
 	)
@@ -141,7 +144,10 @@ export function createRedemptionStore(db: Database) {
 		},
 		recent: (limit: number) => recent.all({ limit }),
 		queueSize: () => queueSize.get()?.n ?? 0,
-		pending: (limit = 200) => pending.all({ limit }),
+		/** Pending entries oldest first; after one, the ones that follow it. */
+		pending: (limit = 200, after?: Pick<Redemption, 'createdAt' | 'id'>) =>
+			pending.all({ limit, created: after?.createdAt ?? '', id: after?.id ?? 0 }),
+		pendingCount: () => pendingCount.get()?.n ?? 0,
 		recentlyFulfilled: (limit = 20) => recentlyFulfilled.all({ limit }),
 		/** Archives every entry in the queue (kept, no longer shown); returns how many. */
 		archiveAll: (now: number) => archive.run({ now: nowIso(now) }).changes
