@@ -41,6 +41,10 @@
 		}
 		return node
 	}
+	/** Changes a text only when it changed: the refresh every few seconds leaves the page (and screen readers) alone. */
+	function setText(node, text) {
+		if (node.textContent !== text) node.textContent = text
+	}
 	const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 	const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
 	const points = (n) => plural(n, 'point')
@@ -271,7 +275,7 @@
 		const status = el('p', { class: 'waiting', role: 'status' }, 'Waiting for your message in chat… ')
 		const tickCountdown = () => {
 			const seconds = Math.max(0, Math.round((signin ? signin.until - Date.now() : 0) / 1000))
-			left.textContent = `(the code works for ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')})`
+			setText(left, `(the code works for ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')})`)
 		}
 		tickCountdown()
 		const waiting = el('p', { class: 'meta' }, left)
@@ -467,9 +471,9 @@
 		const { ui } = state
 		state.balance = data.viewer.balance
 		state.passive = !!data.passive
-		ui.status.textContent = ''
-		ui.name.textContent = data.viewer.name
-		ui.balance.textContent = String(data.viewer.balance)
+		setText(ui.status, '')
+		setText(ui.name, data.viewer.name)
+		setText(ui.balance, String(data.viewer.balance))
 		ui.passive.hidden = !state.passive
 		const wanted = []
 		for (const card of data.cards || []) {
@@ -573,29 +577,29 @@
 			return Math.max(0, (card.goal || 0) - (card.progress || 0))
 		}
 		function showCount() {
-			if (count && field) count.textContent = `${field.value.length} / ${card.maxNoteLength || 500}`
+			if (count && field) setText(count, `${field.value.length} / ${card.maxNoteLength || 500}`)
 		}
 
 		function update(next) {
 			card = next
-			title.textContent = card.title || card.name
-			cost.textContent = type === 'milestone' ? `goal ${card.goal}` : card.price === 0 ? 'free' : points(card.price)
-			info.textContent = card.info || ''
+			setText(title, card.title || card.name)
+			setText(cost, type === 'milestone' ? `goal ${card.goal}` : card.price === 0 ? 'free' : points(card.price))
+			setText(info, card.info || '')
 			info.hidden = !card.info
 			const bits = [commandOf(card)]
 			if (card.categories && card.categories.length) bits.push(`${card.categories.length === 1 ? 'category' : 'categories'}: ${card.categories.join(', ')}`)
 			if (typeof card.stockLeft === 'number') bits.push(`${card.stockLeft} left in stock`)
 			if (typeof card.streamUsesLeft === 'number') bits.push(`${plural(card.streamUsesLeft, 'use')} left this stream`)
 			if (typeof card.userUsesLeft === 'number') bits.push(`${plural(card.userUsesLeft, 'use')} left for you this stream`)
-			facts.textContent = bits.join(' · ')
-			blocked.textContent = card.blocked ? card.blocked.text : ''
+			setText(facts, bits.join(' · '))
+			setText(blocked, card.blocked ? card.blocked.text : '')
 			blocked.hidden = !card.blocked
 			if (progress) {
 				progress.max = Math.max(1, card.goal || 1)
 				progress.value = Math.min(card.progress || 0, card.goal || 0)
-				progress.textContent = `${Math.floor((100 * (card.progress || 0)) / Math.max(1, card.goal || 1))}%`
+				setText(progress, `${Math.floor((100 * (card.progress || 0)) / Math.max(1, card.goal || 1))}%`)
 				progress.setAttribute('aria-label', `${card.title || card.name}: ${card.progress || 0} of ${card.goal} points`)
-				progressText.textContent = `${card.progress || 0} / ${card.goal}`
+				setText(progressText, `${card.progress || 0} / ${card.goal}`)
 			}
 			if (type === 'note' && field) {
 				const max = String(card.maxNoteLength || 500)
@@ -603,8 +607,8 @@
 				showCount()
 			}
 			if (type === 'milestone' && field) field.max = String(Math.max(1, state.balance))
-			submit.textContent = type === 'milestone' ? 'Donate' : card.price === 0 ? 'Redeem' : `Redeem for ${points(card.price)}`
-			for (const q of quick) if (q.label) q.button.textContent = q.label()
+			setText(submit, type === 'milestone' ? 'Donate' : card.price === 0 ? 'Redeem' : `Redeem for ${points(card.price)}`)
+			for (const q of quick) if (q.label) setText(q.button, q.label())
 		}
 
 		function sync() {
@@ -725,7 +729,7 @@
 				'div',
 				{ class: 'entry-head' },
 				el('span', { class: 'redeem', text: r.redeem }),
-				el('span', { class: `status status-${r.status}`, text: `#${r.id} ${status}` }),
+				el('span', { class: `status status-${r.status}`, text: status }),
 				timeEl(r.createdAt)
 			),
 			r.note ? el('p', { class: 'note', text: r.note }) : null,

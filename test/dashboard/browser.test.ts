@@ -1,12 +1,43 @@
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type Page } from 'playwright-core'
 import { describeInBrowser, launchChromium } from '../support/browser.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 
 const SCREENSHOTS = join(import.meta.dir, '..', 'screenshots')
+
+/** axe-core from node_modules; missing, the checks are skipped, or fail where the browser tests are required. */
+const AXE_SOURCE = (() => {
+	try {
+		return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+	} catch {
+		return undefined
+	}
+})()
+
+/** axe-core's WCAG 2.1 A and AA rules on the page, in light and in dark. */
+async function expectAccessible(page: Page, what: string) {
+	if (!AXE_SOURCE) {
+		if (process.env.TLAPBOT_REQUIRE_BROWSER === '1') throw new Error('axe-core is not installed: npm install --save-dev axe-core')
+		console.log(`${what}: accessibility check skipped, axe-core not installed`)
+		return
+	}
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme })
+		if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
+		const result = (await page.evaluate(() =>
+			(window as unknown as { axe: { run(context: Document, options: unknown): Promise<unknown> } }).axe.run(document, {
+				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+				resultTypes: ['violations']
+			})
+		)) as { violations: { id: string; help: string; nodes: { target: string[] }[] }[] }
+		const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
+		expect({ what, colorScheme, violations }).toEqual({ what, colorScheme, violations: [] })
+	}
+	await page.emulateMedia({ colorScheme: 'light' })
+}
 
 /** Polls until check passes or the cap runs out; never a fixed sleep. */
 async function eventually(check: () => Promise<boolean> | boolean, what: string, capMs = 10_000) {
@@ -63,6 +94,8 @@ describeInBrowser('dashboard in Chromium', () => {
 			expect(await page.textContent('main')).toContain('Counters')
 			const noScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
 			expect(await noScroll()).toBe(true)
+			expect(await page.textContent('.earn')).toContain('Everyone in chat gets 10 points every 10 minutes while the stream is live.')
+			await expectAccessible(page, `dashboard tab at ${width} px`)
 			await page.screenshot({ path: join(SCREENSHOTS, `dashboard-${width}.png`), fullPage: true })
 
 			await page.click('text=Redeem queue')
@@ -70,12 +103,15 @@ describeInBrowser('dashboard in Chromium', () => {
 			expect(await page.textContent('main')).toContain('2 entries, pending first, oldest first')
 			expect(await page.textContent('#balance')).toContain('Alice: 4399 points')
 			expect(await noScroll()).toBe(true)
+			await expectAccessible(page, `queue tab at ${width} px`)
 			await page.screenshot({ path: join(SCREENSHOTS, `queue-${width}.png`), fullPage: true })
 
 			await page.getByRole('link', { name: 'Redeems', exact: true }).click()
 			await page.waitForURL(/tab=help/)
 			expect(await page.textContent('main')).toContain('How redeems work')
+			await page.getByRole('button', { name: 'Sign in to redeem here' }).waitFor()
 			expect(await noScroll()).toBe(true)
+			await expectAccessible(page, `Redeems tab at ${width} px`)
 			await page.screenshot({ path: join(SCREENSHOTS, `help-${width}.png`), fullPage: true })
 			expect(errors).toEqual([])
 			await page.close()

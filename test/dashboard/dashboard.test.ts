@@ -181,6 +181,87 @@ describe('GET /dashboard', () => {
 	})
 })
 
+describe('the Redeems tab and how points work', () => {
+	test('the Redeems tab (id help) holds the store, hidden until its script shows it, with the prefix and current command names', async () => {
+		bot = await createTestBot({ env: { ...rich, TLAPBOT_PREFIX: '?' } })
+		bot.reconfigure({ commands: { store: 'shop', link: 'code' } })
+		const html = await page(bot, '/dashboard?tab=help')
+		expect(html).toContain('aria-current="page">Redeems</a>')
+		expect(html).toContain('<title>Redeems</title>')
+		expect(html).toMatch(/<section id="store" class="store" aria-label="Redeem on this page" hidden data-prefix="\?" data-link-command="code" data-store-command="shop"><\/section>/)
+		expect(html).toContain('<script src="/dashboard/assets/store.js" defer></script>')
+		// The help itself is unchanged, after the store.
+		expect(html.indexOf('id="store"')).toBeLessThan(html.indexOf('How redeems work'))
+		// The other tabs have no store.
+		for (const path of ['/dashboard', '/dashboard?tab=queue']) {
+			const other = await page(bot, path)
+			expect(other).not.toContain('id="store"')
+			expect(other).not.toContain('store.js')
+		}
+	})
+
+	test('a login link from !store opens the Redeems tab; its token is in no link of the page', async () => {
+		bot = await createTestBot({ env: rich })
+		const token = 'a'.repeat(43)
+		const html = await page(bot, `/dashboard?login=${token}&username=Alice`)
+		expect(html).toContain('aria-current="page">Redeems</a>')
+		expect(html).toContain('id="store"')
+		expect(html).not.toContain(token)
+		// An explicit tab wins.
+		expect(await page(bot, `/dashboard?tab=queue&login=${token}`)).toContain('aria-current="page">Redeem queue</a>')
+	})
+
+	test('the help examples use the first note and milestone redeems of redeems.toml', async () => {
+		bot = await createTestBot({
+			redeemsToml: '[redeems.hug]\ntype = "list"\nprice = 1\n\n[redeems.shout]\ntype = "note"\nprice = 5\n\n[redeems.pizza]\ntype = "milestone"\ngoal = 100\n'
+		})
+		const html = await page(bot, '/dashboard?tab=help')
+		expect(html).toContain('<code>!shout your message</code>')
+		expect(html).toContain('<code>!pizza 50</code>')
+		expect(html).not.toContain('!redeem ')
+		bot.close()
+		bot = await createTestBot({ redeemsToml: '[redeems.hug]\ntype = "list"\nprice = 1\n' })
+		const plain = await page(bot, '/dashboard?tab=help')
+		expect(plain).toContain('Like a list redeem, with a message after the command.')
+		expect(plain).toContain('A goal everyone donates to, any amount after the command.')
+	})
+
+	test('the Dashboard tab says how points are earned and spent, from config.toml, also for an unknown visitor', async () => {
+		bot = await createTestBot()
+		bot.reconfigure({ points_amount_given: 5, points_cycle_time: 3600 })
+		for (const path of ['/dashboard', '/dashboard?username=Nobody']) {
+			const html = await page(bot, path)
+			expect(html).toContain('Everyone in chat gets <strong>5 points every hour</strong> while the stream is live.')
+			expect(html).toMatch(/Spend them on the <a href="\?tab=help[^"]*">Redeems<\/a> tab/)
+			expect(html).toContain('<code>!hydrate</code>')
+			expect(html).toContain('<code>!points</code> in chat tells you your balance.')
+		}
+		bot.reconfigure({ points_amount_given: 1, points_cycle_time: 90, commands: { points: 'balance' } })
+		const html = await page(bot, '/dashboard')
+		expect(html).toContain('<strong>1 point every 90 seconds</strong>')
+		expect(html).toContain('<code>!balance</code> in chat tells you your balance.')
+	})
+
+	test('in passive mode the notice says what viewers earn, and there is no store', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PASSIVE: 'true' } })
+		const html = await page(bot, '/dashboard?tab=help')
+		expect(html).toContain('you earn points for watching (10 points every 10 minutes while the stream is live)')
+		expect(html).not.toContain('id="store"')
+	})
+
+	test('the store script is served from the bot and builds its DOM without innerHTML', async () => {
+		bot = await createTestBot()
+		const js = await get(bot, '/dashboard/assets/store.js')
+		expect(js.status).toBe(200)
+		expect(js.headers.get('content-type')).toStartWith('text/javascript')
+		const text = await js.text()
+		expect(text).toContain('/api/store/signin/collect')
+		const code = text.replace(/^\s*\/\/.*$/gm, '')
+		const unsafe = code.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/g)
+		expect(unsafe).toBeNull()
+	})
+})
+
 describe('GET /api/dashboard', () => {
 	test('returns counters, milestones, a queue page, active redeems and passive', async () => {
 		bot = await createTestBot({ env: rich })

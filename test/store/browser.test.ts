@@ -169,6 +169,8 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		const size = page.viewportSize() ?? { width: 360, height: 800 }
 		const height = await frame.evaluate(() => document.documentElement.scrollHeight)
 		await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) })
+		// Painted at the new size: two animation frames of the frame itself.
+		await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
 		await page.screenshot({ path: join(SCREENSHOTS, name) })
 		await page.setViewportSize(size)
 	}
@@ -204,14 +206,11 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await frame.locator('.code').textContent()).toContain(code)
 		expect(await frame.locator('.waiting').textContent()).toContain('Waiting for your message in chat')
 		await expectAccessible(framed, await contentFrame(framed), 'the sign-in code')
+		await shoot(framed, 'store-code-360.png')
 
-		const typedAt = Date.now()
+		// How fast the page signs in is a bench row (bench/README.md, "page sign-in"); here only that it does.
 		expect((await bot.post(chatEvent(alice, `!link ${code}`, 'v0.3', { clientId: 5 }))).status).toBe(204)
 		await frame.locator('.wallet').waitFor({ timeout: 15_000 })
-		const elapsed = Date.now() - typedAt
-		console.log(`signed in ${elapsed} ms after the chat message`)
-		// Polled about every second: signed in well within a few seconds of the message.
-		expect(elapsed).toBeLessThan(4000)
 		expect(await frame.locator('.wallet').textContent()).toContain('Signed in as Alice')
 		expect(await balanceOf(frame)).toBe('1000')
 		expect(await frame.locator('#content').isVisible()).toBe(false)
@@ -235,6 +234,9 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await noHorizontalScroll(await contentFrame(framed))).toBe(true)
 		await expectAccessible(framed, await contentFrame(framed), 'signed in, in the iframe')
 		await shoot(framed, 'store-signed-in-360.png')
+		await framed.emulateMedia({ colorScheme: 'dark' })
+		await shoot(framed, 'store-signed-in-360-dark.png')
+		await framed.emulateMedia({ colorScheme: 'light' })
 		expect(errors).toEqual([])
 	})
 
@@ -275,7 +277,31 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await hydrate.getByRole('button', { name: 'Redeem for 60 points' }).isDisabled()).toBe(true)
 		await eventually(async () => (await balanceOf(frame)) === '690', 'the balance to drop to 690')
 		expect(bot.fake.messages.filter((m) => m.includes('redeemed hydrate'))).toHaveLength(1)
-		expect(errors).toEqual([])
+
+		// The answer is lost on the way back (the bot did charge): the page retries with the same key, and the
+		// bot answers what it answered the first time, charging nothing more.
+		const keys: string[] = []
+		await framed.route('**/api/store/redeem', async (route) => {
+			keys.push(route.request().headers()['idempotency-key'] ?? '')
+			if (keys.length === 1) {
+				await route.fetch()
+				await route.abort('connectionreset')
+			} else {
+				await route.continue()
+			}
+		})
+		const lurk = card(frame, 'lurk')
+		await lurk.getByRole('button', { name: 'Redeem for 1 point' }).click()
+		await eventually(async () => (await lurk.locator('.result').textContent())?.includes('redeemed lurk') ?? false, 'the lurk result after a retry')
+		await framed.unroute('**/api/store/redeem')
+		expect(keys).toHaveLength(2)
+		expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+		expect(keys[1]).toBe(keys[0] as string)
+		expect(bot.db.query("SELECT count FROM counters WHERE name = 'lurk'").get()).toEqual({ count: 1 })
+		expect(bot.balance('alice')).toBe(689)
+		await eventually(async () => (await balanceOf(frame)) === '689', 'the balance to drop to 689')
+		expect(errors.filter((e) => !/ERR_CONNECTION_RESET/.test(e))).toEqual([])
+		errors.length = 0
 	})
 
 	test('my activity: redemptions with their place in the queue or the reason, and the points history', async () => {
@@ -284,16 +310,16 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect((await bot.chat(mod, '!reject 2 not during the boss fight')).status).toBe(204)
 		await frame.getByText('My activity').click()
 		const activity = frame.locator('.activity-body')
-		await eventually(async () => (await activity.textContent())?.includes('#1 pending: #1 in the queue') ?? false, 'the pending react')
+		await eventually(async () => (await activity.textContent())?.includes('pending: #1 in the queue') ?? false, 'the pending react')
 		const text = (await activity.textContent()) ?? ''
 		expect(text).toContain('Play the cat video, please')
-		expect(text).toContain('#2 rejected')
+		expect(await frame.locator('.activity-body .status').allTextContents()).toEqual(['rejected', 'pending: #1 in the queue'])
 		expect(text).toContain('Reason: not during the boss fight. 60 points refunded.')
 		expect(text).toContain('Refund for hydrate')
 		expect(text).toContain('Donated to go_nap')
 		expect(text).toContain('Spent on react')
 		expect(text).toContain('Starting points')
-		expect(await frame.locator('.history .delta').allTextContents()).toEqual(['+60', '-60', '-50', '-200', '+1000'])
+		expect(await frame.locator('.history .delta').allTextContents()).toEqual(['+60', '-1', '-60', '-50', '-200', '+1000'])
 		await expectAccessible(framed, await contentFrame(framed), 'activity, in the iframe')
 		expect(await noHorizontalScroll(await contentFrame(framed))).toBe(true)
 		await shoot(framed, 'store-activity-360.png')
@@ -305,7 +331,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		await wide.setViewportSize({ width: 1280, height: 900 })
 		const frame = frameOf(wide)
 		await frame.locator('.wallet').waitFor({ timeout: 15_000 })
-		expect(await balanceOf(frame)).toBe('750')
+		expect(await balanceOf(frame)).toBe('749')
 		expect(await noHorizontalScroll(await contentFrame(wide))).toBe(true)
 		await shoot(wide, 'store-signed-in-1280.png')
 		await frame.getByText('My activity').click()
@@ -384,7 +410,30 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(errors).toEqual([])
 	})
 
-	test('a viewer name with markup shows as text', async () => {
+	test('an expired code offers a new one', async () => {
+		const context = await browser.newContext({ viewport: { width: 360, height: 800 } })
+		const page = await open(context, hostBase)
+		const frame = frameOf(page)
+		await frame.getByRole('button', { name: 'Sign in to redeem here' }).click()
+		const first = (await frame.locator('.command-line').textContent()) ?? ''
+		// Six minutes later for the bot: the code's next poll is answered 410 expired.
+		bot.setClock(() => Date.now() + 6 * 60_000)
+		try {
+			await frame.getByRole('button', { name: 'Get a new code' }).waitFor({ timeout: 15_000 })
+			expect(await frame.locator('#store').textContent()).toContain('This code has expired.')
+		} finally {
+			bot.setClock(Date.now)
+		}
+		await frame.getByRole('button', { name: 'Get a new code' }).click()
+		await eventually(async () => ((await frame.locator('.command-line').textContent()) ?? first) !== first, 'a new code')
+		expect(await frame.locator('.command-line').textContent()).toMatch(/^!link [A-Z2-9]{6}$/)
+		await frame.getByRole('button', { name: 'Cancel' }).click()
+		await frame.getByRole('button', { name: 'Sign in to redeem here' }).waitFor()
+		await context.close()
+		expect(errors).toEqual([])
+	})
+
+	test('a viewer name with markup shows as text; a session ended elsewhere (401) signs the page out', async () => {
 		const evil = { id: 'evil', displayName: '<img src=x onerror="window.pwned=3">Eve' }
 		const context = await browser.newContext({ viewport: { width: 360, height: 800 } })
 		const page = await open(context, hostBase)
@@ -396,6 +445,12 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await frame.locator('.wallet strong').textContent()).toBe('<img src=x onerror="window.pwned=3">Eve')
 		expect(await frame.locator('img').count()).toBe(0)
 		expect(await (await contentFrame(page)).evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined()
+		// The session kept by the frame: here third-party storage is refused, so the partitioned cookie holds it.
+		expect(await (await contentFrame(page)).evaluate(() => document.cookie)).toMatch(/tlapbot_session=[A-Za-z0-9_-]{43}/)
+		bot.deps.identity.signOutEverywhere('evil')
+		await frame.getByRole('button', { name: 'Sign in to redeem here' }).waitFor({ timeout: 15_000 })
+		expect(await frame.locator('.store-notice').textContent()).toBe('You are signed out. Sign in again to redeem here.')
+		expect(await (await contentFrame(page)).evaluate(() => document.cookie)).not.toContain('tlapbot_session')
 		await context.close()
 		expect(errors).toEqual([])
 	})
