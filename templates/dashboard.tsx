@@ -1,7 +1,7 @@
 /** @jsxImportSource @kitajs/html */
 // The viewer-facing dashboard: counters, milestones, recent redeems, the queue and the Redeems tab (help, and the
 // viewer store that templates/assets/store.js builds there for a signed-in viewer).
-import { describeInterval, points } from '../src/modules/chat/messages.ts'
+import { describeInterval, points } from '../src/modules/messages/messages.ts'
 import type { DashboardData, QueueEntry } from '../src/modules/dashboard/service.ts'
 import type { Redeem } from '../src/modules/redeems/model.ts'
 import { Layout } from './layout.tsx'

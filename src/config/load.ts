@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { parse as parseToml, TomlError } from 'smol-toml'
 import * as v from 'valibot'
 import { redactUrl } from '../log.ts'
-import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/chat/messages.ts'
+import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/messages/messages.ts'
 import { checkRenames, COMMAND_IDS, COMMAND_WORD } from '../modules/commands/registry.ts'
 import type { Redeem, RedeemLimits } from '../modules/redeems/model.ts'
 import {

@@ -1,7 +1,7 @@
 // Turning Owncast's chat text into commands: tag stripping, entities, emoji, command words and amounts.
 import { test, expect, describe } from 'bun:test'
 import { parseAmount, parseCommand, textAfterCommand } from '../../src/modules/chat/commands.ts'
-import { describeInterval } from '../../src/modules/chat/messages.ts'
+import { describeInterval } from '../../src/modules/messages/messages.ts'
 import { commandText, decodeEntities, noteText } from '../../src/modules/chat/text.ts'
 
 describe('decodeEntities', () => {

@@ -1,7 +1,7 @@
 // Moderator commands in chat. Only viewers whose Owncast user has the MODERATOR scope get here; the chat
 // service decides that from the command registry.
 import type { CommandId, CommandTable } from '../commands/registry.ts'
-import { points } from './messages.ts'
+import { points } from '../messages/messages.ts'
 import type { Reply, Say } from './reply.ts'
 import { findRedeem, type Redeem } from '../redeems/model.ts'
 import type { ViewerStore } from '../viewers/store.ts'

@@ -1,5 +1,5 @@
 // What handling a chat message produces: replies, in order, for the viewer who wrote or for everyone.
-import type { MessageKey, Params } from './messages.ts'
+import type { MessageKey, Params } from '../messages/messages.ts'
 
 /** A reply for the viewer who wrote (may go privately) or for everyone in chat. */
 export type Reply = PlainReply | SecretReply

@@ -11,7 +11,7 @@ import { dashboardUrl, type Settings } from '../settings/settings.ts'
 import type { Identity } from '../identity/service.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { parseAmount, parseCommand } from './commands.ts'
-import { describeWait, MAX_NOTE_LENGTH, points, type MessageKey, type Params } from './messages.ts'
+import { describeWait, MAX_NOTE_LENGTH, points, type MessageKey, type Params } from '../messages/messages.ts'
 import type { Reply, Say } from './reply.ts'
 import { commandText, noteText } from './text.ts'
 

@@ -4,7 +4,6 @@
 import { parseIso } from '../../db/time.ts'
 import type { Transact } from '../../db/transaction.ts'
 import type { RedemptionSource, RedemptionStore } from '../redemptions/store.ts'
-import type { StreamStore } from '../streams/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { checkLimits, type LimitRefusal, type RedeemUsage } from './limits.ts'
 import type { MilestoneRedeem, PricedRedeem, Redeem } from './model.ts'
@@ -26,7 +25,8 @@ export type PurchaseDeps = {
 	viewers: Pick<ViewerStore, 'debit' | 'uses'>
 	redemptions: Pick<RedemptionStore, 'add'>
 	redeems: Pick<RedeemStore, 'bumpCounter' | 'addProgress' | 'milestone' | 'consumeStock' | 'controls'>
-	streams: Pick<StreamStore, 'isLive' | 'currentStart'>
+	/** The streams store: whether the stream is live, and when this stream began. */
+	streams: { isLive(): boolean; currentStart(): string | undefined }
 }
 
 export function createPurchases(deps: PurchaseDeps) {

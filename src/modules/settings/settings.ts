@@ -1,7 +1,7 @@
 // The settings in force: config.toml, redeems.toml, and what is derived from them (message texts, command names).
 // The runtime (src/runtime.ts) replaces the whole object when a reload changes something; services read it
 // through a SettingsSource at the moment they need it, so a reload applies to the next message.
-import { createMessages, type MessageOverrides, type Messages } from '../chat/messages.ts'
+import { createMessages, type MessageOverrides, type Messages } from '../messages/messages.ts'
 import { createCommandTable, type CommandTable } from '../commands/registry.ts'
 import type { Redeem } from '../redeems/model.ts'
 import type { Config } from './schema.ts'

@@ -3,7 +3,7 @@
 // chat command, once per Idempotency-Key), and their own activity. No SQL and no HTTP here.
 import type { Transact } from '../../db/transaction.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
-import { describeWait, points } from '../chat/messages.ts'
+import { describeWait, points } from '../messages/messages.ts'
 import type { Say } from '../chat/reply.ts'
 import { useRedeem } from '../chat/service.ts'
 import type { Moderation } from '../moderation/service.ts'

@@ -1,8 +1,10 @@
 // Every chat message tlapbot sends, in one place, as templates with {placeholders}. Streamers can override any
 // of them in config.toml's [messages] table; the placeholders each message offers are listed with it.
-import type { Redeem } from '../redeems/model.ts'
 
 export const MAX_NOTE_LENGTH = 500
+
+/** What !help says of a redeem (a Redeem from redeems/model.ts fits; messages sit below the redeems module). */
+export type ListedRedeem = { name: string } & ({ type: 'milestone'; goal: number } | { type: 'list' | 'note' | 'counter'; price: number })
 
 /** "1 point", "10 points". */
 export const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`
@@ -100,10 +102,10 @@ export type HelpFacts = {
 	amount: number
 	dashboardUrl: string | undefined
 	/** Only when list_redeems is on. */
-	activeRedeems: Redeem[] | undefined
+	activeRedeems: readonly ListedRedeem[] | undefined
 }
 
-function describeRedeem(redeem: Redeem, prefix: string): string {
+function describeRedeem(redeem: ListedRedeem, prefix: string): string {
 	switch (redeem.type) {
 		case 'milestone':
 			return `${prefix}${redeem.name} <points> (milestone, goal ${redeem.goal})`
