@@ -72,10 +72,9 @@ export function createRuntime(input: {
 		settings = buildSettings(config, redeems)
 		if (config.owncast_url !== previous.config.owncast_url || config.owncast_access_token !== previous.config.owncast_access_token) {
 			client = buildClient(config)
-			// A new token may have the scope the old one lacked.
-			chat.retryPrivate()
 		}
-		if (config.private_replies !== previous.config.private_replies) chat.retryPrivate()
+		// A new token, or one given the scope in Owncast meanwhile: private replies are tried again.
+		chat.retryPrivate()
 		if (config.command_rate_limit !== previous.config.command_rate_limit) limiter = createRateLimiter(config.command_rate_limit)
 		log.level = config.log_level
 		const notes: string[] = []

@@ -3,6 +3,7 @@
 import { cron } from '@elysiajs/cron'
 import type { Elysia } from 'elysia'
 import type { Bot } from './bot.ts'
+import type { Logger } from './log.ts'
 import { displayPath } from './config/load.ts'
 import { isBusy } from './db/database.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
@@ -28,13 +29,38 @@ export function cycleDepsOf(bot: TimerDeps): CycleDeps {
 	}
 }
 
+/**
+ * The points cycle's log: the routine award line at INFO at most once every ten minutes, DEBUG in between, so a short
+ * points_cycle_time does not flood the log. Everything else (skips, warnings) always shows.
+ */
+function cycleLog(log: Logger): Logger {
+	let lastInfo = Number.NEGATIVE_INFINITY
+	return {
+		...log,
+		get level() {
+			return log.level
+		},
+		set level(level) {
+			log.level = level
+		},
+		info(message) {
+			if (!message.startsWith('points cycle: ')) return log.info(message)
+			const now = performance.now()
+			if (now - lastInfo < 10 * 60_000) return log.debug(message)
+			lastInfo = now
+			log.info(message)
+		}
+	}
+}
+
 export function startPointsTimer(app: Elysia, bot: TimerDeps) {
-	const { log } = bot
+	const log = bot.log
+	const quiet = cycleLog(log)
 	let lastRunAt = Number.NEGATIVE_INFINITY
 	let busySince: number | undefined
 	const run = async () => {
 		// Read at every tick, so a reloaded points_cycle_time or amount applies at once.
-		const deps = cycleDepsOf(bot)
+		const deps = { ...cycleDepsOf(bot), log: quiet }
 		const now = performance.now()
 		if (now - lastRunAt < deps.cycleSeconds * 1000 - 500) return
 		const previousRun = lastRunAt

@@ -7,8 +7,18 @@ import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { createLogger, redactUrl } from '../log.ts'
 import { EXPECTED, type Config } from '../modules/settings/schema.ts'
+import type { Redeem } from '../modules/redeems/model.ts'
 import { instanceArgs } from './_args.ts'
 import { readInstance, show } from './_instance.ts'
+
+/** "3 redeems loaded from redeems.toml: 1 list, 1 note, 1 milestone". */
+function describeRedeems(redeems: readonly Redeem[], fromDefaults: boolean): string {
+	const counts = new Map<string, number>()
+	for (const r of redeems) counts.set(r.type, (counts.get(r.type) ?? 0) + 1)
+	const types = [...counts].map(([type, n]) => `${n} ${type}`).join(', ')
+	const from = fromDefaults ? 'the built-in defaults (no redeems.toml)' : 'redeems.toml'
+	return `${redeems.length} redeem${redeems.length === 1 ? '' : 's'} loaded from ${from}${types ? `: ${types}` : ''}`
+}
 
 const PortFlag = v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(65535))
 
@@ -53,7 +63,11 @@ export default defineCommand({
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
 		// public_url may carry a user name and password (a proxy's basic auth): never print them.
 		const base = redactUrl(config.public_url ?? local)
-		log.info(`tlapbot listening on ${local} (instance ${show(config.instanceDir)})`)
+		log.info(`tlapbot listening on ${local} (instance folder: ${show(config.instanceDir)})`)
+		log.info(describeRedeems(instance.redeems, instance.redeemsFromDefaults))
+		if (instance.redeems.length === 0) {
+			log.warn(`no redeems: ${instance.redeemsFromDefaults ? 'redeems.toml is missing' : 'redeems.toml defines none'}, so viewers can earn points but not spend them`)
+		}
 		log.info(`Owncast webhook URL: ${base}/owncastWebhook`)
 		if (config.webhook_secret) {
 			log.info('webhooks must be signed: in Owncast 0.3+ give the webhook the same secret as webhook_secret; older Owncast: add ?secret=<webhook_secret> to the URL')
@@ -79,7 +93,8 @@ export default defineCommand({
 				backups.stop()
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
-				await app.stop()
+				// Open keep-alive connections are closed too, so that stopping never waits on an idle browser.
+				await app.stop(true)
 				const held = bot.backlog.flush()
 				if (held) log.warn(`${held} webhook events held while the database was locked are lost: it was still locked at shutdown`)
 				// Let replies already accepted reach Owncast, but never wait long for it.
@@ -87,6 +102,7 @@ export default defineCommand({
 				await Promise.race([bot.runtime.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
 				clearTimeout(timer)
 				db.close()
+				log.info('tlapbot stopped')
 				done()
 			}
 			const onInt = () => void stop('SIGINT')

@@ -248,7 +248,9 @@ function formatIssue(
 		const expected = EXPECTED[last as keyof typeof EXPECTED] ?? 'a value'
 		return `${where}: ${dotted}: missing; ${expected}`
 	}
-	const received = issue.input === undefined ? 'nothing' : describeValue(issue.input)
+	// A secret is never printed, not even a wrong one: it may be the real one with a typo, or another secret.
+	const secret = typeof top === 'string' && SECRET_KEYS.has(top)
+	const received = issue.input === undefined ? 'nothing' : secret ? describeSecret(issue.input) : describeValue(issue.input)
 	return `${where}: ${dotted || '(top level)'}: ${issue.message}, got ${received}`
 }
 
@@ -274,6 +276,15 @@ function unknownKeyMessage(
 function withHint(key: string, candidates: readonly string[]): string {
 	const hint = didYouMean(key, candidates)
 	return hint ? `unknown key; did you mean "${hint}"?` : `unknown key; known keys are ${candidates.join(', ')}`
+}
+
+/** Keys whose values are never printed in errors or logs. */
+const SECRET_KEYS = new Set(['secret_key', 'webhook_secret', 'admin_password', 'owncast_access_token'])
+
+/** What a secret's value is, without showing it. */
+function describeSecret(value: unknown): string {
+	if (typeof value === 'string') return `a text of ${[...value].length} characters (not shown)`
+	return `${Array.isArray(value) ? 'a list' : typeof value} (not shown)`
 }
 
 function describeValue(value: unknown): string {

@@ -175,10 +175,11 @@ describe('loadConfig: each key rejects bad values with file, key and expectation
 		['owncast_url', '"ftp://owncast.example.com"', '"ftp://owncast.example.com"'],
 		['owncast_url', '"localhost:8080"', '"localhost:8080"'],
 		['owncast_url', '"not a url"', '"not a url"'],
-		['owncast_access_token', '5', '5'],
-		['secret_key', '"short"', '"short"'],
-		['secret_key', '"fifteen-chars!!"', '"fifteen-chars!!"'],
-		['secret_key', '1234567890123456', '1234567890123456'],
+		// Secrets are described, never shown.
+		['owncast_access_token', '5', 'number (not shown)'],
+		['secret_key', '"short"', 'a text of 5 characters (not shown)'],
+		['secret_key', '"fifteen-chars!!"', 'a text of 15 characters (not shown)'],
+		['secret_key', '1234567890123456', 'number (not shown)'],
 		['points_cycle_time', '0', '0'],
 		['points_cycle_time', '-5', '-5'],
 		['points_cycle_time', '1.5', '1.5'],
@@ -203,7 +204,8 @@ describe('loadConfig: each key rejects bad values with file, key and expectation
 		['port', '"8000"', '"8000"'],
 		['public_url', '"bot.example.com"', '"bot.example.com"'],
 		['public_url', '"javascript:alert(1)"', '"javascript:alert(1)"'],
-		['webhook_secret', '""', '""'],
+		['webhook_secret', '""', 'a text of 0 characters (not shown)'],
+		['admin_password', '"abc"', 'a text of 3 characters (not shown)'],
 		['database', '""', '""'],
 		['database', '3', '3'],
 		['log_level', '"verbose"', '"verbose"'],
@@ -334,7 +336,7 @@ describe('loadConfig: TLAPBOT_* environment overrides', () => {
 			],
 			[
 				{ TLAPBOT_SECRET_KEY: 'short' },
-				`TLAPBOT_SECRET_KEY (environment): secret_key: ${EXPECTED.secret_key}, got "short"`
+				`TLAPBOT_SECRET_KEY (environment): secret_key: ${EXPECTED.secret_key}, got a text of 5 characters (not shown)`
 			],
 			[
 				{ TLAPBOT_ACTIVE_CATEGORIES: '[1, 2]' },
@@ -642,3 +644,32 @@ describe('ensureInstance', () => {
 function escapeRegExp(text: string): string {
 	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('secrets are never printed in config errors', () => {
+	const cases: [string, string][] = [
+		['secret_key', 'secret_key = "hunter2-secret"'],
+		['secret_key', 'secret_key = ["hunter2-secret-in-a-list"]'],
+		['webhook_secret', 'webhook_secret = ["hunter2-hook"]'],
+		['admin_password', 'admin_password = "hunter2"'],
+		['owncast_access_token', 'owncast_access_token = ["hunter2-token"]'],
+		['owncast_url', 'owncast_url = "ftp://bot:hunter2@owncast.example.com"']
+	]
+	for (const [key, line] of cases) {
+		test(`${key}: the error names the key, not the value`, () => {
+			const body = key === 'secret_key' ? `${line}\n` : `${SECRET_LINE}${line}\n`
+			const { message } = configError(body)
+			expect(message).toContain(`${key}:`)
+			expect(message).not.toContain('hunter2')
+		})
+	}
+
+	test('from the environment too', () => {
+		const dir = instanceWith(SECRET_LINE)
+		expect(() => loadConfig(dir, { TLAPBOT_ADMIN_PASSWORD: 'hunter2' })).toThrow('TLAPBOT_ADMIN_PASSWORD (environment): admin_password:')
+		try {
+			loadConfig(dir, { TLAPBOT_ADMIN_PASSWORD: 'hunter2' })
+		} catch (error) {
+			expect((error as Error).message).not.toContain('hunter2')
+		}
+	})
+})

@@ -123,6 +123,9 @@ describe('moderator commands', () => {
 		expect(await bot.chatReplies(mod, '!addpoints Twin 5')).toEqual(['@Mod, several viewers are called Twin; use the admin page to pick one.'])
 		expect(await bot.chatReplies(mod, '!addpoints Twin')).toEqual(['@Mod, usage: !addpoints <name> <points>'])
 		expect(bot.balance('t1')).toBe(10)
+		// Quoted names work too, in either quotes, with or without @.
+		expect(await bot.chatReplies(mod, '!addpoints "Space Cadet" 5')).toEqual(['@Mod: Space Cadet now has 20 points.'])
+		expect(await bot.chatReplies(mod, "!removepoints '@Space Cadet' 5")).toEqual(['@Mod: Space Cadet now has 15 points.'])
 	})
 
 	test('!redeem pause and resume', async () => {
@@ -147,6 +150,9 @@ describe('moderator commands', () => {
 		expect(bot.deps.moderation.activeCategories()).toEqual(['inactive'])
 		expect(await bot.chatReplies(mod, '!category off inactive')).toEqual(['Category inactive is off.'])
 		expect(await bot.chatReplies(alice, '!inactive again')).toEqual(['@Alice, inactive is not active right now.'])
+		// A category no redeem uses is refused with the list (the default redeems use "inactive" only).
+		expect(await bot.chatReplies(mod, '!category off gamng')).toEqual(['@Mod, no redeem is in the category gamng; the categories are: inactive.'])
+		expect(await bot.chatReplies(mod, '!category on INACTIVE')).toEqual(['Category inactive is on.'])
 	})
 
 	test('a later change of active_categories in config.toml replaces what chat set', async () => {

@@ -69,6 +69,43 @@ describe('private replies', () => {
 		expect(warnings[0]).toContain('send system messages')
 	})
 
+	test('after a 401, private replies are tried again a few minutes later and after a reload, and come back when they work', async () => {
+		let now = Date.now()
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true' }, clock: () => now })
+		const privateRequests = () => bot!.fake.requests.filter((r) => r.path.startsWith('/api/integrations/chat/system/client/')).length
+		const points = async () => {
+			await bot!.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+			await settle(bot!)
+		}
+		bot.fake.refusePrivate = true
+		await points()
+		await points()
+		expect(privateRequests()).toBe(1)
+		// The scope was added in Owncast: five minutes later the bot tries again, and private replies are back.
+		bot.fake.refusePrivate = false
+		now += 5 * 60_000 + 1
+		await points()
+		expect(privateRequests()).toBe(2)
+		expect(bot.fake.privateMessages).toHaveLength(1)
+		expect(bot.logs.some((l) => l.includes('private replies work again'))).toBe(true)
+		// Refused again, then fixed and reloaded: tried at once.
+		bot.fake.refusePrivate = true
+		await points()
+		bot.fake.refusePrivate = false
+		expect(bot.deps.runtime.reload('test')).toBe(true)
+		await points()
+		expect(bot.fake.privateMessages).toHaveLength(2)
+	})
+
+	test('a wrong token is told apart from a missing scope', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'true', TLAPBOT_OWNCAST_ACCESS_TOKEN: 'wrong-token' } })
+		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))
+		await settle(bot)
+		const warning = bot.logs.find((l) => l.includes('private replies turned off'))
+		expect(warning).toContain('Owncast refused the access token itself')
+		expect(warning).not.toContain('send system messages')
+	})
+
 	test('private_replies = false keeps everything public', async () => {
 		bot = await createTestBot({ env: { TLAPBOT_PRIVATE_REPLIES: 'false' } })
 		await bot.post(chatEvent(alice, '!points', 'v0.3', { clientId: 3 }))

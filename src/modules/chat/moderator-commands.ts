@@ -49,8 +49,8 @@ export function handleModeratorCommand(
 
 	const adjustMode = ADJUST[command.id]
 	if (adjustMode) {
-		// The name can contain spaces (Owncast display names do); the amount is the last word.
-		const match = /^@?(.+?)\s+([0-9]{1,9})$/.exec(args)
+		// The name can contain spaces (Owncast display names do), quoted or not; the amount is the last word.
+		const match = /^"@?([^"]+)"\s+([0-9]{1,9})$/.exec(args) ?? /^'@?([^']+)'\s+([0-9]{1,9})$/.exec(args) ?? /^@?(.+?)\s+([0-9]{1,9})$/.exec(args)
 		if (!match?.[1] || !match[2]) return usage()
 		const viewerName = match[1].trim()
 		const amount = Number(match[2])
@@ -82,8 +82,12 @@ export function handleModeratorCommand(
 	}
 	if (command.id === 'category') {
 		if ((verb !== 'on' && verb !== 'off') || !target || /\s/.test(target)) return usage()
-		moderation.setCategory(target, verb === 'on', who, now)
-		return [say(verb === 'on' ? 'mod_category_on' : 'mod_category_off', { category: target }, 'public')]
+		// A category no redeem uses is most likely a typo: say so, and which ones there are.
+		const known = [...new Set(deps.redeems.flatMap((r) => r.categories))]
+		const category = known.find((c) => c.toLowerCase() === target.toLowerCase())
+		if (!category) return [say('mod_unknown_category', { category: target, categories: known.length ? known.join(', ') : 'none' })]
+		moderation.setCategory(category, verb === 'on', who, now)
+		return [say(verb === 'on' ? 'mod_category_on' : 'mod_category_off', { category }, 'public')]
 	}
 	return []
 }

@@ -72,6 +72,7 @@ export const DEFAULT_MESSAGES = {
 	link_invalid: '@{name}, that sign-in code is not valid or has expired: press "Sign in" on the Redeems tab for a new one.',
 	store_link: 'Your personal link to redeem on the dashboard (it works once, for 10 minutes; do not share it): {url}',
 	store_link_unavailable: '@{name}, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.',
+	mod_unknown_category: '@{name}, no redeem is in the category {category}; the categories are: {categories}.',
 	mod_category_on: 'Category {category} is on.',
 	mod_category_off: 'Category {category} is off.'
 } as const

@@ -19,6 +19,9 @@ export type ChatSender = {
 }
 
 type Job = { replies: OutgoingReply[]; clientId: number | undefined }
+/** After Owncast refused private messages (401), how long until they are tried again. */
+const PRIVATE_RETRY_MS = 5 * 60_000
+
 type LogKind = OwncastFault | 'dropped' | 'private-refused' | 'private-dropped' | 'secret'
 
 /**
@@ -43,8 +46,13 @@ export function createChatSender(
 	const queue: Job[] = []
 	let inFlight = 0
 	let idleWaiters: (() => void)[] = []
-	// Set when Owncast refuses private messages with 401: the token lacks "send system messages".
-	let privateOff = false
+	// When Owncast refuses private messages with 401, they are off until then: tried again every few minutes and
+	// after a reload (retryPrivate), since the token may be fixed. What the 401 meant is told by the public send
+	// that follows: refused too means a wrong token, accepted means the token lacks "send system messages".
+	let privateOffUntil = 0
+	let privateWasOff = false
+	let diagnosing = false
+	const privateOff = () => clock() < privateOffUntil
 	const lastLogged = new Map<LogKind, number>()
 
 	// One line per kind of fault per minute, not one per message.
@@ -67,10 +75,15 @@ export function createChatSender(
 	async function sendPrivately(clientId: number, text: string): Promise<'done' | 'public'> {
 		if (!client.sendPrivate) return 'public'
 		const result = await client.sendPrivate(clientId, text)
-		if (result.ok) return 'done'
+		if (result.ok) {
+			if (privateWasOff) log.info('private replies work again')
+			privateWasOff = false
+			return 'done'
+		}
 		if (result.fault === 'unauthorized') {
-			privateOff = true
-			log.warn(`private replies turned off: ${result.message}; replies go to public chat from now on`)
+			privateOffUntil = clock() + PRIVATE_RETRY_MS
+			privateWasOff = true
+			diagnosing = true
 			return 'public'
 		}
 		if (privateRefused(result)) {
@@ -102,7 +115,7 @@ export function createChatSender(
 			return
 		}
 		if (reply.clientId === undefined) return publicFallback('the message carried no connection id')
-		if (privateOff || !privateReplies() || !client.sendPrivate) return publicFallback('private replies are off')
+		if (privateOff() || !privateReplies() || !client.sendPrivate) return publicFallback('private replies are off')
 		if (!(await ownsConnection(reply.owner, reply.clientId))) return publicFallback('the connection is not the sender\'s')
 		if (clock() > reply.expiresAt) return
 		const result = await client.sendPrivate(reply.clientId, reply.text)
@@ -117,9 +130,17 @@ export function createChatSender(
 				await deliverSecret(reply)
 				continue
 			}
-			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateOff && privateReplies()
+			const wantsPrivate = reply.to === 'viewer' && job.clientId !== undefined && !privateOff() && privateReplies()
 			if (wantsPrivate && (await sendPrivately(job.clientId as number, reply.text)) === 'done') continue
 			const result = await client.sendChat(reply.text)
+			if (diagnosing) {
+				diagnosing = false
+				const cause =
+					result.ok || result.fault !== 'unauthorized'
+						? 'the access token lacks the "send system messages" scope'
+						: 'Owncast refused the access token itself (public chat too): check owncast_access_token'
+				log.warn(`private replies turned off: ${cause}; replies go to public chat, and private ones are tried again in ${PRIVATE_RETRY_MS / 60_000} minutes or after a reload`)
+			}
 			if (result.ok) continue
 			// A token without the chat scope fails every message the same way: say it once.
 			if (result.fault === 'unauthorized') log.warnOnce('chat-unauthorized', `chat replies not delivered: ${result.message}`)
@@ -159,7 +180,7 @@ export function createChatSender(
 			return new Promise((resolve) => idleWaiters.push(resolve))
 		},
 		retryPrivate() {
-			privateOff = false
+			privateOffUntil = 0
 		},
 		get waiting() {
 			return queue.length
