@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/database.ts'
 import { createLogger } from '../src/log.ts'
 import { createOwncastClient } from '../src/modules/owncast/client.ts'
 import { createTransact } from '../src/db/transaction.ts'
+import { noEvents } from '../src/modules/events/log.ts'
 import { createAward, type Award } from '../src/modules/points/award.ts'
 import { runPointsCycle, type CycleDeps } from '../src/modules/points/cycle.ts'
 import { createStreamStore } from '../src/modules/streams/store.ts'
@@ -21,7 +22,7 @@ const dir = tempDir('cycle')
 const db = openDatabase(join(dir, 'tlapbot.sqlite'))
 // The real stores and award, as the composition root (src/bot.ts) builds them.
 const streams = createStreamStore(db)
-const award = createAward({ transact: createTransact(db), viewers: createViewerStore(db, { startingPoints: () => 10 }), streams })
+const award = createAward({ transact: createTransact(db), viewers: createViewerStore(db, { startingPoints: () => 10 }), streams, events: noEvents })
 const stream: CycleDeps['stream'] = {
 	isLive: () => streams.isLive(),
 	started: () => streams.setState('stream_live', '1'),

@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: child processes, free ports, the load generator (wrk or the Bun fallback).
 import type { Subprocess } from 'bun'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chatEvent } from '../test/support/payloads.ts'
@@ -390,4 +390,76 @@ export function table(header: string[], rows: string[][]): string {
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
 	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
 	return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helper processes that answer commands with JSON lines (bench/sse-clients.ts), and Chromium (the overlay rows)
+
+export type JsonLineChild = {
+	proc: Subprocess<'pipe', 'pipe', 'pipe'>
+	/** The next JSON line the process prints (waits up to timeoutMs). */
+	next(timeoutMs?: number): Promise<Record<string, unknown>>
+	/** Sends one command line, and returns the JSON line it answers with. */
+	ask(command: string, timeoutMs?: number): Promise<Record<string, unknown>>
+	stop(): Promise<void>
+}
+
+export function startJsonLineChild(cmd: string[]): JsonLineChild {
+	const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+	const lines: Record<string, unknown>[] = []
+	const waiting: ((line: Record<string, unknown>) => void)[] = []
+	const sink = { text: '', onLine: [] as ((line: string) => void)[] }
+	sink.onLine.push((line) => {
+		if (!line.startsWith('{')) return
+		const parsed = JSON.parse(line) as Record<string, unknown>
+		const waiter = waiting.shift()
+		if (waiter) waiter(parsed)
+		else lines.push(parsed)
+	})
+	collect(proc.stdout, sink)
+	const errors = { text: '', onLine: [] }
+	collect(proc.stderr, errors)
+	const next = (timeoutMs = 60_000) =>
+		new Promise<Record<string, unknown>>((resolve, reject) => {
+			const ready = lines.shift()
+			if (ready) return resolve(ready)
+			const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no answer in ${timeoutMs} ms\n${errors.text}`)), timeoutMs)
+			void proc.exited.then((code) => reject(new Error(`${cmd.join(' ')} exited ${code}\n${errors.text}`)))
+			waiting.push((line) => {
+				clearTimeout(timer)
+				resolve(line)
+			})
+		})
+	return {
+		proc,
+		next,
+		ask(command, timeoutMs) {
+			proc.stdin.write(`${command}\n`)
+			proc.stdin.flush()
+			return next(timeoutMs)
+		},
+		async stop() {
+			if (proc.exitCode !== null) return
+			proc.kill('SIGTERM')
+			await proc.exited
+		}
+	}
+}
+
+/** Headless Chromium (the one the browser tests use), or undefined when it is not installed. */
+export async function launchChromium(): Promise<import('playwright-core').Browser | undefined> {
+	const path = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p))
+	if (!path) return undefined
+	const { chromium } = await import('playwright-core')
+	return chromium.launch({
+		executablePath: path,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+	})
+}
+
+/** The value at quantile q (0..1) of a list, nearest rank. */
+export function quantile(values: number[], q: number): number {
+	if (values.length === 0) return Number.NaN
+	const sorted = [...values].sort((a, b) => a - b)
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number
 }

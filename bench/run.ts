@@ -7,12 +7,15 @@
 //      sign in (POST /api/store/signin, a `!link CODE` CHAT webhook, POST /api/store/signin/collect), then
 //      POST /api/store/redeem with their sessions in turn and a unique Idempotency-Key each; and how long a sign-in
 //      takes from the `!link` webhook until the page, polling every 50 ms, has its session;
+//      Then (part "events") the event stream: the `!hydrate` load with and without 100 SSE clients on /api/events
+//      (bench/sse-clients.ts, its own process), how long an event takes from the webhook's 204 to the clients
+//      (idle and under that load), and from the webhook to an alert on /overlay/alerts in Chromium;
 //   2. GET /dashboard with 1,000 and 10,000 queue entries, 100 counters and 100 milestones;
 //   3. the points cycle for 1,000, 10,000 and 100,000 connected viewers: time and peak RSS (bench/cycle.ts);
 //   4. the compiled binary's cold start (until /healthz answers) and idle RSS.
 // Options: --quick (3 s load runs, to try the bench out; not for figures), --write (also puts the table into
 //          bench/README.md, between its "bench results" markers),
-//          --only=webhook,page,dashboard,cycle,binary or --only page (a subset; with --write, its rows replace or
+//          --only=webhook,page,events,dashboard,cycle,binary or --only page (a subset; with --write, its rows replace or
 //          join the rows already in the table, each stamped with the date and code it was measured at),
 //          --max-wait=S (before each run, wait up to S seconds, default 15, for other work on the host to calm down;
 //          0 to never wait).
@@ -23,13 +26,16 @@ import {
 	BUN,
 	fmt,
 	freePort,
+	launchChromium,
 	median,
 	memoryOf,
+	quantile,
 	ROOT,
 	runLoad,
 	sampleChatBody,
 	sleep,
 	startChild,
+	startJsonLineChild,
 	table,
 	tempDir,
 	waitForQuietHost,
@@ -38,6 +44,7 @@ import {
 	type Load,
 	type LoadResult
 } from './lib.ts'
+import { chatEvent } from '../test/support/payloads.ts'
 import { seedDashboardInstance, seedWebhookInstance } from './seed.ts'
 
 const quick = process.argv.includes('--quick')
@@ -46,7 +53,7 @@ const write = process.argv.includes('--write')
 const onlyAt = process.argv.indexOf('--only')
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : undefined)
 const only = onlyArg?.split(',').filter((part) => part !== '')
-const PARTS = ['webhook', 'page', 'dashboard', 'cycle', 'binary']
+const PARTS = ['webhook', 'page', 'events', 'dashboard', 'cycle', 'binary']
 const unknownParts = only?.filter((part) => !PARTS.includes(part)) ?? []
 if (only && (only.length === 0 || unknownParts.length)) {
 	console.error(`--only: expected some of ${PARTS.join(', ')}${unknownParts.length ? `, not ${unknownParts.join(', ')}` : ''}`)
@@ -464,6 +471,214 @@ async function benchPage(fake: Child) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 1c. The event stream: fan-out to SSE clients, and the overlay alert
+
+const EVENT_CLIENTS = 100
+const OVERLAY_KEY = 'bench-overlay-key-0123456789'
+const PROBE_EVERY_MS = 50
+const IDLE_PROBES = 100
+const ALERT_PROBES = 15
+const EVENTS_ROW = `events fan-out: \`!hydrate\` saturating with ${EVENT_CLIENTS} SSE clients on /api/events, against none`
+const EVENTS_LATENCY_ROW = `events fan-out latency: the webhook's 204 until the event reaches each of ${EVENT_CLIENTS} SSE clients`
+const ALERT_ROW = `overlay alert: the webhook's 204 until /overlay/alerts shows the alert in Chromium, median of ${ALERT_PROBES}`
+
+/** One `!hydrate` by a new viewer named probe-<n> (starting points pay for it): when it was sent and answered. */
+async function probe(bot: Child, name: string): Promise<{ name: string; sentAt: number; answeredAt: number }> {
+	const now = () => performance.timeOrigin + performance.now()
+	const sentAt = now()
+	const response = await fetch(`${bot.url}/owncastWebhook`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'user-agent': 'Go-http-client/1.1' },
+		body: JSON.stringify(chatEvent({ id: name, displayName: name }, '!hydrate', 'v0.3', { id: `${name}-message` }))
+	})
+	const answeredAt = now()
+	if (response.status !== 204) throw new Error(`probe ${name}: the webhook answered ${response.status}: ${await response.text()}`)
+	return { name, sentAt, answeredAt }
+}
+
+/** Arrival minus answer (and minus sending) for every probe at every client; how many arrivals are missing. */
+function probeLatencies(sent: Awaited<ReturnType<typeof probe>>[], arrivals: Record<string, number[]>) {
+	const fromAnswer: number[] = []
+	const fromSend: number[] = []
+	let missing = 0
+	for (const p of sent) {
+		const times = arrivals[p.name] ?? []
+		missing += EVENT_CLIENTS - times.length
+		for (const t of times) {
+			fromAnswer.push(t - p.answeredAt)
+			fromSend.push(t - p.sentAt)
+		}
+	}
+	return { fromAnswer, fromSend, missing }
+}
+
+const ms = (values: number[], q: number) => fmt(quantile(values, q), 2)
+
+async function benchEvents(fake: Child) {
+	log(`events: seeding ${fmt(VIEWER_IDS)} known viewers (the database of the webhook rows)`)
+	const instance = tempDir('events')
+	seedWebhookInstance(instance, VIEWER_IDS)
+	// As the webhook rows (default command_rate_limit), with room for the clients, a known overlay key, and
+	// starting points for the probe viewers.
+	writeFileSync(
+		join(instance, 'config.toml'),
+		[
+			'# bench/run.ts: events fan-out (owncast_url, the token, log level, points cycle and backups come from TLAPBOT_*)',
+			`secret_key = "${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}"`,
+			'starting_points = 1000000',
+			`event_clients = ${EVENT_CLIENTS * 2}`,
+			`overlay_key = "${OVERLAY_KEY}"`,
+			''
+		].join('\n'),
+		{ mode: 0o600 }
+	)
+	const bot = await startServe(instance, fake)
+	const runId = Date.now().toString(36)
+	const check = await fetch(`${bot.url}/api/events?key=${OVERLAY_KEY}`)
+	await check.body?.cancel()
+	if (check.status !== 200) throw new Error(`the bench serve refused the overlay key: ${check.status}`)
+
+	log('events: !hydrate without event-stream clients')
+	await warm(bot.url, '!hydrate', 'events')
+	const alone = await measure(bot, chat('!hydrate', 'events-alone'))
+
+	log(`events: ${EVENT_CLIENTS} SSE clients connect (bench/sse-clients.ts)`)
+	const clients = startJsonLineChild([BUN, join(import.meta.dir, 'sse-clients.ts'), `${bot.url}/api/events?key=${OVERLAY_KEY}`, String(EVENT_CLIENTS)])
+	try {
+		await clients.next(30_000)
+		log(`events: !hydrate with ${EVENT_CLIENTS} clients, a probe redeem every ${PROBE_EVERY_MS} ms beside it`)
+		const countsBefore = (await clients.ask('counts')).counts as number[]
+		const cpuBefore = (await clients.ask('cpu')).cpuMs as number
+		let probing = true
+		const underLoad: Awaited<ReturnType<typeof probe>>[] = []
+		const probes = (async () => {
+			// The first second is left out: wrk's connections are still opening.
+			await sleep(1000)
+			for (let i = 0; probing; i++) {
+				underLoad.push(await probe(bot, `probe-load-${runId}-${i}`))
+				await sleep(PROBE_EVERY_MS)
+			}
+		})()
+		const withClients = await measure(bot, chat('!hydrate', 'events-clients', 50_000))
+		probing = false
+		await probes
+		const clientCpuMs = ((await clients.ask('cpu')).cpuMs as number) - cpuBefore
+		// Every client gets every event: wait until the slowest has them all (or stops getting more).
+		const wanted = withClients.requests + underLoad.length
+		let counts = (await clients.ask('counts')).counts as number[]
+		const t0 = performance.now()
+		for (let last = -1; performance.now() - t0 < 30_000; ) {
+			const slowest = Math.min(...counts.map((c, i) => c - (countsBefore[i] ?? 0)))
+			if (slowest >= wanted || slowest === last) break
+			last = slowest
+			await sleep(500)
+			counts = (await clients.ask('counts')).counts as number[]
+		}
+		const got = counts.map((c, i) => c - (countsBefore[i] ?? 0))
+		const loadLatency = probeLatencies(underLoad, (await clients.ask('probes')).probes as Record<string, number[]>)
+
+		log(`events: ${IDLE_PROBES} probe redeems one at a time, no other load`)
+		await quietHost()
+		const idle: Awaited<ReturnType<typeof probe>>[] = []
+		for (let i = 0; i < IDLE_PROBES; i++) {
+			idle.push(await probe(bot, `probe-idle-${runId}-${i}`))
+			await sleep(20)
+		}
+		await sleep(500)
+		const idleLatency = probeLatencies(idle, (await clients.ask('probes')).probes as Record<string, number[]>)
+
+		const drop = 1 - withClients.rps / alone.rps
+		const slowest = Math.min(...got)
+		rows.push({
+			what: EVENTS_ROW,
+			result:
+				`without clients ${loadCell(alone)}; with ${EVENT_CLIENTS} clients ${loadCell(withClients)}: ${fmt(drop * 100, 1)} % fewer req/s, ` +
+				`${fmt((withClients.serverCpuUs ?? Number.NaN) - (alone.serverCpuUs ?? Number.NaN))} µs more server CPU per request; ` +
+				`events at the slowest client: ${fmt(slowest)} for ${fmt(wanted)} answered redeems ` +
+				`(${slowest >= wanted ? `all${slowest > wanted ? ` + ${fmt(slowest - wanted)} in flight when the load stopped` : ''}` : `${fmt(wanted - slowest)} missing`}); ` +
+				`the ${EVENT_CLIENTS} clients' own process used ${fmt(clientCpuMs / 1000, 1)} s of CPU during the ${fmt(withClients.seconds, 1)} s run, beside the bot`,
+			target: '≤ 10 % fewer req/s',
+			met: drop <= 0.1,
+			after: PAGE_SIGNIN_ROW
+		})
+		if (drop > 0.1) findings.push(`${EVENTS_ROW}: ${fmt(drop * 100, 1)} % fewer req/s with the clients (target ≤ 10 %)`)
+		if (slowest < wanted) findings.push(`${EVENTS_ROW}: the slowest client got ${fmt(slowest)} of ${fmt(wanted)} events`)
+		const missing = idleLatency.missing + loadLatency.missing
+		rows.push({
+			what: EVENTS_LATENCY_ROW,
+			result:
+				`idle (${IDLE_PROBES} probe redeems one at a time × ${EVENT_CLIENTS} clients): p50 ${ms(idleLatency.fromAnswer, 0.5)} ms, p99 ${ms(idleLatency.fromAnswer, 0.99)} ms, ` +
+				`max ${ms(idleLatency.fromAnswer, 1)} ms (from sending the webhook: p50 ${ms(idleLatency.fromSend, 0.5)}, p99 ${ms(idleLatency.fromSend, 0.99)}); ` +
+				`under the load above (${underLoad.length} probes every ${PROBE_EVERY_MS} ms): p50 ${ms(loadLatency.fromAnswer, 0.5)} ms, p99 ${ms(loadLatency.fromAnswer, 0.99)} ms ` +
+				`(from sending: p50 ${ms(loadLatency.fromSend, 0.5)}, p99 ${ms(loadLatency.fromSend, 0.99)}); arrivals missing: ${fmt(missing)}` +
+				(Math.min(...idleLatency.fromAnswer, ...loadLatency.fromAnswer) < 0 ? '; below 0: the event reached the clients before the 204 reached the bench' : ''),
+			target: '—',
+			after: EVENTS_ROW
+		})
+
+		log('events: the alert on /overlay/alerts in Chromium')
+		const browser = await launchChromium()
+		if (!browser) {
+			rows.push({ what: ALERT_ROW, result: 'not measured: chromium is not installed', target: '—', after: EVENTS_LATENCY_ROW })
+		} else {
+			try {
+				const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()
+				await page.goto(`${bot.url}/overlay/alerts?key=${OVERLAY_KEY}&duration=1`)
+				// When each alert is added to the page, and the start of the next frame (it is painted in that frame).
+				await page.evaluate(() => {
+					const w = window as unknown as { shown: Record<string, { dom: number; frame?: number }> }
+					w.shown = {}
+					const now = () => performance.timeOrigin + performance.now()
+					new MutationObserver((records) => {
+						for (const record of records) {
+							for (const node of Array.from(record.addedNodes)) {
+								const name = /probe-\S+/.exec((node as HTMLElement).textContent ?? '')?.[0]
+								if (!name) continue
+								const seen = (w.shown[name] = { dom: now() } as { dom: number; frame?: number })
+								requestAnimationFrame(() => (seen.frame = now()))
+							}
+						}
+					}).observe(document.getElementById('alerts') as HTMLElement, { childList: true })
+				})
+				await sleep(1000)
+				const dom: number[] = []
+				const frame: number[] = []
+				for (let i = 0; i < ALERT_PROBES; i++) {
+					const sent = await probe(bot, `probe-alert-${runId}-${i}`)
+					let shown: { dom: number; frame?: number } | undefined
+					const t = performance.now()
+					while (!shown?.frame && performance.now() - t < 10_000) {
+						shown = await page.evaluate((name) => (window as unknown as { shown: Record<string, { dom: number; frame?: number }> }).shown[name], sent.name)
+						if (!shown?.frame) await sleep(10)
+					}
+					if (!shown?.frame) throw new Error(`the alert for ${sent.name} did not show within 10 s`)
+					dom.push(shown.dom - sent.answeredAt)
+					frame.push(shown.frame - sent.answeredAt)
+					// The alert shows for 1 s and fades for 0.4 s; the next one then starts on an empty page.
+					await sleep(1600)
+				}
+				rows.push({
+					what: ALERT_ROW,
+					result:
+						`in the page: median ${fmt(median(dom), 1)} ms (min ${fmt(Math.min(...dom), 1)}, max ${fmt(Math.max(...dom), 1)}); ` +
+						`in the next frame: median ${fmt(median(frame), 1)} ms (max ${fmt(Math.max(...frame), 1)}); then its 0.55 s entrance animation; ` +
+						`with the ${EVENT_CLIENTS} clients still connected`,
+					target: '—',
+					after: EVENTS_LATENCY_ROW
+				})
+			} finally {
+				await browser.close()
+			}
+		}
+		await clients.ask('counts')
+	} finally {
+		await clients.stop()
+	}
+	await stopChild(bot)
+	rmSync(instance, { recursive: true, force: true })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // 2. Dashboard
 
 async function benchDashboard(fake: Child) {
@@ -616,6 +831,7 @@ children.push(fake)
 try {
 	if (runs('webhook')) await benchWebhooks(fake)
 	if (runs('page')) await benchPage(fake)
+	if (runs('events')) await benchEvents(fake)
 	if (runs('dashboard')) await benchDashboard(fake)
 	if (runs('cycle')) await benchCycle(fake)
 	if (runs('binary')) await benchBinary()

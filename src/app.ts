@@ -5,6 +5,8 @@ import type { Bot } from './bot.ts'
 import { isBusy } from './db/database.ts'
 import { adminRoutes } from './modules/admin/routes.tsx'
 import { storeRoutes } from './modules/store/routes.ts'
+import { eventRoutes } from './modules/events/routes.ts'
+import { overlayRoutes } from './modules/overlays/routes.tsx'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
 import { VERSION } from './version.ts'
@@ -78,6 +80,8 @@ export function createApp(bot: Bot) {
 				changeStamp: bot.changeStamp
 			})
 		)
+		.use(eventRoutes({ config, store: bot.stores.events, onEvents: bot.onEvents }))
+		.use(overlayRoutes({ settings: bot.settings, store: bot.stores.redeems, queue: bot.queue, events: bot.stores.events }))
 		.use(storeRoutes({ settings: bot.settings, identity: bot.identity, store: bot.store, log: bot.log, clock: bot.clock }))
 		.use(
 			adminRoutes({
@@ -89,6 +93,8 @@ export function createApp(bot: Bot) {
 				links: bot.stores.adminLinks,
 				sessions: bot.stores.adminSessions,
 				identity: bot.identity,
+				outbox: bot.outbox,
+				settings: bot.settings,
 				log: bot.log,
 				clock: bot.clock
 			})

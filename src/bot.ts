@@ -11,6 +11,9 @@ import { createAdminSessions } from './modules/admin/sessions.ts'
 import { createAuditStore } from './modules/audit/store.ts'
 import { createEventBacklog } from './modules/bot/backlog.ts'
 import { createEventService } from './modules/bot/events.ts'
+import { createEventLog } from './modules/events/log.ts'
+import { configuredReceivers, createOutbox } from './modules/events/outbox.ts'
+import { createEventStore } from './modules/events/store.ts'
 import { createProcessedEvents } from './modules/bot/processed-events.ts'
 import { describeCollision } from './modules/commands/registry.ts'
 import { createModeration } from './modules/moderation/service.ts'
@@ -30,6 +33,7 @@ import { createIdentityStore } from './modules/identity/store.ts'
 import { createIdempotencyStore } from './modules/store/idempotency.ts'
 import { createStore } from './modules/store/service.ts'
 import { createRuntime } from './runtime.ts'
+import { VERSION } from './version.ts'
 
 export function createBot(input: {
 	config: Config
@@ -61,12 +65,38 @@ export function createBot(input: {
 		adminSessions: createAdminSessions(db),
 		processedEvents: createProcessedEvents(db),
 		identity: createIdentityStore(db),
+		events: createEventStore(db),
 		idempotency: createIdempotencyStore(db)
 	}
 	const { viewers, redemptions, redeems, streams, audit } = stores
 
+	// Events: recorded with the change they report; listeners (the event stream, outgoing webhooks) are woken after.
+	const eventListeners = new Set<() => void>()
+	const onEvents = (listener: () => void) => {
+		eventListeners.add(listener)
+		return () => eventListeners.delete(listener)
+	}
+	const events = createEventLog({
+		store: stores.events,
+		receivers: () => configuredReceivers(settings().config.outgoing_webhooks),
+		recorded: () => {
+			for (const listener of eventListeners) listener()
+		}
+	})
+	// Outgoing webhooks: the delivery loop runs only in `serve` (startOutbox in scheduler.ts).
+	const outbox = createOutbox({
+		store: stores.events,
+		events,
+		transact,
+		config: () => settings().config,
+		onEvents,
+		log,
+		clock,
+		userAgent: `tlapbot/${VERSION}`
+	})
+
 	const queue = createQueue({ transact, redemptions, viewers, redeems })
-	const purchases = createPurchases({ transact, viewers, redemptions, redeems, streams })
+	const purchases = createPurchases({ transact, viewers, redemptions, redeems, streams, events })
 	const moderation = createModeration({
 		transact,
 		viewers,
@@ -75,10 +105,11 @@ export function createBot(input: {
 		redeems,
 		streams,
 		audit,
-		configCategories: () => settings().config.active_categories
+		configCategories: () => settings().config.active_categories,
+		events
 	})
-	const streamService = createStreamService({ transact, streams, redemptions, redeems, config: () => settings().config, log })
-	const award = createAward({ transact, viewers, streams })
+	const streamService = createStreamService({ transact, streams, redemptions, redeems, config: () => settings().config, log, events })
+	const award = createAward({ transact, viewers, streams, events })
 	const identity = createIdentity({ transact, store: stores.identity, sessionDays: () => settings().config.viewer_session_days })
 	const store = createStore({
 		settings,
@@ -93,7 +124,7 @@ export function createBot(input: {
 		replies: runtime.chat,
 		limiter: runtime.limiter
 	})
-	const events = createEventService({
+	const eventService = createEventService({
 		settings,
 		transact,
 		processed: stores.processedEvents,
@@ -154,10 +185,14 @@ export function createBot(input: {
 		moderation,
 		streams: streamService,
 		award,
-		events,
+		events: eventService,
+		/** Wakes a listener whenever events were recorded in this process; returns a function that stops it. */
+		onEvents,
+		/** Outgoing webhooks: receivers, deliveries, the test event, and the delivery loop. */
+		outbox,
 		identity,
 		store,
-		backlog: createEventBacklog((event, receivedAt) => events.handleOwncastEvent(event, receivedAt), log, {}, clock),
+		backlog: createEventBacklog((event, receivedAt) => eventService.handleOwncastEvent(event, receivedAt), log, {}, clock),
 		changeStamp: createChangeStamp(db)
 	}
 }

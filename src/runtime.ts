@@ -33,6 +33,8 @@ export type Runtime = {
 	reload(reason: string): boolean
 	/** Polls the two files and listens for SIGHUP; returns a function that stops both. */
 	watch(): () => void
+	/** Tells the runtime where serve listens, once it does. */
+	listening(url: string): void
 }
 
 export function createRuntime(input: {
@@ -47,6 +49,8 @@ export function createRuntime(input: {
 	clock?: () => number
 }): Runtime {
 	const { log } = input
+	// The address serve actually listens on (--port 0 picks one), for links when public_url is not set.
+	let listeningUrl: string | undefined
 	let settings = buildSettings(input.config, input.redeems)
 	const listeners = new Set<SettingsListener>()
 
@@ -69,7 +73,7 @@ export function createRuntime(input: {
 
 	function apply(config: Config, redeems: readonly Redeem[]): string[] {
 		const previous = settings
-		settings = buildSettings(config, redeems)
+		settings = buildSettings(config, redeems, listeningUrl)
 		if (config.owncast_url !== previous.config.owncast_url || config.owncast_access_token !== previous.config.owncast_access_token) {
 			client = buildClient(config)
 		}
@@ -161,6 +165,10 @@ export function createRuntime(input: {
 			return () => listeners.delete(listener)
 		},
 		reload,
-		watch
+		watch,
+		listening(url) {
+			listeningUrl = url
+			settings = buildSettings(settings.config, settings.redeems, url)
+		}
 	}
 }

@@ -119,13 +119,14 @@ export function startDailyBackups(app: Elysia, bot: Pick<Bot, 'settings' | 'runt
 	}
 }
 
-/** Once an hour: forget expired sign-ins, login links and the answers kept for Idempotency-Keys. */
+/** Once an hour: forget expired sign-ins, login links, the answers kept for Idempotency-Keys and day-old events. */
 export function startHousekeeping(app: Elysia, bot: Pick<Bot, 'identity' | 'stores' | 'log' | 'clock'>) {
 	const run = () => {
 		try {
 			const now = bot.clock()
 			bot.identity.prune(now)
 			bot.stores.idempotency.prune(now)
+			bot.stores.events.prune(now)
 		} catch (error) {
 			// A locked database or a full disk: the next hour tries again.
 			bot.log.warn(`housekeeping skipped: ${(error as Error).message}`)
@@ -133,4 +134,19 @@ export function startHousekeeping(app: Elysia, bot: Pick<Bot, 'identity' | 'stor
 	}
 	run()
 	return app.use(cron({ name: 'housekeeping', pattern: '0 41 * * * *', protect: true, catch: (e: unknown) => bot.log.error('housekeeping failed', e), run }))
+}
+
+/**
+ * Outgoing webhooks: the delivery loop (modules/events/outbox.ts), woken by every event this process records and
+ * every second. It stops with the server (app.stop): requests under way still get their answers written if the
+ * database is open; one whose answer is not written is sent again after the restart, with the same delivery id.
+ */
+export function startOutbox(app: Elysia, bot: Pick<Bot, 'outbox' | 'log'>) {
+	const receivers = bot.outbox.receivers()
+	if (receivers.length) {
+		const events = (list: readonly string[]) => (list.includes('*') ? 'all events' : list.join(', '))
+		bot.log.info(`outgoing webhooks: ${receivers.map((r) => `${r.label}, ${r.format}, ${events(r.events)}`).join('; ')}`)
+	}
+	bot.outbox.start()
+	return app.onStop(() => void bot.outbox.stop())
 }

@@ -1,20 +1,24 @@
 /** @jsxImportSource @kitajs/html */
-// The streamer's admin page: login, the pending queue, viewers and balances (and their dashboard sign-ins), the
-// audit log. Plain HTML forms, no script: every action is a POST with the session's CSRF token, answered by a
-// redirect back.
+// The streamer's admin page: login, the pending queue, viewers and balances (and their dashboard sign-ins),
+// integrations (outgoing webhooks, overlay URLs), the audit log. Plain HTML forms, no script: every action is a
+// POST with the session's CSRF token, answered by a redirect back.
 import type { PropsWithChildren } from '@kitajs/html'
 import type { AuditEntry } from '../src/modules/audit/store.ts'
+import type { DeliveryView, ReceiverView } from '../src/modules/events/outbox.ts'
+import type { DeliveryStatus } from '../src/modules/events/store.ts'
+import type { OverlayUrl } from '../src/modules/overlays/urls.ts'
 import type { ViewerSession } from '../src/modules/identity/store.ts'
 import type { NamedRedemption as RedemptionRow } from '../src/modules/redemptions/queue.ts'
 import type { ViewerSummary } from '../src/modules/viewers/store.ts'
 import { Layout } from './layout.tsx'
 
-export type AdminTab = 'queue' | 'viewers' | 'audit'
+export type AdminTab = 'queue' | 'viewers' | 'integrations' | 'audit'
 export type Flash = { kind: 'ok' | 'error'; text: string }
 
 const TABS: { tab: AdminTab; href: string; title: string }[] = [
 	{ tab: 'queue', href: '/admin', title: 'Queue' },
 	{ tab: 'viewers', href: '/admin/viewers', title: 'Viewers' },
+	{ tab: 'integrations', href: '/admin/integrations', title: 'Integrations' },
 	{ tab: 'audit', href: '/admin/audit', title: 'Audit log' }
 ]
 
@@ -139,8 +143,8 @@ export function LoginPage({ passwordSet, flash }: { passwordSet: boolean; flash?
 						<p>No admin password is set, so the admin page can only be opened with a one-time link.</p>
 						<ul>
 							<li>
-								Set <code>admin_password</code> in the instance's <code>config.toml</code> (at least 8 characters; a hash from{' '}
-								<code>Bun.password.hash</code> such as <code>$argon2id$...</code> works too); a running bot picks it up when the file is saved, or
+								Set <code>admin_password</code> in the instance's <code>config.toml</code> (at least 8 characters; better, a hash: run{' '}
+								<code>tlapbot hash-password</code> on the server and paste the line it prints); a running bot picks it up when the file is saved, or
 							</li>
 							<li>
 								run <code>tlapbot admin-link</code> on the server: it prints a link that logs you in once, within 15 minutes.
@@ -412,7 +416,7 @@ export function shortUserAgent(agent: string): string {
 		['Opera', /\bOPR\/([\d.]+)/],
 		['Samsung Internet', /\bSamsungBrowser\/([\d.]+)/],
 		['Firefox', /\b(?:Firefox|FxiOS)\/([\d.]+)/],
-		['Chrome', /\b(?:Chrome|CriOS)\/([\d.]+)/],
+		['Chrome', /\b(?:Headless)?(?:Chrome|CriOS)\/([\d.]+)/],
 		['Safari', /\bVersion\/([\d.]+).*\bSafari\//]
 	]
 	const systems: [string, RegExp][] = [
@@ -558,6 +562,152 @@ export function AuditPage(props: {
 			) : (
 				''
 			)}
+		</AdminPage>
+	)
+}
+
+// --- Integrations ------------------------------------------------------------------------------------------
+
+const FORMAT_WORDS: Record<ReceiverView['format'], string> = { json: 'JSON', discord: 'Discord' }
+
+function DeliveryState({ status }: { status: DeliveryStatus }): JSX.Element {
+	return (
+		<span class={`delivery delivery-${status.replace(' ', '-')}`}>
+			{status}
+		</span>
+	)
+}
+
+/** A receiver's oldest delivery not yet made, in a few words. */
+function Waiting({ next }: { next: ReceiverView['next'] }): JSX.Element {
+	if (!next) return <span class="muted">Nothing waiting</span>
+	return (
+		<>
+			<span safe>{next.event ?? 'an event'}</span> <DeliveryState status={next.status} />
+			{next.attempts > 0 ? (
+				<span class="sub">
+					<span safe>{`${plural(next.attempts, 'attempt', 'attempts')}; next at `}</span>
+					<Time iso={next.nextAt} />
+				</span>
+			) : (
+				''
+			)}
+		</>
+	)
+}
+
+export function IntegrationsPage(props: {
+	csrf: string
+	flash: Flash | undefined
+	receivers: ReceiverView[]
+	deliveries: DeliveryView[]
+	overlays: OverlayUrl[]
+}): JSX.Element {
+	const { csrf, receivers, deliveries, overlays } = props
+	return (
+		<AdminPage title="Integrations" tab="integrations" csrf={csrf} flash={props.flash}>
+			<h2>Outgoing webhooks</h2>
+			<p>
+				Events (redeems, goals, counters, stream starts and stops, points) are sent to these addresses as they happen, each webhook's in order; a
+				failed delivery is tried again for up to 24 hours. Set them in <code>config.toml</code> as <code>[[outgoing_webhooks]]</code>; only the host
+				of each address is shown here.
+			</p>
+			{receivers.length === 0 ? (
+				<p class="empty">No outgoing webhooks are set.</p>
+			) : (
+				<table class="admin-table webhooks">
+					<thead>
+						<tr>
+							<th>Webhook</th>
+							<th>Format</th>
+							<th>Events</th>
+							<th>Waiting</th>
+							<th>Test</th>
+						</tr>
+					</thead>
+					<tbody>
+						{receivers.map((r) => (
+							<tr>
+								<td>
+									<span class="num" safe>{`#${r.number}`}</span> <code safe>{r.host}</code>
+								</td>
+								<td data-label="Format" safe>
+									{`${FORMAT_WORDS[r.format]}${r.signed ? ', signed' : ''}`}
+								</td>
+								<td data-label="Events" class="events" safe>
+									{r.events.includes('*') ? 'all' : r.events.join(', ')}
+								</td>
+								<td data-label="Waiting">
+									<Waiting next={r.next} />
+								</td>
+								<td>
+									<form method="post" action={`/admin/integrations/${r.id}/test`} class="row-form">
+										<Csrf token={csrf} />
+										<button type="submit">
+											Send a test event
+											<span class="visually-hidden" safe>{` to webhook #${r.number}`}</span>
+										</button>
+									</form>
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+			<h2>Recent deliveries</h2>
+			{deliveries.length === 0 ? (
+				<p class="empty">Nothing was sent yet.</p>
+			) : (
+				<table class="admin-table deliveries">
+					<thead>
+						<tr>
+							<th>Time</th>
+							<th>Webhook</th>
+							<th>Event</th>
+							<th>Status</th>
+							<th>Attempts</th>
+							<th>Last answer</th>
+						</tr>
+					</thead>
+					<tbody>
+						{deliveries.map((d) => (
+							<tr>
+								<td>
+									<Time iso={d.createdAt} />
+								</td>
+								<td safe>{d.receiverLabel}</td>
+								<td data-label="Event" safe>
+									{d.eventName ?? `#${d.eventId}`}
+								</td>
+								<td>
+									<DeliveryState status={d.status} />
+								</td>
+								<td data-label="Attempts" class="num" safe>
+									{String(d.attempts)}
+								</td>
+								<td data-label="Last answer" class="detail" safe>
+									{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : d.attempts === 0 ? 'not tried yet' : '')}
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+			<h2>Overlay URLs</h2>
+			<p>
+				Browser sources for OBS. These URLs contain the overlay key: anyone who has one can watch your stream's events, so do not show them on stream.
+				To make the old ones stop working, set a new <code>overlay_key</code> in <code>config.toml</code>.
+			</p>
+			<ul class="overlay-urls">
+				{overlays.map((o) => (
+					<li>
+						<span class="title" safe>
+							{o.title}
+						</span>
+						<code safe>{o.url}</code>
+					</li>
+				))}
+			</ul>
 		</AdminPage>
 	)
 }

@@ -2,13 +2,13 @@ import { defineCommand } from 'citty'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { generateSecret } from '../config/instance.ts'
-import { CONFIG_FILE, ConfigError, REDEEMS_FILE, resolveInstanceDir } from '../config/load.ts'
+import { CONFIG_FILE, ConfigError, REDEEMS_FILE } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { convertLegacyConfig, convertLegacyRedeems } from '../modules/legacy/convert-config.ts'
 import { importLegacyDatabase } from '../modules/legacy/import-db.ts'
 import { parsePythonAssignments } from '../modules/legacy/python-literal.ts'
 import { instanceArgs } from './_args.ts'
-import { readInstance, show, UserError } from './_instance.ts'
+import { checkInstanceDir, readInstance, show, UserError } from './_instance.ts'
 
 /** Converts the original's config.py (and redeems.py, when present) into this instance's TOML files. */
 function convertLegacyInstance(legacyDir: string, instanceDir: string): string[] {
@@ -31,7 +31,7 @@ function convertLegacyInstance(legacyDir: string, instanceDir: string): string[]
 		}
 	}
 	const config = convert(configPy, 'config')
-	// The original's secret is not reused when it was the default; the converter drops it then.
+	// The original's secret is not reused when it was the default or too short; the converter drops it then.
 	const configToml = /^secret_key\s*=/m.test(config.toml) ? config.toml : `${config.toml.trimEnd()}\nsecret_key = "${generateSecret()}"\n`
 	const redeems = targets[1] ? convert(redeemsPy, 'redeems') : undefined
 	for (const warning of [...config.warnings, ...(redeems?.warnings ?? [])]) console.error(`warning: ${warning}`)
@@ -59,7 +59,7 @@ export default defineCommand({
 		if (!args.database && !args.config) {
 			throw new UserError('give the old database (tlapbot import-legacy <path/to/tlapbot.sqlite>), --config <old instance folder>, or both')
 		}
-		const instanceDir = resolveInstanceDir(args.instance)
+		const instanceDir = checkInstanceDir(args.instance)
 		if (args.config) {
 			const written = convertLegacyInstance(resolve(args.config), instanceDir)
 			console.log(`Converted the old configuration into ${written.map(show).join(' and ')}`)

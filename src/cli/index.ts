@@ -21,6 +21,10 @@ export const rootCommand = defineCommand({
 		'hard-reset-milestone': () => load(import('./hard-reset-milestone.ts')),
 		'import-legacy': () => load(import('./import-legacy.ts')),
 		'admin-link': () => load(import('./admin-link.ts')),
-		backup: () => load(import('./backup.ts'))
+		backup: () => load(import('./backup.ts')),
+		connect: () => load(import('./connect.ts')),
+		doctor: () => load(import('./doctor.ts')),
+		'hash-password': () => load(import('./hash-password.ts')),
+		'overlay-urls': () => load(import('./overlay-urls.ts'))
 	}
 })

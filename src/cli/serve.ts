@@ -2,9 +2,11 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
-import { startDailyBackups, startHousekeeping, startPointsTimer } from '../scheduler.ts'
+import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
+import { migrations } from '../db/migrations/index.ts'
+import { localChecks } from '../modules/doctor/local.ts'
 import { createLogger, redactUrl } from '../log.ts'
 import { EXPECTED, type Config } from '../modules/settings/schema.ts'
 import type { Redeem } from '../modules/redeems/model.ts'
@@ -59,8 +61,12 @@ export default defineCommand({
 		startPointsTimer(app as never, bot)
 		const backups = startDailyBackups(app as never, bot)
 		startHousekeeping(app as never, bot)
+		startOutbox(app as never, bot)
 		const stopReloading = bot.runtime.watch()
 		const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${app.server?.port}`
+		// Links the bot sends (a !store login link without public_url) must reach it: a wildcard address does not.
+		const reachable = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : undefined
+		bot.runtime.listening(reachable ? `http://${reachable}:${app.server?.port}` : local)
 		// public_url may carry a user name and password (a proxy's basic auth): never print them.
 		const base = redactUrl(config.public_url ?? local)
 		log.info(`tlapbot listening on ${local} (instance folder: ${show(config.instanceDir)})`)
@@ -83,6 +89,9 @@ export default defineCommand({
 		if (!config.owncast_access_token) {
 			log.warn('owncast_access_token is not set: the bot cannot read chat users or answer in chat until it is (config.toml or TLAPBOT_OWNCAST_ACCESS_TOKEN)')
 		}
+		// The cheap checks of `tlapbot doctor` (database, disk space, backups); a problem is a warning, never a stop.
+		const selfCheck = { db, databasePath: config.databasePath, instanceDir: config.instanceDir, backupKeep: config.backup_keep, schemaVersion: migrations.length, show }
+		for (const r of localChecks(selfCheck)) if (r.status === 'fail' || r.status === 'warn') log.warn(`${r.title}: ${r.detail}${r.fix ? ` (${r.fix})` : ''}`)
 
 		await new Promise<void>((done) => {
 			const stop = async (signal: string) => {

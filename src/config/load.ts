@@ -23,7 +23,7 @@ export const CONFIG_FILE = 'config.toml'
 export const REDEEMS_FILE = 'redeems.toml'
 export const ENV_PREFIX = 'TLAPBOT_'
 /** Environment variables with our prefix that are not config keys but are still ours. */
-const OTHER_ENV = new Set(['TLAPBOT_INSTANCE', 'TLAPBOT_REQUIRE_BROWSER', 'TLAPBOT_DEBUG'])
+const OTHER_ENV = new Set(['TLAPBOT_INSTANCE', 'TLAPBOT_REQUIRE_BROWSER', 'TLAPBOT_DEBUG', 'TLAPBOT_OWNCAST_ADMIN_PASSWORD'])
 
 export type Env = Record<string, string | undefined>
 
@@ -249,7 +249,7 @@ function formatIssue(
 		return `${where}: ${dotted}: missing; ${expected}`
 	}
 	// A secret is never printed, not even a wrong one: it may be the real one with a typo, or another secret.
-	const secret = typeof top === 'string' && SECRET_KEYS.has(top)
+	const secret = typeof top === 'string' && (SECRET_KEYS.has(top) || top === 'outgoing_webhooks')
 	const received = issue.input === undefined ? 'nothing' : secret ? describeSecret(issue.input) : describeValue(issue.input)
 	return `${where}: ${dotted || '(top level)'}: ${issue.message}, got ${received}`
 }
@@ -270,6 +270,7 @@ function unknownKeyMessage(
 		}
 		return withHint(key, REDEEM_KEYS)
 	}
+	if (path[0] === 'outgoing_webhooks') return withHint(key, ['url', 'events', 'secret', 'format'])
 	return withHint(key, path.length === 1 ? topKeys : REDEEM_KEYS)
 }
 
@@ -279,7 +280,7 @@ function withHint(key: string, candidates: readonly string[]): string {
 }
 
 /** Keys whose values are never printed in errors or logs. */
-const SECRET_KEYS = new Set(['secret_key', 'webhook_secret', 'admin_password', 'owncast_access_token'])
+const SECRET_KEYS = new Set(['secret_key', 'webhook_secret', 'admin_password', 'owncast_access_token', 'overlay_key'])
 
 /** What a secret's value is, without showing it. */
 function describeSecret(value: unknown): string {

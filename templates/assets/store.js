@@ -855,6 +855,8 @@
 			const ended = answer && answer.status === 200 ? Number(answer.json.ended) || 0 : 0
 			const message = all ? `You are signed out everywhere (${plural(ended, 'browser')}).` : 'You are signed out on this browser.'
 			focusIfInside(showSignedOut(message))
+			// The store above is gone: bring the notice (and the tabs) back into view.
+			window.scrollTo(0, 0)
 		}
 		signOut.addEventListener('click', () => void end(false))
 		yes.addEventListener('click', () => void end(true))

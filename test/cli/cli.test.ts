@@ -39,7 +39,8 @@ const SUBCOMMANDS = [
 	'hard-reset-milestone',
 	'import-legacy',
 	'backup',
-	'admin-link'
+	'admin-link',
+	'hash-password'
 ]
 const T0 = '2024-05-01T18:03:11.000Z'
 const T1 = '2024-05-02T10:00:00.000Z'
@@ -368,9 +369,9 @@ describe('clear-queue', () => {
 			viewers: tableRows(db, 'viewers')
 		}))
 		const startedAt = Date.now()
-		const r = expectExit(await runTlapbot(['clear-queue'], { cwd: root }), 0)
+		const r = expectExit(await runTlapbot(['clear-queue', '--yes'], { cwd: root }), 0)
 		const endedAt = Date.now()
-		expect(r.stdout).toBe('Cleared the redeem queue (3 entries archived) and set 2 counters to 0\n')
+		expect(r.stdout).toBe('Cleared the redeem queue (3 entries archived, 2 of them pending and not refunded) and set 2 counters to 0\n')
 
 		withDb(databasePath, (db) => {
 			const after = tableRows(db, 'redemptions')
@@ -453,9 +454,9 @@ describe('refresh-counters and clear-refresh', () => {
 
 	test('clear-refresh does both: refreshed counters all at 0, queue archived', async () => {
 		const { root, databasePath } = prepared()
-		const r = expectExit(await runTlapbot(['clear-refresh'], { cwd: root }), 0)
+		const r = expectExit(await runTlapbot(['clear-refresh', '--yes'], { cwd: root }), 0)
 		expect(r.stdout).toBe(
-			'Refreshed counters (added wave; removed lurk), cleared the redeem queue (1 entries archived) and set 2 counters to 0\n'
+			'Refreshed counters (added wave; removed lurk), cleared the redeem queue (1 entry archived, 1 of them pending and not refunded) and set 2 counters to 0\n'
 		)
 		expect(counters(databasePath)).toEqual([
 			{ name: 'clap', count: 0 },

@@ -8,7 +8,7 @@ import { ledgerInvariantViolations, makeTempDir, tableNames, tableRows, useTempD
 
 useTempDirs()
 
-const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'counters', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
+const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'counters', 'events', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'outbox', 'owncast_setup', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
 const NOW = '2024-05-01T18:03:11.000Z'
 
 const dbPath = () => join(makeTempDir(), 'tlapbot.sqlite')

@@ -19,7 +19,7 @@ function errorOf(run: () => unknown): string {
 // Everything after the header comment and the blank line under it.
 const body = (toml: string): string => toml.split('\n').slice(2).join('\n')
 
-const EXAMPLE_CONFIG = `SECRET_KEY='5f2b...'   # comment
+const EXAMPLE_CONFIG = `SECRET_KEY='5f2b9c0e8d7a6b5c4d3e'   # comment
 OWNCAST_ACCESS_TOKEN="5AT0gbe9ZuzDunsBG0rcwfalQNTi3fvV70NPvvQHk3I="
 OWNCAST_INSTANCE_URL="http://MyTlapbotServer.example"
 POINTS_CYCLE_TIME=300
@@ -42,7 +42,7 @@ describe('convertLegacyConfig', () => {
 	test('round trip of the example config.py', () => {
 		const { toml, warnings } = config(EXAMPLE_CONFIG)
 		expect(parse(toml)).toEqual({
-			secret_key: '5f2b...',
+			secret_key: '5f2b9c0e8d7a6b5c4d3e',
 			owncast_access_token: '5AT0gbe9ZuzDunsBG0rcwfalQNTi3fvV70NPvvQHk3I=',
 			owncast_url: 'http://MyTlapbotServer.example',
 			points_cycle_time: 300,
@@ -59,7 +59,7 @@ describe('convertLegacyConfig', () => {
 			[
 				'# Converted from config.py by tlapbot import-legacy on 2024-05-01T12:34:56.000Z',
 				'',
-				'secret_key = "5f2b..."',
+				'secret_key = "5f2b9c0e8d7a6b5c4d3e"',
 				'owncast_access_token = "5AT0gbe9ZuzDunsBG0rcwfalQNTi3fvV70NPvvQHk3I="',
 				'owncast_url = "http://MyTlapbotServer.example"',
 				'points_cycle_time = 300',
@@ -96,7 +96,7 @@ POINTS_AMOUNT_GIVEN = 10
 POINTS_CYCLE_TIME = 600
 OWNCAST_INSTANCE_URL = 'http://localhost:8080'
 OWNCAST_ACCESS_TOKEN = ''
-SECRET_KEY = 'abc'
+SECRET_KEY = 'an-old-key-long-enough'
 `)
 		expect(warnings).toEqual([])
 		expect(body(toml).split('\n').map((line) => line.split(' = ')[0])).toEqual([
@@ -106,7 +106,7 @@ SECRET_KEY = 'abc'
 		expect(toml).toContain('points_amount_given = 10\n')
 		expect(toml).toContain('active_categories = []\n')
 		expect(parse(toml)).toEqual({
-			secret_key: 'abc',
+			secret_key: 'an-old-key-long-enough',
 			owncast_access_token: '',
 			owncast_url: 'http://localhost:8080',
 			points_cycle_time: 600,
@@ -136,6 +136,18 @@ SECRET_KEY = 'abc'
 		expect(parse(toml)).toEqual({ prefix: '!' })
 		expect(toml).not.toContain('secret_key')
 		expect(warnings).toEqual(["SECRET_KEY is the old default 'dev'; it was dropped and a fresh secret will be generated"])
+	})
+
+	test('a SECRET_KEY shorter than the 16 characters secret_key needs is dropped with a warning, like the default', () => {
+		const warning =
+			'SECRET_KEY is shorter than the 16 characters secret_key needs; it was dropped and a fresh secret will be generated (it signed nothing tlapbot uses)'
+		for (const key of ['', 'hunter2', 'fifteen-chars!!']) {
+			const { toml, warnings } = config(`SECRET_KEY = '${key}'\nPREFIX = '!'\n`)
+			expect(parse(toml)).toEqual({ prefix: '!' })
+			expect(warnings).toEqual([warning])
+		}
+		// Exactly 16 characters is enough and is kept.
+		expect(parse(config("SECRET_KEY = 'sixteen-chars!!!'\n").toml)).toEqual({ secret_key: 'sixteen-chars!!!' })
 	})
 
 	test('unknown keys are dropped with a warning naming each', () => {

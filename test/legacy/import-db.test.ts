@@ -529,6 +529,22 @@ describe('tlapbot import-legacy --config', () => {
 		expect(loadRedeems(join(cwd, 'instance')).fromDefaults).toBe(true)
 	})
 
+	test('a custom SECRET_KEY shorter than 16 characters is replaced by a fresh one with a warning; the rest imports', async () => {
+		const { cwd } = oldInstance({ config: CONFIG_PY.replace("'an-old-secret-that-is-long-enough'", "'my-secret'") })
+		const legacyPath = makeLegacyDb(cwd, LEGACY)
+		const r = expectExit(await runTlapbot(['import-legacy', legacyPath, '--config', 'old'], { cwd }), 0)
+		expect(r.stderr).toContain(
+			'warning: SECRET_KEY is shorter than the 16 characters secret_key needs; it was dropped and a fresh secret will be generated'
+		)
+		expect(r.stderr).not.toContain('my-secret')
+		expect(r.stdout).toContain('Converted the old configuration into instance/config.toml and instance/redeems.toml')
+		expect(r.stdout).toContain('5 viewers (132 points)')
+		const { config } = loadConfig(join(cwd, 'instance'), {})
+		expect(config.secret_key).toMatch(/^[0-9a-f]{64}$/)
+		expect(config).toMatchObject({ points_amount_given: 15, prefix: '?' })
+		expect(readFileSync(join(cwd, 'instance', 'config.toml'), 'utf8')).not.toContain('my-secret')
+	})
+
 	test('refuses to overwrite an existing config.toml: exit != 0, files unchanged, nothing else written', async () => {
 		const { cwd } = oldInstance()
 		const dir = join(cwd, 'instance')

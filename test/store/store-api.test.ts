@@ -73,6 +73,11 @@ describe('signing in', () => {
 		expect((await api(bot, 'POST', '/api/store/signin/collect', { body: { code, claim } })).json.status).toBe('expired')
 	})
 
+	test('in passive mode there is nothing to sign in for', async () => {
+		bot = await createTestBot({ env: { ...rich, TLAPBOT_PASSIVE: 'true' } })
+		expect((await api(bot, 'POST', '/api/store/signin')).status).toBe(403)
+	})
+
 	test('sign-in codes are rate-limited per client address', async () => {
 		bot = await createTestBot({ env: rich })
 		const statuses = []
@@ -111,6 +116,29 @@ describe('signing in', () => {
 			'@Alice, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.'
 		])
 	})
+})
+
+describe('in a real serve', () => {
+	test('without public_url, the !store link names the port serve listens on (also with --port 0)', async () => {
+		const { makeTempDir } = await import('../helpers.ts')
+		const { startServe } = await import('../support/serve.ts')
+		const { startFakeOwncast } = await import('../support/fake-owncast.ts')
+		const fake = startFakeOwncast()
+		fake.userConnections = { alice: [6] }
+		try {
+			const served = await startServe({
+				cwd: makeTempDir(),
+				env: { TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token, TLAPBOT_POINTS_CYCLE_TIME: '3600' }
+			})
+			await fetch(`${served.base}/owncastWebhook`, { method: 'POST', body: JSON.stringify(chatEvent(alice, '!store', 'v0.3', { clientId: 6 })) })
+			const { waitFor } = await import('../helpers.ts')
+			const sent = await waitFor(() => fake.privateMessages[0], { timeoutMs: 30_000, what: 'the private link' })
+			expect(sent.body).toContain(`${served.base}/dashboard?login=`)
+			await served.stop()
+		} finally {
+			fake.stop()
+		}
+	}, 60_000)
 })
 
 describe('housekeeping', () => {
@@ -176,6 +204,10 @@ describe('redeeming from the page', () => {
 		expect(second.json).toEqual(first.json)
 		expect(bot.balance('alice')).toBe(940)
 		expect(bot.db.query('SELECT count(*) AS n FROM redemptions').get()).toEqual({ n: 1 })
+		// The same key for another request is refused, not answered with the first request's result.
+		const other = await api(bot, 'POST', '/api/store/redeem', { ...request, body: { redeem: 'lurk' } })
+		expect(other.status).toBe(422)
+		expect(bot.balance('alice')).toBe(940)
 	})
 
 	test('200 concurrent page redeems from one session never overspend', async () => {

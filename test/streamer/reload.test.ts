@@ -244,6 +244,26 @@ const RELOADS: Record<(typeof CONFIG_KEYS)[number], () => Promise<void>> = {
 		bot.reconfigure({ public_balances: false })
 		expect((await json(bot, '/api/dashboard?userId=alice')).balance).toBeUndefined()
 	},
+	async overlay_key() {
+		bot = await createTestBot()
+		bot.reconfigure({ overlay_key: 'overlay-key-after-a-reload-0123' })
+		const response = await bot.app.handle(new Request('http://localhost/api/events?key=overlay-key-after-a-reload-0123'))
+		expect(response.status).toBe(200)
+		await response.body?.cancel()
+	},
+	async event_clients() {
+		bot = await createTestBot()
+		bot.reconfigure({ event_clients: 1, overlay_key: 'overlay-key-after-a-reload-0123' })
+		const first = await bot.app.handle(new Request('http://localhost/api/events?key=overlay-key-after-a-reload-0123'))
+		expect(first.status).toBe(200)
+		expect((await bot.app.handle(new Request('http://localhost/api/events?key=overlay-key-after-a-reload-0123'))).status).toBe(503)
+		await first.body?.cancel()
+	},
+	async outgoing_webhooks() {
+		bot = await createTestBot()
+		bot.reconfigure({ outgoing_webhooks: [{ url: 'https://example.com/hook', events: ['*'] }] })
+		expect(bot.deps.settings().config.outgoing_webhooks).toEqual([{ url: 'https://example.com/hook', events: ['*'], format: 'json' }])
+	},
 	async commands() {
 		bot = await createTestBot()
 		bot.reconfigure({ commands: { points: 'balance' } })

@@ -38,7 +38,8 @@ export type TestBot = {
 
 /** A TOML value for reconfigure: JSON is TOML for strings, numbers, booleans and lists of them. */
 function tomlValue(value: unknown): string {
-	if (value && typeof value === 'object' && !Array.isArray(value)) {
+	if (Array.isArray(value)) return `[${value.map(tomlValue).join(', ')}]`
+	if (value && typeof value === 'object') {
 		return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${tomlValue(v)}`).join(', ')} }`
 	}
 	return JSON.stringify(value)

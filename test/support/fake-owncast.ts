@@ -24,12 +24,31 @@ export type FakeOwncast = {
 	 * answers 404 as Owncast before 0.2 does.
 	 */
 	userConnections: Record<string, number[]> | undefined
+	/** The token's scopes: a route needing another one answers 401, as Owncast does. All three by default. */
+	scopes: string[]
+	/** versionNumber in GET /api/status. */
+	version: string
+	/** How far the fake's clock (serverTime in /api/status, the Date header) is ahead of the real one, in ms. */
+	clockOffsetMs: number
+	/**
+	 * Owncast's admin password: with it, GET /api/admin/webhooks and /api/admin/serverconfig answer to Basic auth
+	 * "admin:<password>" (401 otherwise); undefined answers 401 there always.
+	 */
+	adminPassword: string | undefined
+	/** What GET /api/admin/webhooks lists. */
+	webhooks: { id: number; url: string; events: string[] }[]
+	/** External actions, in GET /api/config (public) and GET /api/admin/serverconfig. */
+	externalActions: { url: string; title: string }[]
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */
 	waitForMessages(n: number, timeoutMs?: number): Promise<string[]>
 	stop(): void
 }
 
-export function startFakeOwncast(options: { token?: string; online?: boolean; clients?: FakeClient[] } = {}): FakeOwncast {
+export const ALL_SCOPES = ['CAN_SEND_MESSAGES', 'CAN_SEND_SYSTEM_MESSAGES', 'HAS_ADMIN_ACCESS']
+
+export function startFakeOwncast(
+	options: { token?: string; online?: boolean; clients?: FakeClient[]; scopes?: string[]; adminPassword?: string } = {}
+): FakeOwncast {
 	const fake: FakeOwncast = {
 		url: '',
 		token: options.token ?? 'test-token',
@@ -43,6 +62,12 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 		privateDelayMs: 0,
 		requests: [],
 		userConnections: undefined,
+		scopes: options.scopes ?? [...ALL_SCOPES],
+		version: '0.3.0',
+		clockOffsetMs: 0,
+		adminPassword: options.adminPassword,
+		webhooks: [],
+		externalActions: [],
 		async waitForMessages(n, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs
 			while (fake.messages.length < n) {
@@ -64,10 +89,31 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 			if (fake.mode === 'server_error') return new Response('boom', { status: 500 })
 			if (fake.mode === 'garbage') return new Response('<html>not json', { status: 200 })
 			if (url.pathname === '/api/status' && request.method === 'GET') {
-				return Response.json({ online: fake.online, viewerCount: fake.clients.length, versionNumber: '0.3.0' })
+				const now = new Date(Date.now() + fake.clockOffsetMs)
+				return Response.json(
+					{ online: fake.online, viewerCount: fake.clients.length, versionNumber: fake.version, serverTime: now.toISOString() },
+					{ headers: { date: now.toUTCString() } }
+				)
+			}
+			if (url.pathname === '/api/config' && request.method === 'GET') {
+				return Response.json({ name: 'Fake Owncast', version: `Owncast v${fake.version}`, externalActions: fake.externalActions })
+			}
+			if (url.pathname.startsWith('/api/admin/')) {
+				const basic = fake.adminPassword === undefined ? undefined : `Basic ${Buffer.from(`admin:${fake.adminPassword}`).toString('base64')}`
+				if (!basic || authorization !== basic) {
+					return new Response('Unauthorized\n', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="Owncast Authenticated Request"' } })
+				}
+				if (url.pathname === '/api/admin/webhooks' && request.method === 'GET') return Response.json(fake.webhooks)
+				if (url.pathname === '/api/admin/serverconfig' && request.method === 'GET') return Response.json({ externalActions: fake.externalActions })
+				return new Response('not found', { status: 404 })
 			}
 			const authorized = fake.mode !== 'unauthorized' && authorization === `Bearer ${fake.token}`
 			if (!authorized) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
+			// Owncast checks the token's scope per route (RequireExternalAPIAccessToken) and answers 401 the same way.
+			const scope = url.pathname === '/api/integrations/chat/send' ? 'CAN_SEND_MESSAGES'
+				: url.pathname.startsWith('/api/integrations/chat/system') ? 'CAN_SEND_SYSTEM_MESSAGES'
+				: 'HAS_ADMIN_ACCESS'
+			if (!fake.scopes.includes(scope)) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
 			if (url.pathname === '/api/integrations/clients' && request.method === 'GET') {
 				return Response.json(
 					fake.clients.map((c) => ({ connectedAt: new Date().toISOString(), messageCount: 0, userAgent: 'test', geo: null, user: c.user }))
@@ -95,6 +141,8 @@ export function startFakeOwncast(options: { token?: string; online?: boolean; cl
 				if (fake.refusePrivate) return new Response('unauthorized', { status: 401, headers: { 'content-type': 'text/plain' } })
 				if (fake.failPrivate) return new Response('boom', { status: fake.failPrivate === true ? 500 : fake.failPrivate })
 				const body = (await request.json()) as { body?: string }
+				// Owncast 0.3 (webserver/handlers/admin/chat.go): no body at all is refused, nothing is sent.
+				if (body.body === undefined) return Response.json({ success: false, message: 'no message body provided' }, { status: 400 })
 				fake.privateMessages.push({ clientId: Number(privateMatch[1]), body: body.body ?? '' })
 				if (fake.privateDelayMs > 0) await Bun.sleep(fake.privateDelayMs)
 				return Response.json({ success: true, message: 'sent' })

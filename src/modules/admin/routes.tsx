@@ -1,12 +1,14 @@
 /** @jsxImportSource @kitajs/html */
 // The streamer's admin page under /admin: login (admin_password or a one-time link from `tlapbot admin-link`),
-// the pending queue, viewers and balances and their dashboard sign-ins, the audit log. Server-rendered forms
+// the pending queue, viewers and balances and their dashboard sign-ins, integrations (outgoing webhooks and their
+// deliveries, a test event, the overlay URLs), the audit log. Server-rendered forms
 // that work without JavaScript; every POST needs a signed session cookie whose session is still in
 // admin_sessions, and the session's CSRF token, and is answered by a 303 back. Bodies are capped (body.ts) before anything else looks at a request.
 import { Elysia, type Context } from 'elysia'
 import * as v from 'valibot'
 import {
 	AuditPage,
+	IntegrationsPage,
 	LinkConfirmPage,
 	LoginPage,
 	MessagePage,
@@ -19,11 +21,15 @@ import {
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
 import type { Logger } from '../../log.ts'
 import type { AuditStore } from '../audit/store.ts'
+import type { Outbox } from '../events/outbox.ts'
+import { overlayUrls } from '../overlays/urls.ts'
+import { counterNames, milestoneGoals } from '../redeems/model.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 import type { Queue } from '../redemptions/queue.ts'
 import type { RedemptionStatus } from '../redemptions/store.ts'
 import type { Config } from '../settings/schema.ts'
+import type { Settings } from '../settings/settings.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import {
 	ADMIN_ACTOR,
@@ -55,6 +61,10 @@ export type AdminDeps = {
 	sessions: Pick<AdminSessions, 'create' | 'isActive' | 'end' | 'endAll'>
 	/** Viewers' dashboard sign-ins: listed and ended from the viewers page. */
 	identity: Pick<Identity, 'sessionsOf' | 'revoke' | 'signOutEverywhere'>
+	/** Outgoing webhooks (the Integrations tab): receivers, recent deliveries, test events. */
+	outbox: Pick<Outbox, 'receivers' | 'recentDeliveries' | 'sendTest'>
+	/** For the overlay URLs: the overlay key, the bot's address, the counter and goal names. */
+	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems'>
 	log: Logger
 	clock: () => number
 }
@@ -71,6 +81,9 @@ const LOGGED_OUT_EVERYWHERE = 'Logged out everywhere.'
 const SESSION_HASH = /^[0-9a-f]{64}$/i
 const MAX_VIEWER_ID_LENGTH = 200
 const METHOD_WORDS = { code: 'code typed in chat', link: 'personal link' } as const
+/** A receiver's id in URLs (outbox.ts: part of its URL's sha256; the URL itself is never in a page). */
+const RECEIVER_ID = /^[0-9a-f]{16}$/
+const DELIVERIES_SHOWN = 50
 
 type ResponseSet = Context['set']
 type Form = Record<string, unknown>
@@ -415,6 +428,21 @@ export function adminRoutes(deps: AdminDeps) {
 				/>
 			)
 		})
+		.get('/admin/integrations', ({ session, query, set }) => {
+			const { config, baseUrl, redeems } = deps.settings()
+			const names = { counters: counterNames(redeems), milestones: milestoneGoals(redeems).map((m) => m.name) }
+			return page(
+				set,
+				200,
+				<IntegrationsPage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={readFlash(query as Query)}
+					receivers={deps.outbox.receivers()}
+					deliveries={deps.outbox.recentDeliveries(DELIVERIES_SHOWN)}
+					overlays={overlayUrls(config, baseUrl, names)}
+				/>
+			)
+		})
 		.get('/admin/audit', ({ session, query, set }) => {
 			const pageText = first((query as Query).page) ?? '1'
 			const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
@@ -498,6 +526,15 @@ export function adminRoutes(deps: AdminDeps) {
 			)
 			deps.log.info('admin page: signed out one browser of a viewer')
 			return back({ kind: 'ok', text: `${viewer.displayName}: signed out of that browser.` })
+		})
+		.post('/admin/integrations/:id/test', ({ params, set }) => {
+			const back = (flash: Flash) => redirect(set, withFlash('/admin/integrations', flash))
+			const now = deps.clock()
+			const receiver = RECEIVER_ID.test(params.id) ? deps.outbox.sendTest(params.id, now) : undefined
+			if (!receiver) return back({ kind: 'error', text: 'There is no such outgoing webhook (was config.toml changed?); nothing was sent.' })
+			deps.moderation.audit(ADMIN_ACTOR, 'webhook test', `test event for ${receiver.label}`, now)
+			deps.log.info(`admin page: test event recorded for ${receiver.label}`)
+			return back({ kind: 'ok', text: `A test event is on its way to ${receiver.label}; its delivery shows below.` })
 		})
 		.post('/admin/logout', ({ session, set }) => {
 			deps.sessions.end((session as Session).id)

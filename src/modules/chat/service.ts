@@ -50,10 +50,6 @@ export function isCommandMessage(prefix: string, message: Pick<ChatMessage, 'raw
 /** A login link not sent within this time (a backlog, a slow Owncast) is dropped, never sent late. */
 const STORE_LINK_SEND_WITHIN_MS = 30_000
 
-/** Where viewers reach the bot: public_url, else the listening address. */
-const publicBase = (config: Settings['config']) =>
-	config.public_url ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
-
 /** The words for a limit that refused a redeem. */
 function refusalText(refusal: LimitRefusal): { key: MessageKey; params: Params } {
 	switch (refusal.code) {
@@ -126,7 +122,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 			return [say('link_signed_in')]
 		case 'store': {
 			const { token } = deps.identity.newLoginToken(user.id, now)
-			const url = `${publicBase(config)}/dashboard?login=${token}`
+			const url = `${settings.baseUrl}/dashboard?login=${token}`
 			return [
 				{
 					text: messages.text('store_link', { name, prefix: config.prefix, url }),

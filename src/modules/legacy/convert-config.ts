@@ -21,6 +21,9 @@ const CONFIG_KEYS: readonly (readonly [string, string, Kind])[] = [
 	['PREFIX', 'prefix', 'string'],
 ]
 
+/** config.toml's rule for secret_key (modules/settings/schema.ts). */
+const MIN_SECRET_LENGTH = 16
+
 const EXPECTED: Record<Kind, string> = {
 	string: 'a string',
 	int: 'an integer',
@@ -130,6 +133,14 @@ export function convertLegacyConfig(values: Map<string, PyValue>, file: string, 
 		if (!matches(kind, value)) throw new Error(`${file}: ${oldKey}: expected ${EXPECTED[kind]}, got ${pyRepr(value)}`)
 		if (oldKey === 'SECRET_KEY' && value === 'dev') {
 			warnings.push("SECRET_KEY is the old default 'dev'; it was dropped and a fresh secret will be generated")
+			continue
+		}
+		// The old key signed only the old bot's Flask sessions, which tlapbot does not read: a key too short for
+		// secret_key is replaced rather than stopping the whole migration.
+		if (oldKey === 'SECRET_KEY' && (value as string).length < MIN_SECRET_LENGTH) {
+			warnings.push(
+				`SECRET_KEY is shorter than the ${MIN_SECRET_LENGTH} characters secret_key needs; it was dropped and a fresh secret will be generated (it signed nothing tlapbot uses)`
+			)
 			continue
 		}
 		setKey(out, newKey, value)

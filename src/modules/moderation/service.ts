@@ -4,6 +4,7 @@
 // unique index on refund rows). No SQL here: the stores own it.
 import type { Transact } from '../../db/transaction.ts'
 import type { AuditStore } from '../audit/store.ts'
+import type { EventLog } from '../events/log.ts'
 import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
 import type { RedemptionStatus, RedemptionStore } from '../redemptions/store.ts'
 import type { RedeemStore } from '../redeems/store.ts'
@@ -39,6 +40,8 @@ export type ModerationDeps = {
 	audit: Pick<AuditStore, 'record'>
 	/** config.toml's active_categories, as it is now. */
 	configCategories: () => readonly string[]
+	/** Reports status changes (redemption.updated). */
+	events: EventLog
 }
 
 export function createModeration(deps: ModerationDeps) {
@@ -63,6 +66,11 @@ export function createModeration(deps: ModerationDeps) {
 				}
 				const why = reason ? `: ${reason}` : ''
 				audit.record(actor, action, `#${id} ${redemption.redeem} by ${redemption.viewerName}${why}${refunded ? ` (refunded ${refunded})` : ''}`, now)
+				deps.events.record(
+					'redemption.updated',
+					{ id, redeem: redemption.redeem, viewer: { id: redemption.viewerId, name: redemption.viewerName }, status: rule.to, reason: reason || null, refunded },
+					now
+				)
 				return { ok: true, redemption, status: rule.to, refunded }
 			})
 		},

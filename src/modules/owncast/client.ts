@@ -36,30 +36,81 @@ const SCOPE_HINT: Record<string, string> = {
 	'/api/integrations/chat/system/client': 'the token needs the "send system messages" scope for private replies'
 }
 
-export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
+/** Owncast's access-token scopes, as its admin page names them. */
+export type OwncastScope = 'CAN_SEND_MESSAGES' | 'CAN_SEND_SYSTEM_MESSAGES' | 'HAS_ADMIN_ACCESS'
+
+/** GET /api/status in full, with the moments the request left and its answer arrived (for the clock check). */
+export type OwncastServerStatus = {
+	online: boolean
+	versionNumber?: string
+	/** Owncast's clock when it answered (RFC 3339), from the body. */
+	serverTime?: string
+	/** The Date header of the answer (HTTP date, whole seconds). */
+	date?: string
+	sentAt: number
+	answeredAt: number
+}
+
+/** An external action (externalActions in GET /api/config). */
+export type OwncastExternalAction = { url?: string; title?: string }
+
+/**
+ * Read-only questions `tlapbot doctor` asks Owncast. None of them changes anything there: the scope probes send
+ * requests Owncast refuses after it checked the token (see hasScope).
+ */
+export type OwncastProbe = {
+	serverStatus(): Promise<OwncastResult<OwncastServerStatus>>
+	/**
+	 * Whether the token holds a scope (false: Owncast answered 401 there). Each probe is a request Owncast turns
+	 * down after the token check, so nothing is sent to chat:
+	 * - CAN_SEND_MESSAGES: POST /api/integrations/chat/send with {} (an empty message: 400 "invalid message");
+	 * - CAN_SEND_SYSTEM_MESSAGES: POST /api/integrations/chat/system/client/2147483647 with {} (no body: 400
+	 *   "no message body provided" since 0.3; before, a no-op, since no connection has that id);
+	 * - HAS_ADMIN_ACCESS: GET /api/integrations/clients (a read).
+	 */
+	hasScope(scope: OwncastScope): Promise<OwncastResult<boolean>>
+	/** The public web config's external actions (GET /api/config, no token); undefined when Owncast lists none. */
+	externalActions(): Promise<OwncastResult<OwncastExternalAction[] | undefined>>
+}
+
+/**
+ * A connection id no chat connection has: Owncast numbers connections 0, 1, 2, ... from its start (Addclient:
+ * `client.id = s.seq; s.seq++`), so this one needs two billion connections first; it still fits a 32-bit int.
+ */
+export const IMPOSSIBLE_CLIENT_ID = 2147483647
+
+type CallMeta = { sentAt?: number; answeredAt?: number; date?: string | null }
+
+function createCaller(options: OwncastClientOptions) {
 	const doFetch = options.fetch ?? fetch
 	const timeoutMs = options.timeoutMs ?? 5000
 	// owncast_url may carry a user name and password (http://user:pw@host): never put them in a message.
 	const shownUrl = redactUrl(options.baseUrl)
 
-	async function call<T>(
+	return async function call<T>(
 		method: 'GET' | 'POST',
 		path: string,
 		schema: v.GenericSchema<unknown, T>,
 		body?: unknown,
-		auth = true
+		auth = true,
+		meta?: CallMeta
 	): Promise<OwncastResult<T>> {
 		const headers: Record<string, string> = { accept: 'application/json' }
 		if (auth) headers.authorization = `Bearer ${options.accessToken}`
 		if (body !== undefined) headers['content-type'] = 'application/json'
 		let response: Response
 		try {
+			if (meta) meta.sentAt = Date.now()
 			response = await doFetch(`${options.baseUrl}${path}`, {
 				method,
 				headers,
 				body: body === undefined ? null : JSON.stringify(body),
 				signal: AbortSignal.timeout(timeoutMs)
 			})
+			if (meta) {
+				meta.answeredAt = Date.now()
+				meta.date = response.headers.get('date')
+			}
 		} catch (error) {
 			const name = (error as Error).name
 			if (name === 'TimeoutError' || name === 'AbortError') {
@@ -99,6 +150,10 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		}
 		return { ok: true, value: parsed.output }
 	}
+}
+
+export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
+	const call = createCaller(options)
 
 	return {
 		async status() {
@@ -133,6 +188,61 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 		}
 	}
 }
+
+/** The read-only questions of `tlapbot doctor` (OwncastProbe), over the same transport as the client. */
+export function createOwncastProbe(options: OwncastClientOptions): OwncastProbe {
+	const call = createCaller(options)
+	const PROBES: Record<OwncastScope, () => Promise<OwncastResult<unknown>>> = {
+		CAN_SEND_MESSAGES: () => call('POST', '/api/integrations/chat/send', v.unknown(), {}),
+		CAN_SEND_SYSTEM_MESSAGES: () => call('POST', `/api/integrations/chat/system/client/${IMPOSSIBLE_CLIENT_ID}`, v.unknown(), {}),
+		HAS_ADMIN_ACCESS: () => call('GET', '/api/integrations/clients', v.unknown())
+	}
+	return {
+		async serverStatus() {
+			const meta: CallMeta = {}
+			const result = await call('GET', '/api/status', StatusDetailsSchema, undefined, false, meta)
+			if (!result.ok) return result
+			const { online, versionNumber, serverTime } = result.value
+			return {
+				ok: true,
+				value: {
+					online,
+					...(typeof versionNumber === 'string' ? { versionNumber } : {}),
+					...(typeof serverTime === 'string' ? { serverTime } : {}),
+					...(meta.date ? { date: meta.date } : {}),
+					sentAt: meta.sentAt ?? Date.now(),
+					answeredAt: meta.answeredAt ?? Date.now()
+				}
+			}
+		},
+		async hasScope(scope) {
+			const result = await PROBES[scope]()
+			if (result.ok) return { ok: true, value: true }
+			if (result.fault === 'unauthorized') return { ok: true, value: false }
+			// Past the token check: Owncast refused the empty request itself (400), or answered 2xx with an odd body.
+			if ((result.fault === 'http_error' && result.status === 400) || result.fault === 'invalid_response') return { ok: true, value: true }
+			return result
+		},
+		async externalActions() {
+			const result = await call('GET', '/api/config', WebConfigSchema, undefined, false)
+			if (!result.ok) return result
+			const list = result.value.externalActions
+			if (!Array.isArray(list)) return { ok: true, value: undefined }
+			const actions: OwncastExternalAction[] = []
+			for (const item of list) {
+				if (typeof item !== 'object' || item === null) continue
+				const { url, title } = item as Record<string, unknown>
+				actions.push({ ...(typeof url === 'string' ? { url } : {}), ...(typeof title === 'string' ? { title } : {}) })
+			}
+			return { ok: true, value: actions }
+		}
+	}
+}
+
+/** GET /api/status as the doctor reads it (webserver/handlers/status.go webStatusResponse). */
+const StatusDetailsSchema = v.looseObject({ online: v.boolean(), versionNumber: v.optional(v.unknown()), serverTime: v.optional(v.unknown()) })
+/** GET /api/config (webserver/handlers/config.go webConfigResponse): only externalActions is read. */
+const WebConfigSchema = v.looseObject({ externalActions: v.optional(v.unknown()) })
 
 const ClientListSchema = v.array(v.unknown())
 

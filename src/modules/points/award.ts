@@ -1,6 +1,7 @@
 // One points award for everyone in chat, as one transaction. Skipped when another award (from this or any other
 // process on this database) happened less than minIntervalMs ago, so two bots on one database never double-pay.
 import type { Transact } from '../../db/transaction.ts'
+import type { EventLog } from '../events/log.ts'
 import type { StreamStore } from '../streams/store.ts'
 import type { ViewerInput, ViewerStore } from '../viewers/store.ts'
 
@@ -10,13 +11,21 @@ export type AwardResult =
 
 export type Award = (viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number) => AwardResult
 
-export function createAward(deps: { transact: Transact; viewers: Pick<ViewerStore, 'award'>; streams: Pick<StreamStore, 'state' | 'setState'> }): Award {
+export function createAward(deps: {
+	transact: Transact
+	viewers: Pick<ViewerStore, 'award'>
+	streams: Pick<StreamStore, 'state' | 'setState' | 'currentStart'>
+	/** Reports each award (points.awarded). */
+	events: EventLog
+}): Award {
 	return (viewers, amount, now, minIntervalMs) =>
 		deps.transact<AwardResult>(() => {
 			const last = Number(deps.streams.state('last_points_award_at') ?? Number.NaN)
 			// Either order counts: a process that read the clock first may get the lock second.
 			if (Number.isFinite(last) && Math.abs(now - last) < minIntervalMs) return { awarded: false, reason: 'too_soon', lastAwardAt: last }
 			deps.streams.setState('last_points_award_at', String(now))
-			return { awarded: true, ...deps.viewers.award(viewers, amount, now) }
+			const counts = deps.viewers.award(viewers, amount, now)
+			deps.events.record('points.awarded', { ...counts, amount, streamStartedAt: deps.streams.currentStart() ?? null }, now)
+			return { awarded: true, ...counts }
 		})
 }

@@ -3,6 +3,7 @@
 // racing purchases can never overspend or both take the last unit of stock. No SQL here: the stores own it.
 import { parseIso } from '../../db/time.ts'
 import type { Transact } from '../../db/transaction.ts'
+import type { EventLog } from '../events/log.ts'
 import type { RedemptionSource, RedemptionStore } from '../redemptions/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { checkLimits, type LimitRefusal, type RedeemUsage } from './limits.ts'
@@ -22,15 +23,18 @@ export type Donation =
 
 export type PurchaseDeps = {
 	transact: Transact
-	viewers: Pick<ViewerStore, 'debit' | 'uses'>
+	viewers: Pick<ViewerStore, 'debit' | 'uses' | 'viewer'>
 	redemptions: Pick<RedemptionStore, 'add'>
 	redeems: Pick<RedeemStore, 'bumpCounter' | 'addProgress' | 'milestone' | 'consumeStock' | 'controls'>
 	/** The streams store: whether the stream is live, and when this stream began. */
 	streams: { isLive(): boolean; currentStart(): string | undefined }
+	/** Reports each use (redemption.created, counter.updated, milestone.progress, milestone.completed). */
+	events: EventLog
 }
 
 export function createPurchases(deps: PurchaseDeps) {
-	const { transact, viewers, redeems } = deps
+	const { transact, viewers, redeems, events } = deps
+	const who = (viewerId: string) => ({ id: viewerId, name: viewers.viewer(viewerId)?.displayName ?? viewerId })
 
 	/**
 	 * What limits need to know about one redeem and one viewer. Only the facts the redeem's limits use are read
@@ -86,6 +90,21 @@ export function createPurchases(deps: PurchaseDeps) {
 				const charged = viewers.debit(viewerId, redeem.price, { reason: 'redeem', redeem: redeem.name, redemptionId }, now)
 				if (!charged.ok) return rollback({ ok: false, reason: 'insufficient_points', balance: charged.balance })
 				afterUse(redeem)
+				events.record(
+					'redemption.created',
+					{
+						id: redemptionId,
+						redeem: redeem.name,
+						title: redeem.title ?? redeem.name,
+						type: redeem.type,
+						viewer: who(viewerId),
+						cost: redeem.price,
+						status: redeem.autoFulfil ? 'fulfilled' : 'pending',
+						source: input.source ?? 'chat'
+					},
+					now,
+					input.note
+				)
 				return { ok: true, balance: charged.balance, redemptionId }
 			})
 		},
@@ -100,6 +119,7 @@ export function createPurchases(deps: PurchaseDeps) {
 				if (!charged.ok) return { ok: false, reason: 'insufficient_points', balance: charged.balance }
 				const count = redeems.bumpCounter(redeem.name)
 				afterUse(redeem)
+				events.record('counter.updated', { counter: redeem.name, title: redeem.title ?? redeem.name, count, viewer: who(viewerId), cost: redeem.price }, now)
 				return { ok: true, balance: charged.balance, count }
 			})
 		},
@@ -121,6 +141,9 @@ export function createPurchases(deps: PurchaseDeps) {
 				// Cannot happen inside this transaction, but never charge without the progress.
 				if (!updated) throw new Error(`milestone ${milestone.name} changed during a donation`)
 				afterUse(redeem)
+				const facts = { milestone: redeem.name, title: redeem.title ?? redeem.name, progress: updated.progress, goal: milestone.goal }
+				events.record('milestone.progress', { ...facts, amount, viewer: who(viewerId) }, now)
+				if (updated.completed) events.record('milestone.completed', facts, now)
 				return { ok: true, balance: charged.balance, charged: amount, progress: updated.progress, goal: milestone.goal, completed: updated.completed }
 			})
 		}

@@ -41,12 +41,41 @@ export function createQueue(deps: QueueDeps) {
 	}
 }
 
-/** Archives the queue (entries are kept) and sets every counter to 0, together (clear-queue). */
+export type ClearResult = {
+	archived: number
+	counters: number
+	/** Pending redemptions refunded before archiving (only with options.refund), and their points in all. */
+	refunded: number
+	points: number
+}
+
+/**
+ * Archives the queue (entries are kept) and sets every counter to 0, together (clear-queue). With refund, every
+ * pending redemption is first handed to it (the moderation service's refund, which credits the viewer with its
+ * ledger row and audits it) in the same transaction, so an entry arriving meanwhile cannot be archived unrefunded.
+ */
 export function clearQueue(
-	deps: { transact: Transact; redemptions: Pick<RedemptionStore, 'archiveAll'>; redeems: { zeroCounters(): number } },
-	now: number
-): { archived: number; counters: number } {
-	return deps.transact(() => ({ archived: deps.redemptions.archiveAll(now), counters: deps.redeems.zeroCounters() }))
+	deps: { transact: Transact; redemptions: Pick<RedemptionStore, 'archiveAll' | 'pending'>; redeems: { zeroCounters(): number } },
+	now: number,
+	/** Refunds one pending redemption; returns the points given back, or undefined when it was not refunded. */
+	options: { refund?: (redemption: Redemption) => number | undefined } = {}
+): ClearResult {
+	return deps.transact(() => {
+		let refunded = 0
+		let points = 0
+		if (options.refund) {
+			// Keyset pages from the last one seen: each entry is offered once, whatever the refund did with it.
+			for (let page = deps.redemptions.pending(200); page.length > 0; page = deps.redemptions.pending(200, page.at(-1))) {
+				for (const redemption of page) {
+					const amount = options.refund(redemption)
+					if (amount === undefined) continue
+					points += amount
+					refunded++
+				}
+			}
+		}
+		return { archived: deps.redemptions.archiveAll(now), counters: deps.redeems.zeroCounters(), refunded, points }
+	})
 }
 
 export type Queue = ReturnType<typeof createQueue>

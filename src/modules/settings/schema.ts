@@ -36,6 +36,12 @@ export const EXPECTED = {
 	title: 'expected a short text (at most 100 characters) shown on the store card instead of the command',
 	viewer_session_days: 'expected how many days a viewer stays signed in on the dashboard: an integer from 1 to 365',
 	public_balances: 'expected true or false',
+	overlay_key: 'expected a key of at least 16 characters for the overlay URLs (?key=...)',
+	event_clients: 'expected how many event-stream connections to allow at once: an integer from 1 to 10000',
+	outgoing_webhooks: 'expected [[outgoing_webhooks]] tables with url and events',
+	url: 'expected an http(s) URL',
+	events: 'expected a list of event names such as ["redemption.created"], or ["*"] for all',
+	format: 'expected "json" or "discord"',
 	category: 'expected a list of category names such as ["gaming"]',
 	auto_fulfil: 'expected true or false',
 	cooldown: 'expected a whole number of seconds, 0 or more',
@@ -45,7 +51,7 @@ export const EXPECTED = {
 	stock: 'expected an integer of 0 or more',
 	only_live: 'expected true or false',
 	max_note_length: 'expected an integer from 1 to 500',
-	admin_password: 'expected a password of at least 8 characters, or a hash from Bun.password such as "$argon2id$..."',
+	admin_password: 'expected a password of at least 8 characters, or a hash from `tlapbot hash-password` ("$argon2id$...")',
 	trusted_proxies: 'expected a list of IP addresses or CIDR ranges of your reverse proxies, such as ["127.0.0.1", "10.0.0.0/8"]',
 	private_replies: 'expected true or false',
 	reset_on_stream_start: 'expected a list with "queue" and/or "counters"',
@@ -116,6 +122,24 @@ export const ConfigSchema = v.strictObject({
 	private_replies: v.optional(flag('private_replies'), true),
 	viewer_session_days: v.optional(integer('viewer_session_days', 1, 365), 30),
 	public_balances: v.optional(flag('public_balances'), true),
+	overlay_key: v.optional(v.pipe(text('overlay_key'), v.trim(), v.minLength(16, EXPECTED.overlay_key))),
+	event_clients: v.optional(integer('event_clients', 1, 10_000), 100),
+	outgoing_webhooks: v.optional(
+		v.array(
+			v.strictObject({
+				url: v.pipe(
+					v.string(EXPECTED.url),
+					v.trim(),
+					v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), EXPECTED.url)
+				),
+				events: v.pipe(v.array(v.string(EXPECTED.events), EXPECTED.events), v.minLength(1, EXPECTED.events)),
+				secret: v.optional(v.pipe(v.string(EXPECTED.webhook_secret), v.minLength(1, EXPECTED.webhook_secret))),
+				format: v.optional(v.picklist(['json', 'discord'], EXPECTED.format), 'json')
+			}),
+			EXPECTED.outgoing_webhooks
+		),
+		[]
+	),
 	reset_on_stream_start: v.optional(
 		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),
 		[]

@@ -12,14 +12,18 @@ export type Settings = {
 	readonly redeems: readonly Redeem[]
 	readonly messages: Messages
 	readonly commands: CommandTable
+	/** Where viewers reach the bot: public_url, else the address serve listens on (links in chat use it). */
+	readonly baseUrl: string
 }
 
 export type SettingsSource = () => Settings
 
-export function buildSettings(config: Config, redeems: readonly Redeem[]): Settings {
+export function buildSettings(config: Config, redeems: readonly Redeem[], listeningUrl?: string): Settings {
+	const host = config.host.includes(':') ? `[${config.host}]` : config.host
 	return {
 		config,
 		redeems,
+		baseUrl: config.public_url ?? listeningUrl ?? `http://${host}:${config.port}`,
 		messages: createMessages(config.messages as MessageOverrides),
 		commands: createCommandTable({ renames: config.commands, redeems })
 	}

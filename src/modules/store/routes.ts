@@ -92,6 +92,7 @@ export function storeRoutes(deps: StoreRouteDeps) {
 			.onParse(({ request }) => readCappedText(request, MAX_STORE_BODY_BYTES))
 			.post('/api/store/signin', ({ request, server, set }) => {
 				const { settings } = { settings: deps.settings() }
+				if (settings.config.passive) return fail(set, 403, 'redeems are off (passive mode), so there is nothing to sign in for')
 				const link = settings.commands.nameOf('link')
 				if (!link) return fail(set, 503, 'signing in with a code is unavailable: a redeem has the name of the !link command')
 				const now = deps.clock()
@@ -157,6 +158,7 @@ export function storeRoutes(deps: StoreRouteDeps) {
 					set.headers['retry-after'] = '1'
 					return fail(set, 429, 'slow down: one redeem at a time')
 				}
+				if (answer === 'key_reused') return fail(set, 422, 'Idempotency-Key: this key was used for another request; send a new key per click')
 				return answer
 			})
 			.post('/api/store/signout', ({ request, body: raw, set }) => {

@@ -151,20 +151,25 @@ export function createStore(deps: StoreDeps) {
 		 * A redeem from the page. The answer for a key is kept, so a repeated key gets the first answer and changes
 		 * nothing; a successful redeem is announced in chat like the chat command's.
 		 */
-		redeem(viewerId: string, request: RedeemRequest, key: string | undefined, now: number): RedeemAnswer | 'rate_limited' {
+		redeem(viewerId: string, request: RedeemRequest, key: string | undefined, now: number): RedeemAnswer | 'rate_limited' | 'key_reused' {
 			const viewer = deps.viewers.viewer(viewerId)
 			if (!viewer) return { ok: false, message: 'You are not known to the bot yet: say something in chat first.', balance: undefined }
-			if (key) {
-				const earlier = deps.idempotency.get(viewerId, key) as RedeemAnswer | undefined
-				if (earlier) return earlier
+			// A key names one request: the same key with another request is a mistake, not a retry.
+			const fingerprint = JSON.stringify([request.redeem, request.note ?? null, request.amount ?? null])
+			const earlierAnswer = (): RedeemAnswer | 'key_reused' | undefined => {
+				const kept = key ? (deps.idempotency.get(viewerId, key) as { request: string; answer: RedeemAnswer } | undefined) : undefined
+				if (!kept) return undefined
+				return kept.request === fingerprint ? kept.answer : 'key_reused'
 			}
+			const earlier = earlierAnswer()
+			if (earlier) return earlier
 			if (!deps.limiter.allow(viewerId, now)) return 'rate_limited'
 			const settings = deps.settings()
 			const say = words(viewer.displayName)
 			let announcements: { text: string; to: 'public' }[] = []
-			const answer = deps.transact<RedeemAnswer>(() => {
+			const answer = deps.transact<RedeemAnswer | 'key_reused'>(() => {
 				// Checked again inside the transaction: two requests with one key never both get through.
-				const earlier = key ? (deps.idempotency.get(viewerId, key) as RedeemAnswer | undefined) : undefined
+				const earlier = earlierAnswer()
 				if (earlier) return earlier
 				const redeem = findRedeem(settings.redeems, request.redeem)
 				let result: RedeemAnswer
@@ -187,7 +192,7 @@ export function createStore(deps: StoreDeps) {
 						balance: used.balance ?? deps.viewers.viewer(viewerId)?.balance
 					}
 				}
-				if (key) deps.idempotency.put(viewerId, key, result, now)
+				if (key) deps.idempotency.put(viewerId, key, { request: fingerprint, answer: result }, now)
 				return result
 			})
 			// The public line in chat, exactly as the chat command says it; sent once the purchase is committed.

@@ -2,6 +2,7 @@
 // (Owncast never resends a lost STREAM_STARTED). Per-stream limits count from there; optional resets run once.
 import type { Transact } from '../../db/transaction.ts'
 import type { Logger } from '../../log.ts'
+import type { EventLog } from '../events/log.ts'
 import type { Config } from '../settings/schema.ts'
 import type { StreamStore } from './store.ts'
 
@@ -13,6 +14,8 @@ export type StreamDeps = {
 	redeems: { zeroCounters(): number }
 	config: () => Pick<Config, 'reset_on_stream_start'>
 	log: Logger
+	/** Reports stream.started and stream.stopped. */
+	events: EventLog
 }
 
 /** A start this soon after a stop continues the stream: an encoder blip must not reset per-stream limits. */
@@ -29,6 +32,7 @@ export function createStreamService(deps: StreamDeps) {
 			const done = deps.transact(() => {
 				const start = deps.streams.start(now, CONTINUE_WITHIN_MS)
 				if (start !== 'started') return start
+				deps.events.record('stream.started', { at: new Date(now).toISOString() }, now)
 				const done: string[] = []
 				// Archiving, never deleting, and never refunding.
 				if (resets.includes('queue')) done.push(`${deps.redemptions.archiveAll(now)} queue entries archived`)
@@ -44,7 +48,10 @@ export function createStreamService(deps: StreamDeps) {
 			return true
 		},
 		stopped(now: number) {
-			deps.transact(() => deps.streams.end(now))
+			deps.transact(() => {
+				deps.streams.end(now)
+				deps.events.record('stream.stopped', { at: new Date(now).toISOString() }, now)
+			})
 			deps.log.info('the stream stopped')
 		}
 	}

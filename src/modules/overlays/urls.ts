@@ -1,0 +1,22 @@
+// The ready-to-paste overlay URLs (OBS browser sources), with the overlay key: for `tlapbot overlay-urls` and the
+// admin page. They carry the key, so they are shown only to the streamer.
+import { overlayKey } from '../events/routes.ts'
+import type { Config } from '../settings/schema.ts'
+
+export type OverlayUrl = { title: string; url: string }
+
+export function overlayUrls(
+	config: Pick<Config, 'overlay_key' | 'secret_key'>,
+	baseUrl: string,
+	names: { counters: readonly string[]; milestones: readonly string[] }
+): OverlayUrl[] {
+	const key = encodeURIComponent(overlayKey(config))
+	const url = (path: string, extra = '') => `${baseUrl}${path}?key=${key}${extra}`
+	return [
+		{ title: 'Alerts (redeems, donations, completed goals)', url: url('/overlay/alerts') },
+		{ title: 'Pending queue', url: url('/overlay/queue') },
+		...names.milestones.map((name) => ({ title: `Goal: ${name}`, url: url('/overlay/goal', `&milestone=${encodeURIComponent(name)}`) })),
+		...names.counters.map((name) => ({ title: `Counter: ${name}`, url: url('/overlay/counter', `&counter=${encodeURIComponent(name)}`) })),
+		{ title: 'Event stream (Server-Sent Events, for other tools)', url: url('/api/events') }
+	]
+}
