@@ -91,7 +91,10 @@ const SUBCOMMANDS = [
 	'import-legacy',
 	'admin-link',
 	'backup',
-	'hash-password'
+	'hash-password',
+	'connect',
+	'doctor',
+	'overlay-urls'
 ]
 
 describe('help without colour codes unless on a terminal; the global options are listed', () => {

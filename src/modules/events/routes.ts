@@ -37,8 +37,76 @@ function frame(event: StoredEvent, notes: boolean): string {
 	return `id: ${event.id}\nevent: ${event.name}\ndata: ${JSON.stringify({ ...data, at: event.createdAt })}\n\n`
 }
 
+/** Under load, events are sent at most this often, several at a time: one write per client, not one per event. */
+export const FAN_OUT_MS = 10
+
+type Client = { sent: number; notes: boolean; write(bytes: Uint8Array): void }
+
 export function eventRoutes(deps: EventRouteDeps) {
 	let clients = 0
+	const encoder = new TextEncoder()
+	// The clients that have caught up: one read of the log for all of them, each event framed once (with and
+	// without notes), each client's share written in one piece.
+	const live = new Set<Client>()
+	let lastBroadcast = 0
+	let timer: ReturnType<typeof setTimeout> | undefined
+	const broadcast = () => {
+		timer = undefined
+		lastBroadcast = performance.now()
+		if (live.size === 0) return
+		let from = Number.POSITIVE_INFINITY
+		for (const c of live) from = Math.min(from, c.sent)
+		try {
+			for (;;) {
+				const events = deps.store.after(from, 500)
+				if (events.length === 0) break
+				const plain: string[] = []
+				const noted: string[] = []
+				for (const event of events) {
+					plain.push(frame(event, false))
+					noted.push(event.note === null ? (plain.at(-1) as string) : frame(event, true))
+				}
+				const last = (events.at(-1) as StoredEvent).id
+				let allPlain: Uint8Array | undefined
+				let allNoted: Uint8Array | undefined
+				for (const c of live) {
+					if (c.sent >= last) continue
+					const skip = events.findIndex((e) => e.id > c.sent)
+					if (skip === 0) c.write(c.notes ? (allNoted ??= encoder.encode(noted.join(''))) : (allPlain ??= encoder.encode(plain.join(''))))
+					else c.write(encoder.encode((c.notes ? noted : plain).slice(skip).join('')))
+					c.sent = last
+				}
+				from = last
+				if (events.length < 500) break
+			}
+		} catch {
+			// A locked or busy database: the next wake-up or poll tries again.
+		}
+	}
+	const wake = () => {
+		if (timer) return
+		const wait = lastBroadcast + FAN_OUT_MS - performance.now()
+		if (wait <= 0) broadcast()
+		else timer = setTimeout(broadcast, wait)
+	}
+	let unsubscribe: (() => void) | undefined
+	let poll: ReturnType<typeof setInterval> | undefined
+	let keepAlive: ReturnType<typeof setInterval> | undefined
+	const start = () => {
+		unsubscribe = deps.onEvents(wake)
+		poll = setInterval(wake, POLL_MS)
+		const ping = encoder.encode(': keep-alive\n\n')
+		keepAlive = setInterval(() => {
+			for (const c of live) c.write(ping)
+		}, KEEP_ALIVE_MS)
+	}
+	const stopAll = () => {
+		unsubscribe?.()
+		clearInterval(poll)
+		clearInterval(keepAlive)
+		unsubscribe = undefined
+	}
+
 	return new Elysia({ name: 'events' }).get('/api/events', ({ query, request, set }) => {
 		const q = query as Record<string, string | undefined>
 		if (!validOverlayKey(deps.config(), q.key)) {
@@ -52,46 +120,42 @@ export function eventRoutes(deps: EventRouteDeps) {
 		}
 		const notes = q.notes === '1'
 		const lastId = request.headers.get('last-event-id') ?? q.lastEventId
-		let sent = lastId && /^\d{1,15}$/.test(lastId) ? Number(lastId) : deps.store.latestId()
-		const encoder = new TextEncoder()
 		let stop = () => {}
 		clients++
 		const stream = new ReadableStream<Uint8Array>({
 			start(controller) {
-				const write = (text: string) => {
-					try {
-						controller.enqueue(encoder.encode(text))
-					} catch {
-						stop()
-					}
-				}
-				const flush = () => {
-					try {
-						for (;;) {
-							const events = deps.store.after(sent, 500)
-							for (const event of events) {
-								write(frame(event, notes))
-								sent = event.id
-							}
-							if (events.length < 500) break
+				const client: Client = {
+					sent: lastId && /^\d{1,15}$/.test(lastId) ? Number(lastId) : deps.store.latestId(),
+					notes,
+					write(bytes) {
+						try {
+							controller.enqueue(bytes)
+						} catch {
+							stop()
 						}
-					} catch {
-						// A locked or busy database: the next wake-up or poll tries again.
 					}
 				}
-				write(`retry: 2000\n: connected\n\n`)
-				flush()
-				const unsubscribe = deps.onEvents(flush)
-				const poll = setInterval(flush, POLL_MS)
-				const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS)
+				client.write(encoder.encode(`retry: 2000\n: connected\n\n`))
+				// What it missed, read for it alone; then it joins the others.
+				try {
+					for (;;) {
+						const events = deps.store.after(client.sent, 500)
+						if (events.length) client.write(encoder.encode(events.map((e) => frame(e, notes)).join('')))
+						if (events.length) client.sent = (events.at(-1) as StoredEvent).id
+						if (events.length < 500) break
+					}
+				} catch {
+					// The broadcast catches up.
+				}
+				if (live.size === 0) start()
+				live.add(client)
 				let stopped = false
 				stop = () => {
 					if (stopped) return
 					stopped = true
 					clients--
-					unsubscribe()
-					clearInterval(poll)
-					clearInterval(keepAlive)
+					live.delete(client)
+					if (live.size === 0) stopAll()
 					try {
 						controller.close()
 					} catch {
