@@ -121,6 +121,23 @@ describe('/api/events', () => {
 		expect((await bot.app.handle(new Request(`http://localhost/api/events?key=${key}`))).status).toBe(503)
 	})
 
+	test('a new overlay_key also ends the streams already open with the old key', async () => {
+		bot = await createTestBot({ env: rich })
+		const old = overlayKey(bot.deps.settings().config)
+		const response = await bot.app.handle(new Request(`http://localhost/api/events?key=${old}&notes=1`))
+		const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+		readers.push(reader)
+		bot.reconfigure({ overlay_key: 'a-brand-new-overlay-key-0123' })
+		await bot.chatReplies(alice, '!react a note nobody should see now')
+		let text = ''
+		for (;;) {
+			const { value, done } = await reader.read()
+			if (done) break
+			text += new TextDecoder().decode(value)
+		}
+		expect(text).not.toContain('a note nobody should see now')
+	})
+
 	test('a new overlay_key rotates the key; the old one is refused', async () => {
 		bot = await createTestBot()
 		const old = overlayKey(bot.deps.settings().config)

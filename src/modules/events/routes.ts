@@ -40,7 +40,7 @@ function frame(event: StoredEvent, notes: boolean): string {
 /** Under load, events are sent at most this often, several at a time: one write per client, not one per event. */
 export const FAN_OUT_MS = 10
 
-type Client = { sent: number; notes: boolean; write(bytes: Uint8Array): void }
+type Client = { sent: number; notes: boolean; key: string; write(bytes: Uint8Array): void; stop(): void }
 
 export function eventRoutes(deps: EventRouteDeps) {
 	let clients = 0
@@ -53,6 +53,10 @@ export function eventRoutes(deps: EventRouteDeps) {
 	const broadcast = () => {
 		timer = undefined
 		lastBroadcast = performance.now()
+		if (live.size === 0) return
+		// A rotated overlay_key ends the streams opened with the old one (a leaked key stops working at once).
+		const config = deps.config()
+		for (const c of live) if (!validOverlayKey(config, c.key)) c.stop()
 		if (live.size === 0) return
 		let from = Number.POSITIVE_INFINITY
 		for (const c of live) from = Math.min(from, c.sent)
@@ -127,13 +131,15 @@ export function eventRoutes(deps: EventRouteDeps) {
 				const client: Client = {
 					sent: lastId && /^\d{1,15}$/.test(lastId) ? Number(lastId) : deps.store.latestId(),
 					notes,
+					key: q.key as string,
 					write(bytes) {
 						try {
 							controller.enqueue(bytes)
 						} catch {
 							stop()
 						}
-					}
+					},
+					stop: () => stop()
 				}
 				client.write(encoder.encode(`retry: 2000\n: connected\n\n`))
 				// What it missed, read for it alone; then it joins the others.
