@@ -40,7 +40,8 @@ export default defineCommand({
 	async run({ args }) {
 		const env: Env = process.env
 		const instanceDir = resolveInstanceDir(args.instance, env)
-		const adminPassword = args['owncast-admin'] ? await askPassword("Owncast's admin password: ") : env[ADMIN_PASSWORD_ENV] || undefined
+		// The variable wins: with it set, --owncast-admin does not ask (scripts pass both).
+		const adminPassword = env[ADMIN_PASSWORD_ENV] || (args['owncast-admin'] ? await askPassword("Owncast's admin password: ") : undefined)
 		const results = await runChecks(instanceDir, env, adminPassword)
 		const secrets = secretValues(instanceDir, env, adminPassword)
 		const clean = results.map((r) => scrub(r, secrets))

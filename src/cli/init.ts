@@ -14,6 +14,6 @@ export default defineCommand({
 		loadConfig(dir)
 		loadRedeems(dir)
 		if (created.length === 0) console.log(`${show(dir)} already has config.toml and redeems.toml; nothing created`)
-		else console.log(`Created ${list(created.map(show))}; next: set owncast_access_token, then run \`tlapbot serve\``)
+		else console.log(`Created ${list(created.map(show))}; next: run \`tlapbot connect <owncast-url>\` (or set owncast_access_token by hand), then \`tlapbot serve\``)
 	}
 })

@@ -17,7 +17,7 @@ import { readInstance, show } from './_instance.ts'
 function describeRedeems(redeems: readonly Redeem[], fromDefaults: boolean): string {
 	const counts = new Map<string, number>()
 	for (const r of redeems) counts.set(r.type, (counts.get(r.type) ?? 0) + 1)
-	const types = [...counts].map(([type, n]) => `${n} ${type}`).join(', ')
+	const types = [...counts].map(([type, n]) => `${n} ${type}${n === 1 ? '' : ' redeems'}`).join(', ')
 	const from = fromDefaults ? 'the built-in defaults (no redeems.toml)' : 'redeems.toml'
 	return `${redeems.length} redeem${redeems.length === 1 ? '' : 's'} loaded from ${from}${types ? `: ${types}` : ''}`
 }
@@ -53,7 +53,8 @@ export default defineCommand({
 		const bot = createBot({ config, redeems: instance.redeems, db, log, keep: flags })
 		const app = createApp(bot)
 		try {
-			app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BYTES })
+			// reusePort off: a second serve on the same port must fail, not share it (and split webhooks between them).
+			app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BYTES, reusePort: false })
 		} catch (error) {
 			db.close()
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)

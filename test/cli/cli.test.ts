@@ -657,6 +657,14 @@ describe('serve', () => {
 			blocker.stop(true)
 		}
 	})
+
+	test('a second serve on the port of a running one exits 2 instead of sharing the port', async () => {
+		const first = await startServe({ cwd: makeInstance().root })
+		const { root } = makeInstance()
+		const r = await runTlapbot(['serve', '--port', String(first.port)], { cwd: root })
+		expectUserError(r, 2, `cannot listen on 127.0.0.1:${first.port}`)
+		await first.stop()
+	}, SERVE_TIMEOUT_MS * 3)
 })
 
 describe('argument mistakes', () => {

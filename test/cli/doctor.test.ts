@@ -391,6 +391,17 @@ describe('tlapbot doctor says which check failed', () => {
 		expectExit(mismatch.result, 1)
 		expect(byId(mismatch.report, 'webhook').detail).toContain('carries a ?secret= that is not webhook_secret')
 		expect(mismatch.result.stdout).not.toContain('other-secret-xyz')
+		// Owncast 0.3 signs with the secret it lists: another one than webhook_secret fails too.
+		fake.version = '0.3.0'
+		fake.webhooks = [{ id: 1, url: `${publicUrl}/owncastWebhook`, events: [...EVENTS], secret: 'a-different-secret-abc' }]
+		const signedWrong = await doctorJson(instance, env)
+		expectExit(signedWrong.result, 1)
+		expect(byId(signedWrong.report, 'webhook').detail).toContain('signed by Owncast with a secret that is not webhook_secret')
+		expect(signedWrong.result.stdout).not.toContain('a-different-secret-abc')
+		// With the variable set, --owncast-admin does not ask.
+		fake.webhooks = [{ id: 1, url: `${publicUrl}/owncastWebhook`, events: [...EVENTS], secret: 'hook-secret-abc' }]
+		const both = await doctor(instance, ['--json', '--owncast-admin'], env)
+		expect(byId(JSON.parse(both.stdout) as Report, 'webhook').status).toBe('ok')
 	})
 
 	test('no external action to <public_url>/dashboard', async () => {

@@ -36,7 +36,7 @@ export type FakeOwncast = {
 	 */
 	adminPassword: string | undefined
 	/** What GET /api/admin/webhooks lists. */
-	webhooks: { id: number; url: string; events: string[] }[]
+	webhooks: { id: number; url: string; events: string[]; secret?: string }[]
 	/** External actions, in GET /api/config (public) and GET /api/admin/serverconfig. */
 	externalActions: { url: string; title: string }[]
 	/** Resolves when at least n messages have arrived, or rejects after timeoutMs. */

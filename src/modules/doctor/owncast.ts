@@ -279,6 +279,16 @@ export async function checkWebhook(
 			'delete the webhook and add it again with ?secret=<webhook_secret>, or use the same secret in both'
 		)
 	}
+	// Owncast 0.3+ lists the secret it signs with: another one than webhook_secret is refused by the bot.
+	if (input.webhookSecret && querySecret === undefined && hook.secret !== undefined && hook.secret !== '' && hook.secret !== input.webhookSecret) {
+		return check(
+			'webhook',
+			title,
+			'fail',
+			`${shownUrl(hook.url)} is signed by Owncast with a secret that is not webhook_secret: the bot refuses its events (401)`,
+			'run `tlapbot connect` (it registers the webhook with webhook_secret), or give the webhook the same secret in Owncast'
+		)
+	}
 	if (input.webhookSecret && querySecret === undefined && !signsWebhooks(owncastVersion)) {
 		return check(
 			'webhook',
