@@ -13,13 +13,13 @@ import type { Redeem } from '../modules/redeems/model.ts'
 import { instanceArgs } from './_args.ts'
 import { readInstance, show } from './_instance.ts'
 
-/** "3 redeems loaded from redeems.toml: 1 list, 1 note, 1 milestone". */
+/** "6 redeems loaded from redeems.toml, by type: 1 list, 1 counter, 3 note, 1 milestone". */
 function describeRedeems(redeems: readonly Redeem[], fromDefaults: boolean): string {
 	const counts = new Map<string, number>()
 	for (const r of redeems) counts.set(r.type, (counts.get(r.type) ?? 0) + 1)
-	const types = [...counts].map(([type, n]) => `${n} ${type}${n === 1 ? '' : ' redeems'}`).join(', ')
+	const types = [...counts].map(([type, n]) => `${n} ${type}`).join(', ')
 	const from = fromDefaults ? 'the built-in defaults (no redeems.toml)' : 'redeems.toml'
-	return `${redeems.length} redeem${redeems.length === 1 ? '' : 's'} loaded from ${from}${types ? `: ${types}` : ''}`
+	return `${redeems.length} redeem${redeems.length === 1 ? '' : 's'} loaded from ${from}${types ? `, by type: ${types}` : ''}`
 }
 
 const PortFlag = v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(65535))

@@ -658,6 +658,16 @@ describe('serve', () => {
 		}
 	})
 
+	test('serve logs how many redeems it loaded, by type, and warns when there are none', async () => {
+		const served = await startServe({ cwd: makeInstance().root })
+		await served.waitForOutput('6 redeems loaded from redeems.toml, by type: 1 list, 1 counter, 3 note, 1 milestone')
+		await served.stop()
+		const empty = await startServe({ cwd: makeInstance({ redeems: '# nothing yet\n' }).root })
+		await empty.waitForOutput('0 redeems loaded from redeems.toml')
+		await empty.waitForOutput('no redeems: redeems.toml defines none, so viewers can earn points but not spend them')
+		await empty.stop()
+	}, SERVE_TIMEOUT_MS * 4)
+
 	test('a second serve on the port of a running one exits 2 instead of sharing the port', async () => {
 		const first = await startServe({ cwd: makeInstance().root })
 		const { root } = makeInstance()
