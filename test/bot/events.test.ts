@@ -55,7 +55,8 @@ function chatDeps(settings: Settings, calls: Calls, overrides: Partial<ChatDeps>
 			adjustPoints: () => ({ ok: false, reason: 'not_found' }),
 			setPaused: () => {},
 			restock: () => {},
-			setCategory: () => []
+			setCategory: () => [],
+			resetCompletedMilestone: () => 'missing'
 		},
 		now: Date.UTC(2026, 10, 29),
 		...overrides

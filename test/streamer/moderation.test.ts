@@ -168,3 +168,24 @@ describe('moderator commands', () => {
 		expect(bot.deps.moderation.applyConfigCategories(['gaming'])).toBe(false)
 	})
 })
+
+describe('!milestone reset', () => {
+	test('resets a completed milestone from chat, audited; one under way is left alone; only moderators', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '5000' } })
+		await bot.chatReplies(alice, '!go_nap 400')
+		expect(await bot.chatReplies(mod, '!milestone reset go_nap')).toEqual([
+			'@Mod, the go_nap milestone is not complete (400/1000); only a completed one can be reset from chat.'
+		])
+		await bot.chatReplies(alice, '!go_nap 600', 2)
+		expect(bot.deps.stores.redeems.milestone('go_nap')).toMatchObject({ progress: 1000, completed: true })
+		expect(await bot.chatReplies(mod, '!milestone reset GO_NAP')).toEqual(['The go_nap milestone starts again from 0!'])
+		expect(bot.deps.stores.redeems.milestone('go_nap')).toMatchObject({ progress: 0, completed: false })
+		expect(bot.deps.stores.audit.entries().some((e) => e.action === 'milestone_reset' && e.detail.startsWith('go_nap'))).toBe(true)
+		expect(await bot.chatReplies(mod, '!milestone reset lurk')).toEqual(['@Mod, there is no milestone called lurk.'])
+		expect(await bot.chatReplies(mod, '!milestone')).toEqual(['@Mod, usage: !milestone reset <milestone>'])
+		const before = bot.fake.messages.length
+		await bot.chat(alice, '!milestone reset go_nap')
+		await settle(bot)
+		expect(bot.fake.messages.length).toBe(before)
+	})
+})

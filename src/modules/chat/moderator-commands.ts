@@ -8,7 +8,7 @@ import type { ViewerStore } from '../viewers/store.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 
 export type ModeratorDeps = {
-	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
+	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory' | 'resetCompletedMilestone'>
 	viewers: Pick<ViewerStore, 'findByName'>
 	redeems: readonly Redeem[]
 	commands: CommandTable
@@ -79,6 +79,15 @@ export function handleModeratorCommand(
 		}
 		moderation.setPaused(redeem.name, verb === 'pause', who, now)
 		return [say(verb === 'pause' ? 'mod_redeem_paused' : 'mod_redeem_resumed', { redeem: redeem.name }, 'public')]
+	}
+	if (command.id === 'milestone') {
+		if (verb !== 'reset' || !target) return usage()
+		const redeem = findRedeem(deps.redeems, target)
+		if (!redeem || redeem.type !== 'milestone') return [say('mod_unknown_milestone', { redeem: target })]
+		const result = moderation.resetCompletedMilestone(redeem.name, who, now)
+		if (result === 'missing') return [say('mod_unknown_milestone', { redeem: redeem.name })]
+		if (result !== 'reset') return [say('mod_milestone_not_complete', { redeem: redeem.name, ...result })]
+		return [say('mod_milestone_reset', { redeem: redeem.name }, 'public')]
 	}
 	if (command.id === 'category') {
 		if ((verb !== 'on' && verb !== 'off') || !target || /\s/.test(target)) return usage()

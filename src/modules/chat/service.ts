@@ -33,7 +33,7 @@ export type ChatDeps = {
 	readonly activeCategories: readonly string[]
 	viewers: Pick<ViewerStore, 'touch' | 'balance' | 'rename' | 'findByName'>
 	purchases: Pick<Purchases, 'queue' | 'counter' | 'donate'>
-	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory'>
+	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'setPaused' | 'restock' | 'setCategory' | 'resetCompletedMilestone'>
 	identity: Pick<Identity, 'linkCode' | 'newLoginToken'>
 	now: number
 	/** When the message reached the bot (earlier than now when it was held while the database was locked). */

@@ -30,7 +30,8 @@ export const BUILT_IN_COMMANDS = {
 	removepoints: { audience: 'moderator', args: '<name> <points>', summary: "take from a viewer's balance" },
 	setpoints: { audience: 'moderator', args: '<name> <points>', summary: "set a viewer's balance" },
 	redeem: { audience: 'moderator', args: 'pause|resume|restock <redeem>', summary: 'pause, resume or restock a redeem' },
-	category: { audience: 'moderator', args: 'on|off <category>', summary: 'switch a category of redeems on or off' }
+	category: { audience: 'moderator', args: 'on|off <category>', summary: 'switch a category of redeems on or off' },
+	milestone: { audience: 'moderator', args: 'reset <milestone>', summary: 'start a completed milestone again from 0' }
 } as const satisfies Record<string, CommandSpec>
 
 export type CommandId = keyof typeof BUILT_IN_COMMANDS

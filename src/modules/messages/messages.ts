@@ -74,7 +74,10 @@ export const DEFAULT_MESSAGES = {
 	store_link_unavailable: '@{name}, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.',
 	mod_unknown_category: '@{name}, no redeem is in the category {category}; the categories are: {categories}.',
 	mod_category_on: 'Category {category} is on.',
-	mod_category_off: 'Category {category} is off.'
+	mod_category_off: 'Category {category} is off.',
+	mod_milestone_reset: 'The {redeem} milestone starts again from 0!',
+	mod_milestone_not_complete: '@{name}, the {redeem} milestone is not complete ({progress}/{goal}); only a completed one can be reset from chat.',
+	mod_unknown_milestone: '@{name}, there is no milestone called {redeem}.'
 } as const
 
 export type MessageKey = keyof typeof DEFAULT_MESSAGES

@@ -17,6 +17,9 @@ export type ResolveResult =
 	| { ok: false; reason: 'not_found' }
 	| { ok: false; reason: 'wrong_status'; status: RedemptionStatus }
 
+/** 'reset', 'missing', or where a milestone that is not complete stands. */
+export type MilestoneReset = 'reset' | 'missing' | { progress: number; goal: number }
+
 export type AdjustMode = 'add' | 'remove' | 'set'
 export type AdjustResult =
 	| { ok: true; balance: number; delta: number }
@@ -35,7 +38,7 @@ export type ModerationDeps = {
 	viewers: Pick<ViewerStore, 'viewer' | 'debit' | 'credit'>
 	redemptions: Pick<RedemptionStore, 'setStatus'>
 	queue: Pick<Queue, 'get'>
-	redeems: Pick<RedeemStore, 'setPaused' | 'restock' | 'pausedNames'>
+	redeems: Pick<RedeemStore, 'setPaused' | 'restock' | 'pausedNames' | 'milestone' | 'resetMilestone'>
 	streams: Pick<StreamStore, 'state' | 'setState' | 'deleteState'>
 	audit: Pick<AuditStore, 'record'>
 	/** config.toml's active_categories, as it is now. */
@@ -99,6 +102,19 @@ export function createModeration(deps: ModerationDeps) {
 				audit.record(actor, paused ? 'pause' : 'resume', redeem, now)
 			}),
 		pausedRedeems: () => deps.redeems.pausedNames(),
+		/**
+		 * Starts a completed milestone again from 0 (a milestone still under way is left alone: hard resets stay on
+		 * the command line). Donations are not refunded: they went into the goal that was reached.
+		 */
+		resetCompletedMilestone: (name: string, actor: string, now: number): MilestoneReset =>
+			transact<MilestoneReset>(() => {
+				const milestone = deps.redeems.milestone(name)
+				if (!milestone) return 'missing'
+				if (!milestone.completed) return { progress: milestone.progress, goal: milestone.goal }
+				deps.redeems.resetMilestone(milestone.name)
+				audit.record(actor, 'milestone_reset', `${milestone.name} (was ${milestone.progress}/${milestone.goal}, complete)`, now)
+				return 'reset'
+			}),
 		restock: (redeem: string, actor: string, now: number) =>
 			transact(() => {
 				deps.redeems.restock(redeem)
