@@ -87,6 +87,7 @@ export function createApp(bot: Bot) {
 			adminRoutes({
 				config,
 				moderation: bot.moderation,
+				redeemState: bot.stores.redeems,
 				queue: bot.queue,
 				viewers: bot.stores.viewers,
 				audit: bot.stores.audit,

@@ -12,11 +12,12 @@ import type { NamedRedemption as RedemptionRow } from '../src/modules/redemption
 import type { ViewerSummary } from '../src/modules/viewers/store.ts'
 import { Layout } from './layout.tsx'
 
-export type AdminTab = 'queue' | 'viewers' | 'integrations' | 'audit'
+export type AdminTab = 'queue' | 'redeems' | 'viewers' | 'integrations' | 'audit'
 export type Flash = { kind: 'ok' | 'error'; text: string }
 
 const TABS: { tab: AdminTab; href: string; title: string }[] = [
 	{ tab: 'queue', href: '/admin', title: 'Queue' },
+	{ tab: 'redeems', href: '/admin/redeems', title: 'Redeems' },
 	{ tab: 'viewers', href: '/admin/viewers', title: 'Viewers' },
 	{ tab: 'integrations', href: '/admin/integrations', title: 'Integrations' },
 	{ tab: 'audit', href: '/admin/audit', title: 'Audit log' }
@@ -514,6 +515,124 @@ export function ViewerSessionsPage(props: {
 }
 
 // --- Audit log -------------------------------------------------------------------------------------------
+
+/** One redeem as the Redeems tab shows it: what it is and what can be done to it now. */
+export type RedeemRow = {
+	name: string
+	title: string
+	type: string
+	cost: string
+	categories: string[]
+	active: boolean
+	paused: boolean
+	/** "2 of 5 left" when the redeem has a stock. */
+	stock: string | undefined
+	/** Milestones: where they stand. */
+	milestone: { progress: number; goal: number; completed: boolean } | undefined
+}
+
+/** The Redeems tab: pause, resume, restock, milestone resets and categories, through the moderators' code paths. */
+export function RedeemsPage(props: {
+	csrf: string
+	flash: Flash | undefined
+	redeems: RedeemRow[]
+	categories: { name: string; on: boolean }[]
+}): JSX.Element {
+	const { csrf } = props
+	const action = (name: string) => `/admin/redeems/${encodeURIComponent(name)}`
+	return (
+		<AdminPage title="Redeems" tab="redeems" csrf={csrf} flash={props.flash}>
+			<p class="meta">In redeems.toml order. Changes here are the same as the moderators' chat commands, and are written to the audit log.</p>
+			<table class="admin-table">
+				<thead>
+					<tr>
+						<th>Redeem</th>
+						<th>Type</th>
+						<th>Cost</th>
+						<th>State</th>
+						<th>Change</th>
+					</tr>
+				</thead>
+				<tbody>
+					{props.redeems.map((r) => (
+						<tr>
+							<td>
+								<strong safe>{r.title}</strong>
+								<br />
+								<code safe>{r.name}</code>
+							</td>
+							<td safe>{r.type}</td>
+							<td safe>{r.cost}</td>
+							<td safe>
+								{[
+									r.paused ? 'paused' : r.active ? 'on' : `off (categories: ${r.categories.join(', ')})`,
+									r.stock,
+									r.milestone ? `${r.milestone.progress}/${r.milestone.goal}${r.milestone.completed ? ', complete' : ''}` : undefined
+								]
+									.filter(Boolean)
+									.join('; ')}
+							</td>
+							<td>
+								<form method="post" action={action(r.name)} class="row-form">
+									<Csrf token={csrf} />
+									<button type="submit" name="action" value={r.paused ? 'resume' : 'pause'}>
+										{r.paused ? 'Resume' : 'Pause'}
+									</button>
+									{r.stock !== undefined ? (
+										<button type="submit" name="action" value="restock">
+											Restock
+										</button>
+									) : (
+										''
+									)}
+									{r.milestone?.completed ? (
+										<button type="submit" name="action" value="reset">
+											Start again from 0
+										</button>
+									) : (
+										''
+									)}
+								</form>
+								{r.milestone ? (
+									<form method="post" action={action(r.name)} class="row-form">
+										<Csrf token={csrf} />
+										<input type="hidden" name="action" value="hard_reset" />
+										<label>
+											<input type="checkbox" name="confirm" value="yes" /> I am sure
+										</label>
+										<button type="submit" class="danger">
+											Reset to 0 now
+										</button>
+									</form>
+								) : (
+									''
+								)}
+							</td>
+						</tr>
+					))}
+				</tbody>
+			</table>
+			<h2>Categories</h2>
+			{props.categories.length === 0 ? (
+				<p class="empty">No redeem has a category.</p>
+			) : (
+				<ul class="categories">
+					{props.categories.map((c) => (
+						<li>
+							<form method="post" action={`/admin/categories/${encodeURIComponent(c.name)}`} class="row-form">
+								<Csrf token={csrf} />
+								<span safe>{`${c.name}: ${c.on ? 'on' : 'off'}`}</span>
+								<button type="submit" name="on" value={c.on ? '0' : '1'}>
+									{c.on ? 'Switch off' : 'Switch on'}
+								</button>
+							</form>
+						</li>
+					))}
+				</ul>
+			)}
+		</AdminPage>
+	)
+}
 
 export function AuditPage(props: {
 	csrf: string

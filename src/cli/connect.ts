@@ -35,7 +35,7 @@ export default defineCommand({
 	meta: {
 		name: 'connect',
 		description:
-			"Set Owncast up for the bot with its admin password: access token, webhook, the Points button, and config.toml (run again any time; it replaces only what it made)"
+			"Set Owncast up for the bot with its admin password (asked without echo, or TLAPBOT_OWNCAST_ADMIN_PASSWORD): access token, webhook, the Points button, and config.toml (run again any time; it replaces only what it made)"
 	},
 	args: {
 		'owncast-url': {

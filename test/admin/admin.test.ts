@@ -521,3 +521,57 @@ describe('a long pending queue', () => {
 		expect(second).toContain('href="/admin"')
 	})
 })
+
+describe('the Redeems tab', () => {
+	const REDEEMS = `
+[redeems.zebra]
+type = "counter"
+price = 1
+title = "Zebra crossing"
+stock = 3
+
+[redeems.goal]
+type = "milestone"
+goal = 100
+
+[redeems.sing]
+type = "note"
+price = 5
+category = ["singing"]
+`
+	test('lists redeems in file order with their state; pause, restock, resets and categories go through the moderators\' paths and the audit log', async () => {
+		bot = await createTestBot({ env: rich, redeemsToml: REDEEMS })
+		const admin = await login(bot)
+		await bot.chatReplies(alice, '!zebra')
+		const page = await html(bot, '/admin/redeems', admin)
+		expect(page.indexOf('Zebra crossing')).toBeLessThan(page.indexOf('>goal<'))
+		expect(page.indexOf('>goal<')).toBeLessThan(page.indexOf('>sing<'))
+		expect(page).toContain('2 of 3 left')
+		expect(page).toContain('off (categories: singing)')
+
+		expect(flashOf(await act(bot, admin, '/admin/redeems/zebra', { action: 'pause' })).ok).toBe('zebra is paused.')
+		expect(await bot.chatReplies(alice, '!zebra')).toEqual(['@Alice, zebra is paused right now.'])
+		expect(flashOf(await act(bot, admin, '/admin/redeems/ZEBRA', { action: 'resume' })).ok).toBe('zebra is back.')
+		expect(flashOf(await act(bot, admin, '/admin/redeems/zebra', { action: 'restock' })).ok).toBe('zebra is restocked.')
+		expect(await html(bot, '/admin/redeems', admin)).toContain('3 of 3 left')
+
+		await bot.chatReplies(alice, '!goal 40')
+		expect(flashOf(await act(bot, admin, '/admin/redeems/goal', { action: 'reset' })).error).toBe('goal is not complete (40/100); nothing changed.')
+		expect(flashOf(await act(bot, admin, '/admin/redeems/goal', { action: 'hard_reset' })).error).toContain('Tick "I am sure"')
+		expect(bot.deps.stores.redeems.milestone('goal')?.progress).toBe(40)
+		expect(flashOf(await act(bot, admin, '/admin/redeems/goal', { action: 'hard_reset', confirm: 'yes' })).ok).toBe('goal is back to 0.')
+		expect(bot.deps.stores.redeems.milestone('goal')?.progress).toBe(0)
+
+		expect(flashOf(await act(bot, admin, '/admin/categories/SINGING', { on: '1' })).ok).toBe('Category singing is on.')
+		expect(bot.deps.moderation.activeCategories()).toEqual(['singing'])
+		expect(flashOf(await act(bot, admin, '/admin/categories/dancing', { on: '1' })).error).toBe('No redeem is in the category dancing.')
+		expect(flashOf(await act(bot, admin, '/admin/redeems/nothing', { action: 'pause' })).error).toBe('There is no redeem called nothing.')
+
+		const actions = bot.deps.stores.audit.entries().map((e) => e.action)
+		for (const a of ['pause', 'resume', 'restock', 'milestone_hard_reset', 'category_on']) expect(actions).toContain(a)
+		// Without the CSRF token nothing changes.
+		const refused = await send(bot, '/admin/redeems/zebra', { cookie: admin.cookie, form: { action: 'pause' } })
+		expect(refused.status).toBe(403)
+		expect(bot.deps.moderation.pausedRedeems()).toEqual([])
+	})
+})

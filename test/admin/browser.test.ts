@@ -159,7 +159,7 @@ describeInBrowser('admin page in Chromium', () => {
 				await bot.chatReplies({ id: 'bob', displayName: 'Bob with a rather long display name' }, '!hydrate')
 			}
 			const page = await loggedIn(width, AXE !== undefined)
-			for (const path of ['/admin', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
+			for (const path of ['/admin', '/admin/redeems', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
 				await page.goto(`${base}${path}`)
 				const where = `${path} at ${width} px`
 				expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), where).toBe(true)

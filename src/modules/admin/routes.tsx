@@ -13,6 +13,8 @@ import {
 	LoginPage,
 	MessagePage,
 	QueuePage,
+	RedeemsPage,
+	type RedeemRow,
 	ViewerSessionsPage,
 	ViewersPage,
 	shortUserAgent,
@@ -23,7 +25,8 @@ import type { Logger } from '../../log.ts'
 import type { AuditStore } from '../audit/store.ts'
 import type { Outbox } from '../events/outbox.ts'
 import { overlayUrls } from '../overlays/urls.ts'
-import { counterNames, milestoneGoals } from '../redeems/model.ts'
+import { counterNames, findRedeem, isRedeemActive, milestoneGoals } from '../redeems/model.ts'
+import type { RedeemStore } from '../redeems/store.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 import type { Queue } from '../redemptions/queue.ts'
@@ -53,7 +56,21 @@ import type { AdminSessions } from './sessions.ts'
 
 export type AdminDeps = {
 	config: () => Pick<Config, 'secret_key' | 'public_url' | 'admin_password' | 'trusted_proxies'>
-	moderation: Pick<Moderation, 'resolve' | 'adjustPoints' | 'audit'>
+	moderation: Pick<
+		Moderation,
+		| 'resolve'
+		| 'adjustPoints'
+		| 'audit'
+		| 'setPaused'
+		| 'restock'
+		| 'pausedRedeems'
+		| 'activeCategories'
+		| 'setCategory'
+		| 'resetCompletedMilestone'
+		| 'hardResetMilestone'
+	>
+	/** Where each redeem stands (stock used, milestone progress), for the Redeems tab. */
+	redeemState: Pick<RedeemStore, 'controls' | 'milestone'>
 	queue: Pick<Queue, 'pending' | 'pendingCount' | 'recentlyFulfilled'>
 	viewers: Pick<ViewerStore, 'viewer' | 'search'>
 	audit: Pick<AuditStore, 'entries'>
@@ -442,6 +459,78 @@ export function adminRoutes(deps: AdminDeps) {
 					overlays={overlayUrls(config, baseUrl, names)}
 				/>
 			)
+		})
+		.get('/admin/redeems', ({ session, query, set }) => {
+			const { redeems } = deps.settings()
+			const paused = new Set(deps.moderation.pausedRedeems().map((n) => n.toLowerCase()))
+			const active = deps.moderation.activeCategories()
+			const rows: RedeemRow[] = redeems.map((r) => {
+				const controls = deps.redeemState.controls(r.name)
+				const milestone = r.type === 'milestone' ? deps.redeemState.milestone(r.name) : undefined
+				return {
+					name: r.name,
+					title: r.title ?? r.name,
+					type: r.type,
+					cost: r.type === 'milestone' ? `goal ${r.goal}` : `${r.price}`,
+					categories: r.categories,
+					active: isRedeemActive(r, active),
+					paused: paused.has(r.name.toLowerCase()),
+					stock: r.limits.stock !== undefined ? `${Math.max(0, r.limits.stock - controls.stockUsed)} of ${r.limits.stock} left` : undefined,
+					milestone: milestone ? { progress: milestone.progress, goal: milestone.goal, completed: milestone.completed } : undefined
+				}
+			})
+			const activeNames = new Set(active.map((c) => c.toLowerCase()))
+			const categories = [...new Set(redeems.flatMap((r) => r.categories))].map((name) => ({ name, on: activeNames.has(name.toLowerCase()) }))
+			return page(
+				set,
+				200,
+				<RedeemsPage csrf={csrfToken(secret(), session as Session)} flash={readFlash(query as Query)} redeems={rows} categories={categories} />
+			)
+		})
+		.post('/admin/redeems/:name', ({ params, body, set }) => {
+			const back = (flash: Flash) => redirect(set, withFlash('/admin/redeems', flash))
+			const redeem = findRedeem(deps.settings().redeems, params.name)
+			if (!redeem) return back({ kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)}.` })
+			const form = (body ?? {}) as Form
+			const now = deps.clock()
+			switch (first(form.action)) {
+				case 'pause':
+				case 'resume': {
+					const pause = first(form.action) === 'pause'
+					deps.moderation.setPaused(redeem.name, pause, ADMIN_ACTOR, now)
+					return back({ kind: 'ok', text: `${redeem.name} is ${pause ? 'paused' : 'back'}.` })
+				}
+				case 'restock':
+					deps.moderation.restock(redeem.name, ADMIN_ACTOR, now)
+					return back({ kind: 'ok', text: `${redeem.name} is restocked.` })
+				case 'reset': {
+					if (redeem.type !== 'milestone') return back({ kind: 'error', text: `${redeem.name} is not a milestone.` })
+					const result = deps.moderation.resetCompletedMilestone(redeem.name, ADMIN_ACTOR, now)
+					if (result === 'reset') return back({ kind: 'ok', text: `${redeem.name} starts again from 0.` })
+					if (result === 'missing') return back({ kind: 'error', text: `${redeem.name} is not in the database yet; run tlapbot init-db.` })
+					return back({ kind: 'error', text: `${redeem.name} is not complete (${result.progress}/${result.goal}); nothing changed.` })
+				}
+				case 'hard_reset': {
+					if (redeem.type !== 'milestone') return back({ kind: 'error', text: `${redeem.name} is not a milestone.` })
+					// The in-page confirmation: a reset of progress that was not completed loses the donations' effect.
+					if (first(form.confirm) !== 'yes') return back({ kind: 'error', text: `Tick "I am sure" to reset ${redeem.name}; nothing changed.` })
+					if (!deps.moderation.hardResetMilestone(redeem.name, ADMIN_ACTOR, now)) {
+						return back({ kind: 'error', text: `${redeem.name} is not in the database yet; run tlapbot init-db.` })
+					}
+					return back({ kind: 'ok', text: `${redeem.name} is back to 0.` })
+				}
+				default:
+					return back({ kind: 'error', text: 'Choose pause, resume, restock or a reset.' })
+			}
+		})
+		.post('/admin/categories/:name', ({ params, body, set }) => {
+			const back = (flash: Flash) => redirect(set, withFlash('/admin/redeems', flash))
+			const known = [...new Set(deps.settings().redeems.flatMap((r) => r.categories))]
+			const category = known.find((c) => c.toLowerCase() === params.name.toLowerCase())
+			if (!category) return back({ kind: 'error', text: `No redeem is in the category ${params.name.slice(0, 64)}.` })
+			const on = first(((body ?? {}) as Form).on) === '1'
+			deps.moderation.setCategory(category, on, ADMIN_ACTOR, deps.clock())
+			return back({ kind: 'ok', text: `Category ${category} is ${on ? 'on' : 'off'}.` })
 		})
 		.get('/admin/audit', ({ session, query, set }) => {
 			const pageText = first((query as Query).page) ?? '1'

@@ -106,6 +106,15 @@ export function createModeration(deps: ModerationDeps) {
 		 * Starts a completed milestone again from 0 (a milestone still under way is left alone: hard resets stay on
 		 * the command line). Donations are not refunded: they went into the goal that was reached.
 		 */
+		/** Starts a milestone again from 0, complete or not (the admin page, after a confirmation). */
+		hardResetMilestone: (name: string, actor: string, now: number): boolean =>
+			transact(() => {
+				const milestone = deps.redeems.milestone(name)
+				if (!milestone) return false
+				deps.redeems.resetMilestone(milestone.name)
+				audit.record(actor, 'milestone_hard_reset', `${milestone.name} (was ${milestone.progress}/${milestone.goal}${milestone.completed ? ', complete' : ''})`, now)
+				return true
+			}),
 		resetCompletedMilestone: (name: string, actor: string, now: number): MilestoneReset =>
 			transact<MilestoneReset>(() => {
 				const milestone = deps.redeems.milestone(name)
