@@ -196,8 +196,8 @@ export function MessagePage({ title, text, loginLink }: { title: string; text: s
 function RedemptionCells({ r }: { r: RedemptionRow }): JSX.Element {
 	return (
 		<>
-			<td class="num" safe>{`#${r.id}`}</td>
-			<td>
+			<td class="num" data-label="Redemption" safe>{`#${r.id}`}</td>
+			<td data-label="Time">
 				<Time iso={r.createdAt} />
 			</td>
 			<td class="redeem" safe>
@@ -363,13 +363,13 @@ export function ViewersPage(props: {
 								<td class="viewer" safe>
 									{viewer.displayName}
 								</td>
-								<td>
+								<td data-label="Id">
 									<code safe>{viewer.id}</code>
 								</td>
-								<td class="num" safe>
+								<td class="num" data-label="Balance" safe>
 									{String(viewer.balance)}
 								</td>
-								<td class="sign-ins">
+								<td class="sign-ins" data-label="Sign-ins">
 									<a href={signInsHref(viewer.id, q)}>
 										<span safe>{plural(signIns.get(viewer.id) ?? 0, 'sign-in', 'sign-ins')}</span>
 										<span class="visually-hidden" safe>{` of ${viewer.displayName}`}</span>
@@ -561,9 +561,9 @@ export function RedeemsPage(props: {
 								<br />
 								<code safe>{r.name}</code>
 							</td>
-							<td safe>{r.type}</td>
-							<td safe>{r.cost}</td>
-							<td safe>
+							<td data-label="Type" safe>{r.type}</td>
+							<td data-label="Cost" safe>{r.cost}</td>
+							<td data-label="State" safe>
 								{[
 									r.paused ? 'paused' : r.active ? 'on' : `off (categories: ${r.categories.join(', ')})`,
 									r.stock,

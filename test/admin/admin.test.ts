@@ -347,7 +347,7 @@ describe('viewers', () => {
 		const admin = await login(bot)
 		const byName = await html(bot, '/admin/viewers?q=ali', admin)
 		expect(byName).toContain('<td class="viewer">Alice</td>')
-		expect(byName).toContain('<td class="num">5000</td>')
+		expect(byName).toContain('<td class="num" data-label="Balance">5000</td>')
 		expect(byName).not.toContain('>Bob<')
 		const byId = await html(bot, '/admin/viewers?q=bob-i', admin)
 		expect(byId).toContain('<td class="viewer">Bob</td>')
@@ -389,7 +389,7 @@ describe('viewers', () => {
 		])
 		// The viewers page shows the new balance and the message.
 		const shown = await html(bot, `/admin/viewers?q=ali&error=${encodeURIComponent('Alice has only 1000 points')}`, admin)
-		expect(shown).toContain('<td class="num">1000</td>')
+		expect(shown).toContain('<td class="num" data-label="Balance">1000</td>')
 		expect(shown).toContain('Alice has only 1000 points')
 	})
 

@@ -319,7 +319,7 @@ describe('where redemptions came from', () => {
 		await api(bot, 'POST', '/api/store/redeem', { session, body: { redeem: 'react', note: 'https://example.com/v' } })
 		const admin = await login(bot)
 		const row = (page: string, id: number) => {
-			const start = page.indexOf(`<td class="num">#${id}</td>`)
+			const start = page.indexOf(`<td class="num" data-label="Redemption">#${id}</td>`)
 			expect(start).toBeGreaterThan(0)
 			return page.slice(start, page.indexOf('</tr>', start))
 		}
