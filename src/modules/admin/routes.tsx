@@ -50,7 +50,7 @@ import {
 	type Session
 } from './auth.ts'
 import { parseAdminBody, TOO_LARGE, MAX_ADMIN_FORM_BYTES } from './body.ts'
-import { clientAddress, clientKey, createTrust, fromTrustedProxy, type Trust } from '../http/client-address.ts'
+import { createClientKeyOf, createTrustOf, fromTrustedProxy } from '../http/client-address.ts'
 import { LINK_MINUTES, type AdminLinks, type LinkState } from './links.ts'
 import type { AdminSessions } from './sessions.ts'
 
@@ -202,17 +202,12 @@ export function adminRoutes(deps: AdminDeps) {
 	}
 	/** The fingerprint of the admin_password in force ("" when none is set): sessions of another one are over. */
 	const fingerprint = () => passwordFingerprint(secret(), deps.config().admin_password)
-	// trusted_proxies is parsed again only when a reload replaced it.
-	let trustCache: { list: readonly string[]; trust: Trust } | undefined
-	const trust = (): Trust => {
-		const list = deps.config().trusted_proxies
-		if (trustCache?.list !== list) trustCache = { list, trust: createTrust(list) }
-		return trustCache.trust
-	}
+	const trust = createTrustOf(() => deps.config().trusted_proxies)
 	/** The socket peer's address; undefined without a server (app.handle() in tests). */
 	const peerOf = (server: Server, request: Request) => server?.requestIP(request)?.address
 	/** Whom the throttle counts a login attempt against: the client's address, an IPv6 one by its /64. */
-	const clientOf = (server: Server, request: Request) => clientKey(clientAddress(peerOf(server, request), request.headers, trust()))
+	const clientKeyOf = createClientKeyOf(trust)
+	const clientOf = (server: Server, request: Request) => clientKeyOf(peerOf(server, request), request.headers)
 
 	function currentSession(cookieHeader: string | undefined): Session | undefined {
 		const now = deps.clock()

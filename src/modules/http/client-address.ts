@@ -257,15 +257,17 @@ export function clientAddress(peer: string | undefined, headers: HeaderSource, t
 	return nearest
 }
 
-/**
- * Who a request comes from, as the key rate limits count by (an IPv6 client by its /64), with trusted_proxies as
- * it is now (parsed again only when a reload replaced it).
- */
-export function createClientKeyOf(trustedProxies: () => readonly string[]) {
+/** trusted_proxies as it is now, parsed again only when a reload replaced the list. */
+export function createTrustOf(trustedProxies: () => readonly string[]): () => Trust {
 	let cache: { list: readonly string[]; trust: Trust } | undefined
-	return (peer: string | undefined, headers: HeaderSource): string => {
+	return () => {
 		const list = trustedProxies()
 		if (cache?.list !== list) cache = { list, trust: createTrust(list) }
-		return clientKey(clientAddress(peer, headers, cache.trust))
+		return cache.trust
 	}
+}
+
+/** Who a request comes from, as the key rate limits count by (an IPv6 client by its /64). */
+export function createClientKeyOf(trust: () => Trust) {
+	return (peer: string | undefined, headers: HeaderSource): string => clientKey(clientAddress(peer, headers, trust()))
 }

@@ -6,7 +6,7 @@ import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import type { Logger } from '../../log.ts'
 import { readCappedText } from '../http/body.ts'
-import { createClientKeyOf } from '../http/client-address.ts'
+import { createClientKeyOf, createTrustOf } from '../http/client-address.ts'
 import type { Identity } from '../identity/service.ts'
 import type { SettingsSource } from '../settings/settings.ts'
 import type { Store } from './service.ts'
@@ -55,7 +55,7 @@ function createCodeLimiter() {
 
 export function storeRoutes(deps: StoreRouteDeps) {
 	const allowCode = createCodeLimiter()
-	const clientKeyOf = createClientKeyOf(() => deps.settings().config.trusted_proxies)
+	const clientKeyOf = createClientKeyOf(createTrustOf(() => deps.settings().config.trusted_proxies))
 	const fail = (set: Set, status: number, error: string, extra: Json = {}) => {
 		set.status = status
 		return { error, ...extra }
