@@ -25,7 +25,7 @@ import type { Logger } from '../../log.ts'
 import type { AuditStore } from '../audit/store.ts'
 import type { Outbox } from '../events/outbox.ts'
 import { overlayUrls } from '../overlays/urls.ts'
-import { counterNames, findRedeem, isRedeemActive, milestoneGoals } from '../redeems/model.ts'
+import { counterNames, findCategory, findRedeem, isRedeemActive, milestoneGoals, redeemCategories } from '../redeems/model.ts'
 import type { RedeemStore } from '../redeems/store.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
@@ -475,7 +475,7 @@ export function adminRoutes(deps: AdminDeps) {
 				}
 			})
 			const activeNames = new Set(active.map((c) => c.toLowerCase()))
-			const categories = [...new Set(redeems.flatMap((r) => r.categories))].map((name) => ({ name, on: activeNames.has(name.toLowerCase()) }))
+			const categories = redeemCategories(redeems).map((name) => ({ name, on: activeNames.has(name.toLowerCase()) }))
 			return page(
 				set,
 				200,
@@ -520,8 +520,7 @@ export function adminRoutes(deps: AdminDeps) {
 		})
 		.post('/admin/categories/:name', ({ params, body, set }) => {
 			const back = (flash: Flash) => redirect(set, withFlash('/admin/redeems', flash))
-			const known = [...new Set(deps.settings().redeems.flatMap((r) => r.categories))]
-			const category = known.find((c) => c.toLowerCase() === params.name.toLowerCase())
+			const category = findCategory(deps.settings().redeems, params.name)
 			if (!category) return back({ kind: 'error', text: `No redeem is in the category ${params.name.slice(0, 64)}.` })
 			const on = first(((body ?? {}) as Form).on) === '1'
 			deps.moderation.setCategory(category, on, ADMIN_ACTOR, deps.clock())

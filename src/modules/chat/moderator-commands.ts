@@ -3,7 +3,7 @@
 import type { CommandId, CommandTable } from '../commands/registry.ts'
 import { points } from '../messages/messages.ts'
 import type { Reply, Say } from './reply.ts'
-import { findRedeem, type Redeem } from '../redeems/model.ts'
+import { findCategory, findRedeem, redeemCategories, type Redeem } from '../redeems/model.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 
@@ -92,9 +92,11 @@ export function handleModeratorCommand(
 	if (command.id === 'category') {
 		if ((verb !== 'on' && verb !== 'off') || !target || /\s/.test(target)) return usage()
 		// A category no redeem uses is most likely a typo: say so, and which ones there are.
-		const known = [...new Set(deps.redeems.flatMap((r) => r.categories))]
-		const category = known.find((c) => c.toLowerCase() === target.toLowerCase())
-		if (!category) return [say('mod_unknown_category', { category: target, categories: known.length ? known.join(', ') : 'none' })]
+		const category = findCategory(deps.redeems, target)
+		if (!category) {
+			const known = redeemCategories(deps.redeems)
+			return [say('mod_unknown_category', { category: target, categories: known.length ? known.join(', ') : 'none' })]
+		}
 		moderation.setCategory(category, verb === 'on', who, now)
 		return [say(verb === 'on' ? 'mod_category_on' : 'mod_category_off', { category }, 'public')]
 	}

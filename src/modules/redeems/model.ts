@@ -38,6 +38,15 @@ export function findRedeem(redeems: readonly Redeem[], name: string): Redeem | u
 	return redeems.find((r) => r.name.toLowerCase() === wanted)
 }
 
+/** Every category some redeem is in, each once, in the order redeems.toml first names it. */
+export const redeemCategories = (redeems: readonly Redeem[]): string[] => [...new Set(redeems.flatMap((r) => r.categories))]
+
+/** The category as redeems.toml spells it; categories, like commands, compare case-insensitively. */
+export function findCategory(redeems: readonly Redeem[], name: string): string | undefined {
+	const wanted = name.toLowerCase()
+	return redeemCategories(redeems).find((c) => c.toLowerCase() === wanted)
+}
+
 export const counterNames = (redeems: readonly Redeem[]) =>
 	redeems.filter((r) => r.type === 'counter').map((r) => r.name)
 
