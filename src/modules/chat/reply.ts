@@ -1,5 +1,5 @@
 // What handling a chat message produces: replies, in order, for the viewer who wrote or for everyone.
-import type { MessageKey, Params } from '../messages/messages.ts'
+import type { MessageKey, Messages, Params } from '../messages/messages.ts'
 
 /** A reply for the viewer who wrote (may go privately) or for everyone in chat. */
 export type Reply = PlainReply | SecretReply
@@ -22,3 +22,8 @@ export type SecretReply = {
 
 /** Fills a message template for the viewer who wrote (their name and the prefix are always offered). */
 export type Say = (key: MessageKey, params?: Params, to?: PlainReply['to']) => PlainReply
+
+/** The Say for one viewer: their display name and the command prefix filled into every message. */
+export const sayTo =
+	(messages: Messages, prefix: string, name: string): Say =>
+	(key, params = {}, to = 'viewer') => ({ text: messages.text(key, { name, prefix, ...params }), to })

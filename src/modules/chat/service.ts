@@ -12,7 +12,7 @@ import type { Identity } from '../identity/service.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import { parseAmount, parseCommand } from './commands.ts'
 import { describeWait, MAX_NOTE_LENGTH, points, type MessageKey, type Params } from '../messages/messages.ts'
-import type { Reply, Say } from './reply.ts'
+import { sayTo, type Reply, type Say } from './reply.ts'
 import { commandText, noteText } from './text.ts'
 
 export type { Reply } from './reply.ts'
@@ -88,7 +88,7 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 	if (isModeratorCommand && !user.isModerator) return []
 	if (deps.allowCommand && !deps.allowCommand(user.id)) return []
 	const name = user.displayName
-	const say: Say = (key, params = {}, to = 'viewer') => ({ text: messages.text(key, { name, prefix: config.prefix, ...params }), to })
+	const say = sayTo(messages, config.prefix, name)
 
 	if (builtIn && isModeratorCommand) {
 		return handleModeratorCommand(

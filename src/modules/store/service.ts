@@ -4,7 +4,7 @@
 import type { Transact } from '../../db/transaction.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
 import { describeWait, points } from '../messages/messages.ts'
-import type { Say } from '../chat/reply.ts'
+import { sayTo, type Say } from '../chat/reply.ts'
 import { useRedeem } from '../chat/service.ts'
 import type { Moderation } from '../moderation/service.ts'
 import type { ChatSender } from '../owncast/chat-sender.ts'
@@ -82,7 +82,7 @@ export type StoreDeps = {
 export function createStore(deps: StoreDeps) {
 	const words = (viewerName: string): Say => {
 		const { messages, config } = deps.settings()
-		return (key, params = {}, to = 'viewer') => ({ text: messages.text(key, { name: viewerName, prefix: config.prefix, ...params }), to })
+		return sayTo(messages, config.prefix, viewerName)
 	}
 
 	function blockOf(redeem: Redeem, viewerId: string, balance: number, now: number): CardBlock | undefined {
