@@ -422,19 +422,30 @@
 		focusIfInside(showSignedOut('You are signed out. Sign in again to redeem here.'))
 	}
 
-	async function load(state) {
-		if (state !== store || state.loading) return
-		state.loading = true
+	/**
+	 * One GET for the store shown now, at most one at a time per `busy` flag: the answer, null when the bot could
+	 * not be reached, or undefined when there is nothing more to do (already loading, another store since, or the
+	 * session is gone).
+	 */
+	async function fetchFor(state, busy, path) {
+		if (state !== store || state[busy]) return undefined
+		state[busy] = true
 		let answer
 		try {
-			answer = await api('GET', '/api/store')
+			answer = await api('GET', path)
 		} catch {
 			answer = null
 		} finally {
-			state.loading = false
+			state[busy] = false
 		}
-		if (state !== store) return
-		if (answer && answer.status === 401) return lostSession()
+		if (state !== store) return undefined
+		if (answer && answer.status === 401) return void lostSession()
+		return answer
+	}
+
+	async function load(state) {
+		const answer = await fetchFor(state, 'loading', '/api/store')
+		if (answer === undefined) return
 		if (!answer || answer.status !== 200 || !answer.json.viewer) {
 			if (state.ui) state.ui.status.textContent = 'Could not reach the bot; trying again.'
 			else showView(el('p', { class: 'meta', text: 'Could not reach the bot; trying again…' }))
@@ -781,18 +792,8 @@
 	}
 
 	async function loadActivity(state) {
-		if (state !== store || state.activityLoading) return
-		state.activityLoading = true
-		let answer
-		try {
-			answer = await api('GET', '/api/store/activity')
-		} catch {
-			answer = null
-		} finally {
-			state.activityLoading = false
-		}
-		if (state !== store) return
-		if (answer && answer.status === 401) return lostSession()
+		const answer = await fetchFor(state, 'activityLoading', '/api/store/activity')
+		if (answer === undefined) return
 		if (!answer || answer.status !== 200) {
 			if (!state.activityLoaded) state.activityBody.replaceChildren(el('p', { class: 'meta', text: 'Could not load your activity; trying again.' }))
 			return
