@@ -29,18 +29,8 @@ export type SetupChange = Partial<Omit<SetupRecord, 'owncastUrl' | 'updatedAt'>>
 /** sha256 in hex: how tokens and secrets are recognised without being kept. */
 export const fingerprint = (secret: string) => createHash('sha256').update(secret).digest('hex')
 
-type Row = {
-	owncastUrl: string
-	tokenName: string | null
-	tokenHash: string | null
-	webhookId: number | null
-	webhookSecretHash: string | null
-	webhookUrl: string | null
-	actionUrl: string | null
-	actionTitle: string | null
-	leftovers: string
-	updatedAt: string
-}
+/** A row as SELECT reads it: the record, with leftovers still as the JSON kept in the column. */
+type Row = Omit<SetupRecord, 'leftovers'> & { leftovers: string }
 
 const SELECT = `SELECT owncast_url AS owncastUrl, token_name AS tokenName, token_hash AS tokenHash, webhook_id AS webhookId,
 	webhook_secret_hash AS webhookSecretHash, webhook_url AS webhookUrl, action_url AS actionUrl,
