@@ -112,6 +112,9 @@ const first = (value: unknown): string | undefined => {
 	return typeof one === 'string' ? one : undefined
 }
 
+/** The viewers search as typed (in a query or a form), trimmed and at most 100 characters. */
+const searchText = (fields: unknown): string => (first(((fields ?? {}) as Form).q) ?? '').trim().slice(0, 100)
+
 const AMOUNT_ERROR = `The amount must be a whole number from 0 to ${MAX_AMOUNT}.`
 const PointsForm = v.object({
 	mode: v.picklist(['add', 'remove', 'set'], 'Choose add, remove or set.'),
@@ -254,7 +257,7 @@ export function adminRoutes(deps: AdminDeps) {
 	 * or the viewers page when there is no such viewer.
 	 */
 	function sessionsForm(id: string, body: unknown, set: ResponseSet) {
-		const q = (first(((body ?? {}) as Form).q) ?? '').trim().slice(0, 100)
+		const q = searchText(body)
 		const viewer = viewerOf(id)
 		const params: Record<string, string> = q ? { q } : {}
 		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions` : '/admin/viewers'
@@ -412,7 +415,7 @@ export function adminRoutes(deps: AdminDeps) {
 			)
 		})
 		.get('/admin/viewers', ({ session, query, set }) => {
-			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+			const q = searchText(query)
 			const viewers = deps.viewers.search(q, 50)
 			const now = deps.clock()
 			const signIns = new Map(viewers.map((viewer) => [viewer.id, deps.identity.sessionsOf(viewer.id, now).length]))
@@ -423,7 +426,7 @@ export function adminRoutes(deps: AdminDeps) {
 			)
 		})
 		.get('/admin/viewers/:id/sessions', ({ params, session, query, set }) => {
-			const q = (first((query as Query).q) ?? '').trim().slice(0, 100)
+			const q = searchText(query)
 			const viewer = viewerOf(params.id)
 			if (!viewer) {
 				return page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
@@ -560,7 +563,7 @@ export function adminRoutes(deps: AdminDeps) {
 		})
 		.post('/admin/viewers/:id/points', ({ params, body, set }) => {
 			const form = (body ?? {}) as Form
-			const q = (first(form.q) ?? '').slice(0, 100)
+			const q = searchText(form)
 			const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
 			const viewer = deps.viewers.viewer(params.id)
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
