@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createTestBot, type TestBot } from '../support/bot.ts'
+import { act, flashOf, html, login as loginWith, send, sessionFrom, type Send } from '../support/admin-http.ts'
 
 let bot: TestBot | undefined
 afterEach(() => {
@@ -12,64 +13,7 @@ const rich = { TLAPBOT_STARTING_POINTS: '5000', TLAPBOT_ADMIN_PASSWORD: PASSWORD
 const alice = { id: 'alice-id', displayName: 'Alice' }
 const bob = { id: 'bob-id', displayName: 'Bob' }
 
-type Send = { method?: string; form?: Record<string, string>; cookie?: string; headers?: Record<string, string> }
-
-function send(b: TestBot, path: string, options: Send = {}): Promise<Response> {
-	const headers: Record<string, string> = { ...options.headers }
-	if (options.cookie) headers.cookie = options.cookie
-	if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded'
-	return b.app.handle(
-		new Request(`http://localhost${path}`, {
-			method: options.method ?? (options.form ? 'POST' : 'GET'),
-			headers,
-			...(options.form ? { body: new URLSearchParams(options.form).toString() } : {})
-		})
-	)
-}
-
-/** The name=value part of the session cookie a response sets. */
-function sessionFrom(response: Response): string {
-	const header = response.headers.get('set-cookie') ?? ''
-	const match = /^(tlapbot_admin=[^;]*)/.exec(header)
-	if (!match?.[1]) throw new Error(`no session cookie in ${JSON.stringify(header)}`)
-	return match[1]
-}
-
-const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
-
-type Admin = { cookie: string; csrf: string }
-
-async function login(b: TestBot, password = PASSWORD): Promise<Admin> {
-	const response = await send(b, '/admin/login', { form: { password } })
-	expect(response.status).toBe(303)
-	const cookie = sessionFrom(response)
-	const page = await send(b, '/admin', { cookie })
-	expect(page.status).toBe(200)
-	const csrf = csrfIn(await page.text())
-	expect(csrf).not.toBe('')
-	return { cookie, csrf }
-}
-
-async function html(b: TestBot, path: string, admin: Admin): Promise<string> {
-	const response = await send(b, path, { cookie: admin.cookie })
-	expect(response.status).toBe(200)
-	return response.text()
-}
-
-/** Posts a form as the admin (with the CSRF token unless the test gives its own fields). */
-const act = (b: TestBot, admin: Admin, path: string, form: Record<string, string>) =>
-	send(b, path, { cookie: admin.cookie, form: { csrf: admin.csrf, ...form } })
-
-/** The flash message a 303 carries in its Location, and the path it leads to. */
-function flashOf(response: Response): { path: string; ok?: string; error?: string } {
-	expect(response.status).toBe(303)
-	const location = new URL(response.headers.get('location') ?? '', 'http://localhost')
-	return {
-		path: location.pathname,
-		...(location.searchParams.get('flash') ? { ok: location.searchParams.get('flash') as string } : {}),
-		...(location.searchParams.get('error') ? { error: location.searchParams.get('error') as string } : {})
-	}
-}
+const login = (b: TestBot, password = PASSWORD) => loginWith(b, password)
 
 const statusOf = (b: TestBot, id: number) =>
 	b.db.query<{ status: string }, [number]>('SELECT status FROM redemptions WHERE id = ?').get(id)?.status
@@ -365,7 +309,7 @@ describe('viewers', () => {
 		const path = `/admin/viewers/${alice.id}/points`
 
 		const add = await act(bot, admin, path, { mode: 'add', amount: '50', q: 'ali' })
-		expect(flashOf(add)).toEqual({ path: '/admin/viewers', ok: 'Alice: +50, balance now 4990.' })
+		expect(flashOf(add)).toEqual({ path: '/admin/viewers', q: 'ali', ok: 'Alice: +50, balance now 4990.' })
 		expect(new URL(add.headers.get('location') ?? '', 'http://x').searchParams.get('q')).toBe('ali')
 		expect(bot.balance(alice.id)).toBe(4990)
 

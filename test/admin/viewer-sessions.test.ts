@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { chatEvent } from '../support/payloads.ts'
+import { act, flashOf, html, login as loginWith, send, type Send } from '../support/admin-http.ts'
+import { api } from '../support/store-http.ts'
 
 let bot: TestBot | undefined
 afterEach(() => {
@@ -24,57 +26,9 @@ const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefo
 const IPHONE =
 	'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
 
-// --- The admin side (as in admin.test.ts) ------------------------------------------------------------------
+// --- The admin side (helpers in test/support/admin-http.ts) ----------------------------------------------
 
-type Send = { method?: string; form?: Record<string, string>; cookie?: string; headers?: Record<string, string> }
-
-function send(b: TestBot, path: string, options: Send = {}): Promise<Response> {
-	const headers: Record<string, string> = { ...options.headers }
-	if (options.cookie) headers.cookie = options.cookie
-	if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded'
-	return b.app.handle(
-		new Request(`http://localhost${path}`, {
-			method: options.method ?? (options.form ? 'POST' : 'GET'),
-			headers,
-			...(options.form ? { body: new URLSearchParams(options.form).toString() } : {})
-		})
-	)
-}
-
-type Admin = { cookie: string; csrf: string }
-
-async function login(b: TestBot): Promise<Admin> {
-	const response = await send(b, '/admin/login', { form: { password: PASSWORD } })
-	expect(response.status).toBe(303)
-	const cookie = /^(tlapbot_admin=[^;]*)/.exec(response.headers.get('set-cookie') ?? '')?.[1] as string
-	expect(cookie).toBeDefined()
-	const page = await send(b, '/admin', { cookie })
-	const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? ''
-	expect(csrf).not.toBe('')
-	return { cookie, csrf }
-}
-
-async function html(b: TestBot, path: string, admin: Admin, status = 200): Promise<string> {
-	const response = await send(b, path, { cookie: admin.cookie })
-	expect(response.status).toBe(status)
-	return response.text()
-}
-
-const act = (b: TestBot, admin: Admin, path: string, form: Record<string, string> = {}) =>
-	send(b, path, { cookie: admin.cookie, form: { csrf: admin.csrf, ...form } })
-
-/** The flash message a 303 carries in its Location, and the path (and search) it leads to. */
-function flashOf(response: Response): { path: string; q?: string; ok?: string; error?: string } {
-	expect(response.status).toBe(303)
-	const location = new URL(response.headers.get('location') ?? '', 'http://localhost')
-	const get = (name: string) => location.searchParams.get(name)
-	return {
-		path: location.pathname,
-		...(get('q') ? { q: get('q') as string } : {}),
-		...(get('flash') ? { ok: get('flash') as string } : {}),
-		...(get('error') ? { error: get('error') as string } : {})
-	}
-}
+const login = (b: TestBot) => loginWith(b, PASSWORD)
 
 const signOuts = (b: TestBot) =>
 	b.db
@@ -101,20 +55,8 @@ async function elementsOf(page: string): Promise<string[]> {
 /** The revoke forms on a sign-ins page, in the order shown. */
 const revokeForms = (page: string) => [...page.matchAll(/action="(\/admin\/viewers\/[^"]+\/sessions\/[0-9a-f]{64}\/revoke)"/g)].map((m) => m[1] as string)
 
-// --- The viewer side (as in test/store/store-api.test.ts) ---------------------------------------------------
+// --- The viewer side (helpers in test/support/store-http.ts) ----------------------------------------------
 
-type Json = Record<string, unknown>
-async function api(b: TestBot, method: string, path: string, options: { body?: unknown; session?: string; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...options.headers }
-	if (options.session) headers.authorization = `Bearer ${options.session}`
-	if (options.body !== undefined) headers['content-type'] = 'application/json'
-	const response = await b.app.handle(
-		new Request(`http://localhost${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) })
-	)
-	return { status: response.status, json: (await response.json()) as Json }
-}
-
-/** Signs a viewer in as the page does: a code, `!link CODE` in chat, then collecting the session in this browser. */
 async function signInWithCode(b: TestBot, user: typeof alice, userAgent: string): Promise<string> {
 	const { code, claim } = (await api(b, 'POST', '/api/store/signin')).json as { code: string; claim: string }
 	await b.chat(user, `!link ${code}`)

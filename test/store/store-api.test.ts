@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { chatEvent } from '../support/payloads.ts'
+import { api, type Json } from '../support/store-http.ts'
 
 let bot: TestBot | undefined
 afterEach(() => {
@@ -13,17 +14,6 @@ afterEach(() => {
 const alice = { id: 'alice', displayName: 'Alice' }
 const bob = { id: 'bob', displayName: 'Bob' }
 const rich = { TLAPBOT_STARTING_POINTS: '1000', TLAPBOT_PRIVATE_REPLIES: 'true' }
-
-type Json = Record<string, unknown>
-async function api(b: TestBot, method: string, path: string, options: { body?: unknown; session?: string; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...options.headers }
-	if (options.session) headers.authorization = `Bearer ${options.session}`
-	if (options.body !== undefined) headers['content-type'] = 'application/json'
-	const response = await b.app.handle(
-		new Request(`http://localhost${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) })
-	)
-	return { status: response.status, json: (await response.json()) as Json }
-}
 
 /** Signs a viewer in the way the page does: a code, `!link CODE` in chat, then collecting the session. */
 async function signIn(b: TestBot, user: typeof alice): Promise<string> {
