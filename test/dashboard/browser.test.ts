@@ -1,43 +1,12 @@
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type Page } from 'playwright-core'
-import { describeInBrowser, launchChromium } from '../support/browser.ts'
+import { describeInBrowser, expectAccessible, launchChromium } from '../support/browser.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
 
 const SCREENSHOTS = join(import.meta.dir, '..', 'screenshots')
-
-/** axe-core from node_modules; missing, the checks are skipped, or fail where the browser tests are required. */
-const AXE_SOURCE = (() => {
-	try {
-		return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-	} catch {
-		return undefined
-	}
-})()
-
-/** axe-core's WCAG 2.1 A and AA rules on the page, in light and in dark. */
-async function expectAccessible(page: Page, what: string) {
-	if (!AXE_SOURCE) {
-		if (process.env.TLAPBOT_REQUIRE_BROWSER === '1') throw new Error('axe-core is not installed: npm install --save-dev axe-core')
-		console.log(`${what}: accessibility check skipped, axe-core not installed`)
-		return
-	}
-	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme })
-		if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
-		const result = (await page.evaluate(() =>
-			(window as unknown as { axe: { run(context: Document, options: unknown): Promise<unknown> } }).axe.run(document, {
-				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-				resultTypes: ['violations']
-			})
-		)) as { violations: { id: string; help: string; nodes: { target: string[] }[] }[] }
-		const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-		expect({ what, colorScheme, violations }).toEqual({ what, colorScheme, violations: [] })
-	}
-	await page.emulateMedia({ colorScheme: 'light' })
-}
 
 /** Polls until check passes or the cap runs out; never a fixed sleep. */
 async function eventually(check: () => Promise<boolean> | boolean, what: string, capMs = 10_000) {

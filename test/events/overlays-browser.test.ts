@@ -5,13 +5,13 @@
 // down at 1280×720, no console errors. Screenshots in test/screenshots/ (overlay-*.png as OBS gets them, with a
 // transparent background; overlay-*-preview.png the same over a stand-in for the stream picture, to look at).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { overlayKey } from '../../src/modules/events/routes.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
-import { describeInBrowser, launchChromium } from '../support/browser.ts'
+import { AXE_SOURCE, describeInBrowser, launchChromium } from '../support/browser.ts'
 import { chatEvent, type TestUser } from '../support/payloads.ts'
 
 const SCREENSHOTS = join(import.meta.dir, '..', 'screenshots')
@@ -39,15 +39,6 @@ title = "Streamer goes to nap"
 type = "milestone"
 goal = 500
 `
-
-/** axe-core from node_modules; missing, the checks are skipped, or fail where the browser tests are required. */
-const AXE_SOURCE = (() => {
-	try {
-		return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-	} catch {
-		return undefined
-	}
-})()
 
 /** Pixel (0, 0) of a PNG: whatever the row filter, the first pixel of the first row is stored as is. */
 function cornerPixel(png: Buffer): { colorType: number; rgba: number[] } {

@@ -3,11 +3,11 @@
 // in with a code typed in chat, redeeming a note and donating to a milestone from the page, activity, a personal
 // login link from !store in a new top-level tab, signing out; axe-core (WCAG 2.1 A/AA) on every state, light and dark.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
-import { describeInBrowser, launchChromium } from '../support/browser.ts'
+import { describeInBrowser, expectAccessible, launchChromium } from '../support/browser.ts'
 import { chatEvent } from '../support/payloads.ts'
 
 const SCREENSHOTS = join(import.meta.dir, '..', 'screenshots')
@@ -51,15 +51,6 @@ title = "<img src=x onerror=\\"window.pwned=1\\">Trap"
 info = "<script>window.pwned = 2</script> & <b>bold</b>"
 `
 
-/** axe-core from node_modules; missing, the checks are skipped, or fail where the browser tests are required. */
-const AXE_SOURCE = (() => {
-	try {
-		return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-	} catch {
-		return undefined
-	}
-})()
-
 /** Polls until check passes or the cap runs out; never a fixed sleep. */
 async function eventually(check: () => Promise<boolean> | boolean, what: string, capMs = 15_000) {
 	const deadline = Date.now() + capMs
@@ -67,30 +58,6 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string,
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
 		await Bun.sleep(50)
 	}
-}
-
-type AxeResult = { violations: { id: string; help: string; nodes: { target: string[] }[] }[] }
-
-/** WCAG 2.1 A and AA rules of axe-core on a frame's document, in light and dark. */
-async function expectAccessible(page: Page, frame: Frame, what: string) {
-	if (!AXE_SOURCE) {
-		if (process.env.TLAPBOT_REQUIRE_BROWSER === '1') throw new Error('axe-core is not installed: npm install --save-dev axe-core')
-		console.log(`${what}: accessibility check skipped, axe-core not installed`)
-		return
-	}
-	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme })
-		if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(AXE_SOURCE)
-		const result = (await frame.evaluate(() =>
-			(window as unknown as { axe: { run(context: Document, options: unknown): Promise<unknown> } }).axe.run(document, {
-				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-				resultTypes: ['violations']
-			})
-		)) as AxeResult
-		const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-		expect({ what, colorScheme, violations }).toEqual({ what, colorScheme, violations: [] })
-	}
-	await page.emulateMedia({ colorScheme: 'light' })
 }
 
 describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed iframe', () => {
@@ -190,7 +157,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await frame.getByRole('link', { name: 'Redeems', exact: true }).getAttribute('aria-current')).toBe('page')
 		expect(await noHorizontalScroll(await contentFrame(framed))).toBe(true)
 		expect(await noHorizontalScroll(framed)).toBe(true)
-		await expectAccessible(framed, await contentFrame(framed), 'signed out, in the iframe')
+		await expectAccessible(framed, 'signed out, in the iframe', await contentFrame(framed))
 		await shoot(framed, 'store-signed-out-360.png')
 		expect(errors).toEqual([])
 	})
@@ -205,7 +172,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(code).toBeDefined()
 		expect(await frame.locator('.code').textContent()).toContain(code)
 		expect(await frame.locator('.waiting').textContent()).toContain('Waiting for your message in chat')
-		await expectAccessible(framed, await contentFrame(framed), 'the sign-in code')
+		await expectAccessible(framed, 'the sign-in code', await contentFrame(framed))
 		await shoot(framed, 'store-code-360.png')
 
 		// How fast the page signs in is a bench row (bench/README.md, "page sign-in"); here only that it does.
@@ -232,7 +199,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(await frameOf(framed).locator('img').count()).toBe(0)
 		expect(await (await contentFrame(framed)).evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined()
 		expect(await noHorizontalScroll(await contentFrame(framed))).toBe(true)
-		await expectAccessible(framed, await contentFrame(framed), 'signed in, in the iframe')
+		await expectAccessible(framed, 'signed in, in the iframe', await contentFrame(framed))
 		await shoot(framed, 'store-signed-in-360.png')
 		await framed.emulateMedia({ colorScheme: 'dark' })
 		await shoot(framed, 'store-signed-in-360-dark.png')
@@ -320,7 +287,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(text).toContain('Spent on react')
 		expect(text).toContain('Starting points')
 		expect(await frame.locator('.history .delta').allTextContents()).toEqual(['+60', '-1', '-60', '-50', '-200', '+1000'])
-		await expectAccessible(framed, await contentFrame(framed), 'activity, in the iframe')
+		await expectAccessible(framed, 'activity, in the iframe', await contentFrame(framed))
 		expect(await noHorizontalScroll(await contentFrame(framed))).toBe(true)
 		await shoot(framed, 'store-activity-360.png')
 		expect(errors).toEqual([])
@@ -342,7 +309,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } })
 		const page = await open(fresh, hostBase)
 		await frameOf(page).getByRole('button', { name: 'Sign in to redeem here' }).waitFor()
-		await expectAccessible(page, await contentFrame(page), 'signed out at 1280 px')
+		await expectAccessible(page, 'signed out at 1280 px', await contentFrame(page))
 		await shoot(page, 'store-signed-out-1280.png')
 		await fresh.close()
 		expect(errors).toEqual([])
@@ -362,7 +329,7 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(page.url()).not.toContain('login')
 		expect(page.url()).toContain('tab=help')
 		expect(await page.getByRole('link', { name: 'Redeems', exact: true }).getAttribute('aria-current')).toBe('page')
-		await expectAccessible(page, page.mainFrame(), 'signed in by a login link, top level')
+		await expectAccessible(page, 'signed in by a login link, top level')
 
 		// Signing out this browser: back to the signed-out state, the session is gone here and at the bot.
 		const session = (await page.evaluate(() => JSON.parse(localStorage.getItem('tlapbot_session') ?? 'null')))?.session as string
