@@ -5,6 +5,7 @@ import type { Database } from 'bun:sqlite'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { openDatabase } from '../src/db/database.ts'
 
 /** Absolute path of the CLI entry point the tests run. */
 export const MAIN_TS = resolve(import.meta.dir, '../src/main.ts')
@@ -181,4 +182,20 @@ export function dumpTables(db: Database): Record<string, Record<string, unknown>
 	const dump: Record<string, Record<string, unknown>[]> = {}
 	for (const table of tableNames(db)) dump[table] = tableRows(db, table)
 	return dump
+}
+
+/** Opens the instance database in-process (migrated), runs fn and closes it (also when fn throws). */
+export function withDb<T>(path: string, fn: (db: Database) => T, options: Parameters<typeof openDatabase>[1] = {}): T {
+	const db = openDatabase(path, options)
+	try {
+		return fn(db)
+	} finally {
+		db.close()
+	}
+}
+
+/** A viewer who has their starting points: the viewer row and its 'starting' ledger row. */
+export function addViewer(db: Database, id: string, points: number, at: string, name = id.toUpperCase()): void {
+	db.query('INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES (?, ?, ?, ?, ?)').run(id, name, points, at, at)
+	db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES (?, ?, 'starting', ?)").run(id, points, at)
 }

@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
 import { loadConfig } from '../../src/config/load.ts'
-import { openDatabase, schemaVersion } from '../../src/db/database.ts'
+import { schemaVersion } from '../../src/db/database.ts'
 import { migrations } from '../../src/db/migrations/index.ts'
 import {
+	addViewer,
 	expectExit,
 	hasStackTrace,
 	ledgerInvariantViolations,
@@ -16,7 +17,8 @@ import {
 	redeemsToml,
 	runTlapbot,
 	tableRows,
-	useTempDirs
+	useTempDirs,
+	withDb
 } from '../helpers.ts'
 import { SERVE_TIMEOUT_MS, startServe, useServes } from '../support/serve.ts'
 
@@ -44,21 +46,6 @@ const SUBCOMMANDS = [
 ]
 const T0 = '2024-05-01T18:03:11.000Z'
 const T1 = '2024-05-02T10:00:00.000Z'
-
-/** Opens the instance database in-process (migrated), runs fn and closes it before any CLI process runs. */
-function withDb<T>(path: string, fn: (db: Database) => T): T {
-	const db = openDatabase(path)
-	try {
-		return fn(db)
-	} finally {
-		db.close()
-	}
-}
-
-function addViewer(db: Database, id: string, points: number): void {
-	db.query('INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES (?, ?, ?, ?, ?)').run(id, id.toUpperCase(), points, T0, T0)
-	db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES (?, ?, 'starting', ?)").run(id, points, T0)
-}
 
 function addRedemption(db: Database, viewer: string, redeem: string, cost: number, extra: { status?: string; cleared_at?: string; note?: string } = {}): void {
 	const type = extra.note === undefined ? 'list' : 'note'
@@ -354,8 +341,8 @@ describe('clear-queue', () => {
 	test('archives every queue entry, deletes nothing, and sets every counter to 0', async () => {
 		const { root, databasePath } = makeInstance({ redeems: REDEEMS })
 		withDb(databasePath, (db) => {
-			addViewer(db, 'u1', 500)
-			addViewer(db, 'u2', 300)
+			addViewer(db, 'u1', 500, T0)
+			addViewer(db, 'u2', 300, T0)
 			addRedemption(db, 'u1', 'hydrate', 60)
 			addRedemption(db, 'u2', 'react', 200, { note: 'https://example.com/v' })
 			addRedemption(db, 'u1', 'hydrate', 60, { status: 'fulfilled' })
@@ -428,7 +415,7 @@ describe('refresh-counters and clear-refresh', () => {
 			setCounter(db, 'lurk', 5)
 			setCounter(db, 'clap', 7)
 			setMilestone(db, 'go_nap', 40, 1000)
-			addViewer(db, 'u1', 100)
+			addViewer(db, 'u1', 100, T0)
 			addRedemption(db, 'u1', 'hydrate', 60)
 		})
 		writeFileSync(join(instance.instanceDir, 'redeems.toml'), EDITED)

@@ -6,10 +6,10 @@ import type { Database } from 'bun:sqlite'
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config/load.ts'
-import { openDatabase } from '../../src/db/database.ts'
 import { checkPassword } from '../../src/modules/admin/auth.ts'
 import { LoginPage } from '../../templates/admin.tsx'
 import {
+	addViewer,
 	baseEnv,
 	dumpTables,
 	expectExit,
@@ -22,6 +22,7 @@ import {
 	runTlapbot,
 	tableRows,
 	useTempDirs,
+	withDb,
 	type RunResult
 } from '../helpers.ts'
 
@@ -297,20 +298,6 @@ describe('clear-queue and clear-refresh with pending redemptions', () => {
 		lurk: { type: 'counter', price: 1 }
 	})
 
-	function withDb<T>(path: string, fn: (db: Database) => T): T {
-		const db = openDatabase(path)
-		try {
-			return fn(db)
-		} finally {
-			db.close()
-		}
-	}
-
-	function addViewer(db: Database, id: string, points: number): void {
-		db.query('INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES (?, ?, ?, ?, ?)').run(id, id.toUpperCase(), points, T0, T0)
-		db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES (?, ?, 'starting', ?)").run(id, points, T0)
-	}
-
 	/** A redemption paid for as a purchase would: the redemption row, the ledger row and the balance. */
 	function addRedemption(db: Database, viewer: string, redeem: string, cost: number, status = 'pending'): number {
 		const id = Number(
@@ -333,8 +320,8 @@ describe('clear-queue and clear-refresh with pending redemptions', () => {
 	function prepared() {
 		const instance = makeInstance({ redeems: REDEEMS })
 		withDb(instance.databasePath, (db) => {
-			addViewer(db, 'u1', 500)
-			addViewer(db, 'u2', 300)
+			addViewer(db, 'u1', 500, T0)
+			addViewer(db, 'u2', 300, T0)
 			addRedemption(db, 'u1', 'hydrate', 60)
 			addRedemption(db, 'u2', 'react', 200)
 			addRedemption(db, 'u1', 'hydrate', 60, 'fulfilled')
@@ -363,7 +350,7 @@ describe('clear-queue and clear-refresh with pending redemptions', () => {
 	test('nothing pending: no question, no flag needed', async () => {
 		const { root, databasePath } = makeInstance({ redeems: REDEEMS })
 		withDb(databasePath, (db) => {
-			addViewer(db, 'u1', 100)
+			addViewer(db, 'u1', 100, T0)
 			addRedemption(db, 'u1', 'hydrate', 60, 'fulfilled')
 		})
 		const r = expectExit(await runTlapbot(['clear-queue'], { cwd: root }), 0)

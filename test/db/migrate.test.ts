@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { migrate, openDatabase, schemaVersion, type MigrationResult } from '../../src/db/database.ts'
 import { migrations } from '../../src/db/migrations/index.ts'
-import { ledgerInvariantViolations, makeTempDir, tableNames, tableRows, useTempDirs } from '../helpers.ts'
+import { addViewer, ledgerInvariantViolations, makeTempDir, tableNames, tableRows, useTempDirs, withDb } from '../helpers.ts'
 
 useTempDirs()
 
@@ -12,21 +12,6 @@ const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'coun
 const NOW = '2024-05-01T18:03:11.000Z'
 
 const dbPath = () => join(makeTempDir(), 'tlapbot.sqlite')
-
-/** Opens the database, runs fn, closes it (also when fn throws). */
-function withDb<T>(path: string, fn: (db: Database) => T, options: Parameters<typeof openDatabase>[1] = {}): T {
-	const db = openDatabase(path, options)
-	try {
-		return fn(db)
-	} finally {
-		db.close()
-	}
-}
-
-function addViewer(db: Database, id: string, points: number): void {
-	db.query('INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES (?, ?, ?, ?, ?)').run(id, `name-${id}`, points, NOW, NOW)
-	db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES (?, ?, 'starting', ?)").run(id, points, NOW)
-}
 
 /** A raw connection that does not migrate, to look at the file as it is. */
 function rawOpen(path: string): Database {
@@ -70,7 +55,7 @@ describe('an empty database', () => {
 			expect(() =>
 				db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('a', 'A', -1, ?, ?)").run(NOW, NOW)
 			).toThrow(/CHECK/)
-			addViewer(db, 'a', 5)
+			addViewer(db, 'a', 5, NOW, 'name-a')
 			expect(() =>
 				db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('a', 1, 'gift', ?)").run(NOW)
 			).toThrow(/CHECK/)
@@ -92,7 +77,7 @@ describe('an existing database', () => {
 	test('a second open is a no-op and keeps the data', () => {
 		const path = dbPath()
 		withDb(path, (db) => {
-			addViewer(db, 'u1', 42)
+			addViewer(db, 'u1', 42, NOW, 'name-u1')
 			db.query("INSERT INTO counters (name, count) VALUES ('lurk', 3)").run()
 		})
 		let result: MigrationResult | undefined
@@ -121,7 +106,7 @@ describe('an existing database', () => {
 
 	test('an upgrade applies only the new migration, keeps the data and bumps the version', () => {
 		const path = dbPath()
-		withDb(path, (db) => addViewer(db, 'u1', 42))
+		withDb(path, (db) => addViewer(db, 'u1', 42, NOW, 'name-u1'))
 		const upgraded = [...migrations, "ALTER TABLE viewers ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue'"]
 		let result: MigrationResult | undefined
 		withDb(
@@ -173,7 +158,7 @@ describe('a failing migration', () => {
 
 	test('on an existing database: the earlier new migrations roll back too, data and version are kept', () => {
 		const path = dbPath()
-		withDb(path, (db) => addViewer(db, 'u1', 42))
+		withDb(path, (db) => addViewer(db, 'u1', 42, NOW, 'name-u1'))
 		const broken = [
 			...migrations,
 			'CREATE TABLE first_new (x INTEGER)',
@@ -199,7 +184,7 @@ describe('a failing migration', () => {
 describe('a database newer than this code', () => {
 	test('is refused with a clear error and left untouched', () => {
 		const path = dbPath()
-		withDb(path, (db) => addViewer(db, 'u1', 1), { migrations: [...migrations, 'CREATE TABLE future (x)'] })
+		withDb(path, (db) => addViewer(db, 'u1', 1, NOW, 'name-u1'), { migrations: [...migrations, 'CREATE TABLE future (x)'] })
 		expect(() => openDatabase(path)).toThrow(
 			`the database schema is version ${migrations.length + 1}, newer than this tlapbot knows (${migrations.length}); upgrade tlapbot`
 		)
@@ -216,7 +201,7 @@ describe('a database newer than this code', () => {
 describe('the ledger', () => {
 	test('is append-only: UPDATE and DELETE throw and change nothing', () => {
 		withDb(dbPath(), (db) => {
-			addViewer(db, 'u1', 10)
+			addViewer(db, 'u1', 10, NOW, 'name-u1')
 			db.query("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('u1', 5, 'cycle', ?)").run(NOW)
 			const before = tableRows(db, 'ledger')
 			expect(before).toHaveLength(2)
@@ -230,8 +215,8 @@ describe('the ledger', () => {
 
 	test('ledgerInvariantViolations reports a balance that differs from its ledger', () => {
 		withDb(dbPath(), (db) => {
-			addViewer(db, 'ok', 10)
-			addViewer(db, 'off', 10)
+			addViewer(db, 'ok', 10, NOW, 'name-ok')
+			addViewer(db, 'off', 10, NOW, 'name-off')
 			db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('none', 'n', 3, ?, ?)").run(NOW, NOW)
 			db.query("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('zero', 'z', 0, ?, ?)").run(NOW, NOW)
 			db.run("UPDATE viewers SET balance = 11 WHERE id = 'off'")
