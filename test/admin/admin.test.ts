@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createTestBot, type TestBot } from '../support/bot.ts'
-import { act, flashOf, html, login as loginWith, send, sessionFrom, type Send } from '../support/admin-http.ts'
+import { act, flashCookieHeader, flashOf, follow, html, login as loginWith, send, sessionFrom, type Send } from '../support/admin-http.ts'
 
 let bot: TestBot | undefined
 afterEach(() => {
@@ -53,7 +53,7 @@ describe('login', () => {
 		bot = await createTestBot({ env: rich })
 		const response = await send(bot, '/admin/login', { form: { password: PASSWORD } })
 		expect(response.status).toBe(303)
-		expect(response.headers.get('location')).toStartWith('/admin?')
+		expect(response.headers.get('location')).toBe('/admin')
 		const header = response.headers.get('set-cookie') ?? ''
 		expect(header).toMatch(/^tlapbot_admin=\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43};/)
 		const flags = header.split(';').slice(1).map((f) => f.trim())
@@ -172,10 +172,27 @@ describe('login', () => {
 		expect(flashOf(out)).toEqual({ path: '/admin/login', ok: 'Logged out.' })
 		expect(out.headers.get('set-cookie')).toMatch(/^tlapbot_admin=; Path=\/admin; Max-Age=0;/)
 		expect((await send(bot, '/admin', { cookie: admin.cookie })).status).toBe(303)
-		expect(await (await send(bot, '/admin/login?flash=Logged+out.')).text()).toContain('Logged out.')
-		// The login page is public: it shows no text a stranger's link puts in the query string.
+		// The message comes in a signed cookie, shown once: a reload does not show it again.
+		const shown = await send(bot, '/admin/login', { cookie: flashCookieHeader(out) })
+		expect(await shown.text()).toContain('Logged out.')
+		expect(shown.headers.getSetCookie().some((c) => c.startsWith('tlapbot_flash=; Path=/admin; Max-Age=0'))).toBe(true)
+		// The login page is public: it shows no text a stranger's link puts in the query string or a forged cookie.
 		const spoof = await (await send(bot, '/admin/login?error=Session+expired%2C+log+in+at+evil.example')).text()
 		expect(spoof).not.toContain('evil.example')
+		const forged = `tlapbot_flash=${Buffer.from(JSON.stringify({ k: 'error', t: 'evil.example' })).toString('base64url')}.${'A'.repeat(43)}`
+		expect(await (await send(bot, '/admin/login', { cookie: forged })).text()).not.toContain('evil.example')
+	})
+
+	test('"Logged in." shows once: a reload of the page does not repeat it', async () => {
+		bot = await createTestBot({ env: rich })
+		const response = await send(bot, '/admin/login', { form: { password: PASSWORD } })
+		expect(response.headers.get('location')).toBe('/admin')
+		const cookie = sessionFrom(response)
+		const first = await send(bot, '/admin', { cookie: `${cookie}; ${flashCookieHeader(response)}` })
+		expect(await first.text()).toContain('Logged in.')
+		// The browser drops the cleared cookie; the reload sends only the session.
+		expect(first.headers.getSetCookie().some((c) => c.startsWith('tlapbot_flash=;'))).toBe(true)
+		expect(await (await send(bot, '/admin', { cookie })).text()).not.toContain('Logged in.')
 	})
 })
 
@@ -332,7 +349,7 @@ describe('viewers', () => {
 			{ actor: 'admin (web)', action: 'setpoints', detail: 'Alice (alice-id): +0, now 1000' }
 		])
 		// The viewers page shows the new balance and the message.
-		const shown = await html(bot, `/admin/viewers?q=ali&error=${encodeURIComponent('Alice has only 1000 points')}`, admin)
+		const shown = await follow(bot, admin, tooMuch)
 		expect(shown).toContain('<td class="num" data-label="Balance">1000</td>')
 		expect(shown).toContain('Alice has only 1000 points')
 	})
@@ -388,15 +405,15 @@ describe('audit log and safety', () => {
 		expect(pages[0]).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;')
 		expect(pages[0]).toContain('&lt;script&gt;alert(&quot;note&quot;)&lt;/script&gt;')
 		const reject = await act(bot, admin, '/admin/redemptions/1', { action: 'reject', reason: '<script>alert("reason")</script>' })
-		const location = reject.headers.get('location') ?? ''
-		pages.push(await html(bot, location, admin))
+		pages.push(await follow(bot, admin, reject))
 		expect(pages[1]).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;: rejected')
 		await act(bot, admin, '/admin/redemptions/2', { action: 'done' })
 		pages.push(await html(bot, '/admin', admin))
 		pages.push(await html(bot, '/admin/viewers?q=evil', admin))
 		pages.push(await html(bot, '/admin/audit', admin))
 		expect(pages[4]).toContain('&lt;script&gt;alert(&quot;reason&quot;)&lt;/script&gt;')
-		pages.push(await html(bot, `/admin?error=${encodeURIComponent('<script>alert("flash")</script>')}`, admin))
+		const badFlash = await act(bot, admin, `/admin/redeems/${encodeURIComponent('<script>alert("flash")</script>')}`, { action: 'pause' })
+		pages.push(await follow(bot, admin, badFlash))
 		for (const page of pages) {
 			expect(page).not.toContain('<script')
 			expect(page).not.toContain('<img')

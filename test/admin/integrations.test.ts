@@ -6,6 +6,7 @@ import { overlayKey } from '../../src/modules/events/routes.ts'
 import { receiverId } from '../../src/modules/events/outbox.ts'
 import { describeInBrowser, launchChromium } from '../support/browser.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
+import { flashOf as flashOfResponse } from '../support/admin-http.ts'
 
 const PASSWORD = 'correct horse battery'
 const alice = { id: 'alice', displayName: 'Alice' }
@@ -82,9 +83,8 @@ async function integrations(b: TestBot, admin: Admin): Promise<string> {
 }
 
 function flashOf(response: Response) {
-	expect(response.status).toBe(303)
-	const location = new URL(response.headers.get('location') ?? '', 'http://localhost')
-	return { path: location.pathname, ok: location.searchParams.get('flash'), error: location.searchParams.get('error') }
+	const { path, ok, error } = flashOfResponse(response)
+	return { path, ok: ok ?? null, error: error ?? null }
 }
 
 const events = (b: TestBot) => b.db.query<{ name: string }, []>('SELECT name FROM events ORDER BY id').all().map((r) => r.name)

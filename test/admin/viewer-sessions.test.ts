@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { chatEvent } from '../support/payloads.ts'
-import { act, flashOf, html, login as loginWith, send, type Send } from '../support/admin-http.ts'
+import { act, flashOf, follow, html, login as loginWith, send, type Send } from '../support/admin-http.ts'
 import { api } from '../support/store-http.ts'
 
 let bot: TestBot | undefined
@@ -126,7 +126,7 @@ describe("a viewer's dashboard sign-ins", () => {
 		expect(await storeStatus(bot, byCode)).toBe(401)
 		expect(await storeStatus(bot, byLink)).toBe(200)
 		expect(await storeStatus(bot, bobs)).toBe(200)
-		const after = await html(bot, '/admin/viewers/alice/sessions?flash=Alice%3A+signed+out+of+that+browser.', admin)
+		const after = await follow(bot, admin, one)
 		expect(after).toContain('Alice: signed out of that browser.')
 		expect(revokeForms(after)).toEqual([`/admin/viewers/alice/sessions/${linkHash}/revoke`])
 		expect(after).toContain('Sign out everywhere (1 browser)')
@@ -237,7 +237,7 @@ describe("a viewer's dashboard sign-ins", () => {
 		expect(pages[0]).toContain('&lt;img src=x onerror=alert(1)&gt;')
 		expect(pages[0]).toContain('>Chrome 126 on Linux</td>')
 		const everywhere = await act(bot, admin, '/admin/viewers/evil-id/sessions/revoke-all')
-		pages.push(await html(bot, everywhere.headers.get('location') ?? '', admin))
+		pages.push(await follow(bot, admin, everywhere))
 		expect(pages[2]).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;: signed out everywhere (2 browsers).')
 		pages.push(await html(bot, '/admin/audit', admin))
 		// Text is escaped; in attributes (the full user agent is the cell's title) the quote cannot get out.

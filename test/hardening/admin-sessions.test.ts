@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/db/database.ts'
 import { createLogger } from '../../src/log.ts'
 import { createAdminLinks } from '../../src/modules/admin/links.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
+import { flashCookieHeader, flashCookieOf } from '../support/admin-http.ts'
 
 const PASSWORD = 'correct horse battery'
 
@@ -184,14 +185,15 @@ describe('sessions are rows in admin_sessions', () => {
 
 		const out = await post(one, '/admin/logout-everywhere', { csrf: laptop.csrf }, laptop.cookie)
 		expect(out.status).toBe(303)
-		expect(out.headers.get('location')).toBe('/admin/login?flash=Logged+out+everywhere.')
+		expect(out.headers.get('location')).toBe('/admin/login')
+		expect(flashCookieOf(out)).toEqual({ ok: 'Logged out everywhere.' })
 		expect(out.headers.get('set-cookie')).toMatch(/^tlapbot_admin=; Path=\/admin; Max-Age=0;/)
 		for (const app of [one, two]) {
 			expect(await status(app, laptop.cookie)).toBe(303)
 			expect(await status(app, phone.cookie)).toBe(303)
 		}
 		expect(sessionRows(one)).toEqual([])
-		const shown = await (await one.handle(new Request(`http://localhost${out.headers.get('location')}`))).text()
+		const shown = await (await one.handle(new Request(`http://localhost${out.headers.get('location')}`, { headers: { cookie: flashCookieHeader(out) } }))).text()
 		expect(shown).toContain('Logged out everywhere.')
 		expect(bot.db.query('SELECT actor, action, detail FROM audit_log ORDER BY id').all()).toEqual([
 			{ actor: 'admin (web)', action: 'login', detail: 'the password' },

@@ -53,15 +53,38 @@ export async function html(b: TestBot, path: string, admin: Admin, status = 200)
 export const act = (b: TestBot, admin: Admin, path: string, form: Record<string, string> = {}) =>
 	send(b, path, { cookie: admin.cookie, form: { csrf: admin.csrf, ...form } })
 
-/** The flash message a 303 carries in its Location, and the path (and search) it leads to. */
+/** The flash message a response sets (its signed cookie, decoded). */
+export function flashCookieOf(response: Response): { ok?: string; error?: string } {
+	for (const cookie of response.headers.getSetCookie()) {
+		const match = /^tlapbot_flash=([A-Za-z0-9_-]+)\./.exec(cookie)
+		if (!match?.[1]) continue
+		const { k, t } = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as { k: string; t: string }
+		return k === 'error' ? { error: t } : { ok: t }
+	}
+	return {}
+}
+
+/** The name=value of the flash cookie a response sets, to send with the next request like a browser. */
+export function flashCookieHeader(response: Response): string {
+	for (const cookie of response.headers.getSetCookie()) if (cookie.startsWith('tlapbot_flash=')) return cookie.split(';')[0] as string
+	throw new Error('no flash cookie')
+}
+
+/** The flash message of a 303 (never in its Location: in the flash cookie), and the path (and search) it leads to. */
 export function flashOf(response: Response): { path: string; q?: string; ok?: string; error?: string } {
 	expect(response.status).toBe(303)
 	const location = new URL(response.headers.get('location') ?? '', 'http://localhost')
-	const get = (name: string) => location.searchParams.get(name)
-	return {
-		path: location.pathname,
-		...(get('q') ? { q: get('q') as string } : {}),
-		...(get('flash') ? { ok: get('flash') as string } : {}),
-		...(get('error') ? { error: get('error') as string } : {})
-	}
+	expect(location.searchParams.get('flash')).toBeNull()
+	expect(location.searchParams.get('error')).toBeNull()
+	const q = location.searchParams.get('q')
+	return { path: location.pathname, ...(q ? { q } : {}), ...flashCookieOf(response) }
+}
+
+/** Follows a 303 as a browser does (session and flash cookie) and returns the page's HTML. */
+export async function follow(b: TestBot, admin: Admin, response: Response): Promise<string> {
+	expect(response.status).toBe(303)
+	const cookie = `${admin.cookie}; ${flashCookieHeader(response)}`
+	const next = await send(b, response.headers.get('location') ?? '', { cookie })
+	expect(next.status).toBe(200)
+	return next.text()
 }

@@ -155,3 +155,35 @@ export function createLoginThrottle(
 }
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>
+
+/**
+ * The message shown once after a form (“Logged in.”, “#12 refunded”): a short-lived cookie signed with
+ * secret_key, read and cleared by the next admin page, so that a reload never shows it again and a link
+ * cannot carry a made-up message.
+ */
+export const FLASH_COOKIE = 'tlapbot_flash'
+export type FlashMessage = { kind: 'ok' | 'error'; text: string }
+
+export function flashCookie(secret: string, flash: FlashMessage, secure: boolean): string {
+	const payload = Buffer.from(JSON.stringify({ k: flash.kind, t: flash.text.slice(0, 500) })).toString('base64url')
+	return `${FLASH_COOKIE}=${payload}.${hmac(secret, `flash.${payload}`)}; Path=/admin; Max-Age=120; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`
+}
+
+export function clearedFlashCookie(secure: boolean): string {
+	return `${FLASH_COOKIE}=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`
+}
+
+/** The flash a Cookie header carries, when one is there and signed with this secret. */
+export function flashFrom(secret: string, cookieHeader: string | undefined): FlashMessage | undefined {
+	for (const value of cookieValues(cookieHeader, FLASH_COOKIE)) {
+		const dot = value.lastIndexOf('.')
+		if (dot < 1) continue
+		const payload = value.slice(0, dot)
+		if (!sameText(value.slice(dot + 1), hmac(secret, `flash.${payload}`))) continue
+		try {
+			const { k, t } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { k: unknown; t: unknown }
+			if ((k === 'ok' || k === 'error') && typeof t === 'string') return { kind: k, text: t.slice(0, 500) }
+		} catch {}
+	}
+	return undefined
+}

@@ -37,11 +37,14 @@ import type { ViewerStore } from '../viewers/store.ts'
 import {
 	ADMIN_ACTOR,
 	checkPassword,
+	clearedFlashCookie,
 	clearedSessionCookie,
 	cookieValues,
 	createLoginThrottle,
 	createSession,
 	csrfToken,
+	flashCookie,
+	flashFrom,
 	passwordFingerprint,
 	SESSION_COOKIE,
 	sessionCookie,
@@ -161,20 +164,6 @@ function redirect(set: ResponseSet, location: string): string {
 	return ''
 }
 
-/** A path with a flash message in its query string (shown escaped by the page it leads to). */
-function withFlash(path: string, flash: Flash, params: Record<string, string> = {}): string {
-	const query = new URLSearchParams(params)
-	query.set(flash.kind === 'error' ? 'error' : 'flash', flash.text)
-	return `${path}?${query}`
-}
-
-function readFlash(query: Query): Flash | undefined {
-	const error = first(query.error)
-	if (error) return { kind: 'error', text: error.slice(0, 500) }
-	const ok = first(query.flash)
-	return ok ? { kind: 'ok', text: ok.slice(0, 500) } : undefined
-}
-
 const LINK_ERRORS: Record<Exclude<LinkState, 'valid'>, { status: number; title: string; text: string }> = {
 	used: {
 		status: 410,
@@ -239,6 +228,24 @@ export function adminRoutes(deps: AdminDeps) {
 		return !allowed.includes(host)
 	}
 
+	/** Adds a Set-Cookie header (a response may set the session and the flash cookie both). */
+	function addCookie(set: ResponseSet, cookie: string) {
+		const before = set.headers['set-cookie'] as string | string[] | undefined
+		;(set.headers as Record<string, string | string[]>)['set-cookie'] = before === undefined ? cookie : [...[before].flat(), cookie]
+	}
+	/** A 303 to the path (and its query), the message in the flash cookie, never in the URL. */
+	function redirectWith(set: ResponseSet, path: string, flash: Flash, params: Record<string, string> = {}): string {
+		addCookie(set, flashCookie(secret(), flash, secure()))
+		const query = new URLSearchParams(params).toString()
+		return redirect(set, query ? `${path}?${query}` : path)
+	}
+	/** The flash the browser brought, shown once: its cookie is cleared by this response. */
+	function takeFlash(headers: Record<string, string | undefined>, set: ResponseSet): Flash | undefined {
+		const flash = flashFrom(secret(), headers.cookie)
+		if (flash) addCookie(set, clearedFlashCookie(secure()))
+		return flash
+	}
+
 	function logIn(set: ResponseSet, how: string): string {
 		const now = deps.clock()
 		const { session, value } = createSession(secret(), now)
@@ -246,7 +253,7 @@ export function adminRoutes(deps: AdminDeps) {
 		set.headers['set-cookie'] = sessionCookie(value, secure())
 		deps.moderation.audit(ADMIN_ACTOR, 'login', how, now)
 		deps.log.info(`admin page: logged in with ${how}`)
-		return redirect(set, withFlash('/admin', { kind: 'ok', text: 'Logged in.' }))
+		return redirectWith(set, '/admin', { kind: 'ok', text: 'Logged in.' })
 	}
 
 	/** A viewer by the id in a URL; undefined for ids no viewer can have. */
@@ -261,7 +268,7 @@ export function adminRoutes(deps: AdminDeps) {
 		const viewer = viewerOf(id)
 		const params: Record<string, string> = q ? { q } : {}
 		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions` : '/admin/viewers'
-		return { viewer, back: (flash: Flash) => redirect(set, withFlash(path, flash, params)) }
+		return { viewer, back: (flash: Flash) => redirectWith(set, path, flash, params) }
 	}
 
 	const linkError = (set: ResponseSet, state: Exclude<LinkState, 'valid'>) => {
@@ -315,7 +322,7 @@ export function adminRoutes(deps: AdminDeps) {
 	const open = new Elysia()
 		.onParse(parse)
 		.onBeforeHandle(screen)
-		.get('/admin/assets/admin.css', ({ set }) => {
+		.get('/admin/assets/admin.css', ({ headers, set }) => {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
 		})
@@ -330,10 +337,8 @@ export function adminRoutes(deps: AdminDeps) {
 				)
 			}
 			if (currentSession(headers.cookie)) return redirect(set, '/admin')
-			// Anyone can link here: only our own messages are shown, not whatever text a link carries.
-			const flash = readFlash(query as Query)
-			const shown = flash && flash.kind === 'ok' && (flash.text === LOGGED_OUT || flash.text === LOGGED_OUT_EVERYWHERE) ? flash : undefined
-			return page(set, 200, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={shown} />)
+			// Only our own messages are shown (the flash cookie is signed), never text a link carries.
+			return page(set, 200, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={takeFlash(headers, set)} />)
 		})
 		.post('/admin/login', async ({ body, request, server, set }) => {
 			const form = (body ?? {}) as Form
@@ -394,7 +399,7 @@ export function adminRoutes(deps: AdminDeps) {
 				)
 			}
 		})
-		.get('/admin', ({ session, query, set }) => {
+		.get('/admin', ({ headers, session, query, set }) => {
 			// 200 pending entries a page, oldest first; ?after=<id> shows the ones after that redemption.
 			const afterText = first((query as Query).after)
 			const after = afterText && /^\d{1,15}$/.test(afterText) ? Number(afterText) : undefined
@@ -405,7 +410,7 @@ export function adminRoutes(deps: AdminDeps) {
 				200,
 				<QueuePage
 					csrf={csrfToken(secret(), session as Session)}
-					flash={readFlash(query as Query)}
+					flash={takeFlash(headers, set)}
 					pending={pending}
 					pendingTotal={deps.queue.pendingCount()}
 					nextAfter={rows.length > ADMIN_QUEUE_PAGE ? pending.at(-1)?.id : undefined}
@@ -414,7 +419,7 @@ export function adminRoutes(deps: AdminDeps) {
 				/>
 			)
 		})
-		.get('/admin/viewers', ({ session, query, set }) => {
+		.get('/admin/viewers', ({ headers, session, query, set }) => {
 			const q = searchText(query)
 			const viewers = deps.viewers.search(q, 50)
 			const now = deps.clock()
@@ -422,10 +427,10 @@ export function adminRoutes(deps: AdminDeps) {
 			return page(
 				set,
 				200,
-				<ViewersPage csrf={csrfToken(secret(), session as Session)} flash={readFlash(query as Query)} q={q} viewers={viewers} signIns={signIns} />
+				<ViewersPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} q={q} viewers={viewers} signIns={signIns} />
 			)
 		})
-		.get('/admin/viewers/:id/sessions', ({ params, session, query, set }) => {
+		.get('/admin/viewers/:id/sessions', ({ headers, params, session, query, set }) => {
 			const q = searchText(query)
 			const viewer = viewerOf(params.id)
 			if (!viewer) {
@@ -436,14 +441,14 @@ export function adminRoutes(deps: AdminDeps) {
 				200,
 				<ViewerSessionsPage
 					csrf={csrfToken(secret(), session as Session)}
-					flash={readFlash(query as Query)}
+					flash={takeFlash(headers, set)}
 					viewer={viewer}
 					sessions={deps.identity.sessionsOf(viewer.id, deps.clock())}
 					q={q}
 				/>
 			)
 		})
-		.get('/admin/integrations', ({ session, query, set }) => {
+		.get('/admin/integrations', ({ headers, session, query, set }) => {
 			const { config, baseUrl, redeems } = deps.settings()
 			const names = { counters: counterNames(redeems), milestones: milestoneGoals(redeems).map((m) => m.name) }
 			return page(
@@ -451,14 +456,14 @@ export function adminRoutes(deps: AdminDeps) {
 				200,
 				<IntegrationsPage
 					csrf={csrfToken(secret(), session as Session)}
-					flash={readFlash(query as Query)}
+					flash={takeFlash(headers, set)}
 					receivers={deps.outbox.receivers()}
 					deliveries={deps.outbox.recentDeliveries(DELIVERIES_SHOWN)}
 					overlays={overlayUrls(config, baseUrl, names)}
 				/>
 			)
 		})
-		.get('/admin/redeems', ({ session, query, set }) => {
+		.get('/admin/redeems', ({ headers, session, query, set }) => {
 			const { redeems } = deps.settings()
 			const paused = new Set(deps.moderation.pausedRedeems().map((n) => n.toLowerCase()))
 			const active = deps.moderation.activeCategories()
@@ -482,11 +487,11 @@ export function adminRoutes(deps: AdminDeps) {
 			return page(
 				set,
 				200,
-				<RedeemsPage csrf={csrfToken(secret(), session as Session)} flash={readFlash(query as Query)} redeems={rows} categories={categories} />
+				<RedeemsPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} redeems={rows} categories={categories} />
 			)
 		})
 		.post('/admin/redeems/:name', ({ params, body, set }) => {
-			const back = (flash: Flash) => redirect(set, withFlash('/admin/redeems', flash))
+			const back = (flash: Flash) => redirectWith(set, '/admin/redeems', flash)
 			const redeem = findRedeem(deps.settings().redeems, params.name)
 			if (!redeem) return back({ kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)}.` })
 			const form = (body ?? {}) as Form
@@ -522,14 +527,14 @@ export function adminRoutes(deps: AdminDeps) {
 			}
 		})
 		.post('/admin/categories/:name', ({ params, body, set }) => {
-			const back = (flash: Flash) => redirect(set, withFlash('/admin/redeems', flash))
+			const back = (flash: Flash) => redirectWith(set, '/admin/redeems', flash)
 			const category = findCategory(deps.settings().redeems, params.name)
 			if (!category) return back({ kind: 'error', text: `No redeem is in the category ${params.name.slice(0, 64)}.` })
 			const on = first(((body ?? {}) as Form).on) === '1'
 			deps.moderation.setCategory(category, on, ADMIN_ACTOR, deps.clock())
 			return back({ kind: 'ok', text: `Category ${category} is ${on ? 'on' : 'off'}.` })
 		})
-		.get('/admin/audit', ({ session, query, set }) => {
+		.get('/admin/audit', ({ headers, session, query, set }) => {
 			const pageText = first((query as Query).page) ?? '1'
 			const number = /^\d{1,6}$/.test(pageText) ? Math.max(1, Number(pageText)) : 1
 			const rows = deps.audit.entries(AUDIT_PAGE_SIZE + 1, (number - 1) * AUDIT_PAGE_SIZE)
@@ -538,7 +543,7 @@ export function adminRoutes(deps: AdminDeps) {
 				200,
 				<AuditPage
 					csrf={csrfToken(secret(), session as Session)}
-					flash={readFlash(query as Query)}
+					flash={takeFlash(headers, set)}
 					entries={rows.slice(0, AUDIT_PAGE_SIZE)}
 					page={number}
 					hasNext={rows.length > AUDIT_PAGE_SIZE}
@@ -546,7 +551,7 @@ export function adminRoutes(deps: AdminDeps) {
 			)
 		})
 		.post('/admin/redemptions/:id', ({ params, body, set }) => {
-			const back = (flash: Flash) => redirect(set, withFlash('/admin', flash))
+			const back = (flash: Flash) => redirectWith(set, '/admin', flash)
 			if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id}.` })
 			const id = Number(params.id)
 			const form = v.safeParse(RedemptionForm, body ?? {})
@@ -564,7 +569,7 @@ export function adminRoutes(deps: AdminDeps) {
 		.post('/admin/viewers/:id/points', ({ params, body, set }) => {
 			const form = (body ?? {}) as Form
 			const q = searchText(form)
-			const back = (flash: Flash) => redirect(set, withFlash('/admin/viewers', flash, q ? { q } : {}))
+			const back = (flash: Flash) => redirectWith(set, '/admin/viewers', flash, q ? { q } : {})
 			const viewer = deps.viewers.viewer(params.id)
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
 			const parsed = v.safeParse(PointsForm, form)
@@ -614,7 +619,7 @@ export function adminRoutes(deps: AdminDeps) {
 			return back({ kind: 'ok', text: `${viewer.displayName}: signed out of that browser.` })
 		})
 		.post('/admin/integrations/:id/test', ({ params, set }) => {
-			const back = (flash: Flash) => redirect(set, withFlash('/admin/integrations', flash))
+			const back = (flash: Flash) => redirectWith(set, '/admin/integrations', flash)
 			const now = deps.clock()
 			const receiver = RECEIVER_ID.test(params.id) ? deps.outbox.sendTest(params.id, now) : undefined
 			if (!receiver) return back({ kind: 'error', text: 'There is no such outgoing webhook (was config.toml changed?); nothing was sent.' })
@@ -625,16 +630,16 @@ export function adminRoutes(deps: AdminDeps) {
 		.post('/admin/logout', ({ session, set }) => {
 			deps.sessions.end((session as Session).id)
 			set.headers['set-cookie'] = clearedSessionCookie(secure())
-			return redirect(set, withFlash('/admin/login', { kind: 'ok', text: LOGGED_OUT }))
+			return redirectWith(set, '/admin/login', { kind: 'ok', text: LOGGED_OUT })
 		})
 		.post('/admin/logout-everywhere', ({ set }) => {
 			const ended = deps.sessions.endAll()
 			deps.moderation.audit(ADMIN_ACTOR, 'logout everywhere', `${ended} session${ended === 1 ? '' : 's'} ended`, deps.clock())
 			deps.log.info(`admin page: logged out everywhere (${ended} session${ended === 1 ? '' : 's'} ended)`)
 			set.headers['set-cookie'] = clearedSessionCookie(secure())
-			return redirect(set, withFlash('/admin/login', { kind: 'ok', text: LOGGED_OUT_EVERYWHERE }))
+			return redirectWith(set, '/admin/login', { kind: 'ok', text: LOGGED_OUT_EVERYWHERE })
 		})
-		.get('/admin/*', ({ path, set }) => {
+		.get('/admin/*', ({ headers, path, set }) => {
 			if (path === '/admin/') return redirect(set, '/admin')
 			return page(set, 404, <MessagePage title="Not found" text="There is no such admin page." />)
 		})
