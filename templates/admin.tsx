@@ -44,9 +44,16 @@ function FlashBox({ flash }: { flash: Flash | undefined }): JSX.Element {
 	)
 }
 
-export function AdminLayout({ title, children }: PropsWithChildren<{ title: string }>): JSX.Element {
+export function AdminLayout({ title, live, bodyClass, children }: PropsWithChildren<{ title: string; live?: boolean; bodyClass?: string }>): JSX.Element {
 	return (
-		<Layout title={`${title} · tlapbot admin`} stylesheets={['/admin/assets/admin.css']} script={false} noindex bodyClass="admin">
+		<Layout
+			title={`${title} · tlapbot admin`}
+			stylesheets={['/admin/assets/admin.css']}
+			script={false}
+			scripts={live ? ['/admin/assets/admin.js'] : []}
+			noindex
+			bodyClass={bodyClass ?? 'admin'}
+		>
 			{children}
 		</Layout>
 	)
@@ -56,12 +63,28 @@ function ReasonInput({ id }: { id: number }): JSX.Element {
 	return <input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label={`Reason for #${id}`} />
 }
 
-/** Redemptions with a form of action buttons on each row. */
-function RedemptionTable(props: { rows: RedemptionRow[]; csrf: string; actions: (r: RedemptionRow) => JSX.Element }): JSX.Element {
+/** Redemptions with a form of action buttons on each row; with `select`, a checkbox for the bulk form too. */
+function RedemptionTable(props: {
+	rows: RedemptionRow[]
+	csrf: string
+	actions: (r: RedemptionRow) => JSX.Element
+	/** Where the row forms lead back to (the queue with its filters, or the dock). */
+	back: string
+	select?: boolean
+	/** Redeems that are no longer in redeems.toml (their entries show as archived). */
+	archived?: (redeem: string) => boolean
+}): JSX.Element {
 	return (
 		<table class="admin-table">
 			<thead>
 				<tr>
+					{props.select ? (
+						<th>
+							<span class="visually-hidden">Select</span>
+						</th>
+					) : (
+						''
+					)}
 					<th>#</th>
 					<th>Time</th>
 					<th>Redeem</th>
@@ -72,11 +95,19 @@ function RedemptionTable(props: { rows: RedemptionRow[]; csrf: string; actions: 
 			</thead>
 			<tbody>
 				{props.rows.map((r) => (
-					<tr>
-						<RedemptionCells r={r} />
+					<tr data-id={String(r.id)}>
+						{props.select ? (
+							<td class="select">
+								<input type="checkbox" name="ids" value={String(r.id)} form="bulk" aria-label={`Select #${r.id}`} />
+							</td>
+						) : (
+							''
+						)}
+						<RedemptionCells r={r} archived={props.archived?.(r.redeem) ?? false} />
 						<td>
 							<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
 								<Csrf token={props.csrf} />
+								<input type="hidden" name="back" value={props.back} />
 								{props.actions(r)}
 							</form>
 						</td>
@@ -93,10 +124,11 @@ function AdminPage({
 	tab,
 	csrf,
 	flash,
+	live,
 	children
-}: PropsWithChildren<{ title: string; tab: AdminTab; csrf: string; flash: Flash | undefined }>): JSX.Element {
+}: PropsWithChildren<{ title: string; tab: AdminTab; csrf: string; flash: Flash | undefined; live?: boolean }>): JSX.Element {
 	return (
-		<AdminLayout title={title}>
+		<AdminLayout title={title} live={live ?? false}>
 			<header class="admin-header">
 				<nav class="tabs" aria-label="Admin sections">
 					{TABS.map((t) => (
@@ -118,10 +150,31 @@ function AdminPage({
 			</header>
 			<main>
 				<h1 safe>{title}</h1>
+				{live ? <LiveControls /> : ''}
 				<FlashBox flash={flash} />
 				{children}
 			</main>
 		</AdminLayout>
+	)
+}
+
+/**
+ * Live updates (admin.js): new redemptions and changes appear without a reload. Hidden until the script runs;
+ * the sound and the browser notification are switched on by the person at this screen and remembered in this browser.
+ */
+function LiveControls(): JSX.Element {
+	return (
+		<p class="live-controls" hidden>
+			<span class="live-state" role="status" aria-live="polite">
+				Connecting…
+			</span>
+			<label>
+				<input type="checkbox" class="live-sound" /> Sound for new redemptions
+			</label>
+			<label>
+				<input type="checkbox" class="live-notify" /> Browser notification
+			</label>
+		</p>
 	)
 }
 
@@ -193,15 +246,22 @@ export function MessagePage({ title, text, loginLink }: { title: string; text: s
 
 // --- Queue -----------------------------------------------------------------------------------------------
 
-function RedemptionCells({ r }: { r: RedemptionRow }): JSX.Element {
+function RedemptionCells({ r, archived }: { r: RedemptionRow; archived: boolean }): JSX.Element {
 	return (
 		<>
 			<td class="num" data-label="Redemption" safe>{`#${r.id}`}</td>
 			<td data-label="Time">
 				<Time iso={r.createdAt} />
 			</td>
-			<td class="redeem" safe>
-				{r.redeem}
+			<td class="redeem">
+				<span safe>{r.redeem}</span>
+				{archived ? (
+					<span class="archived" title="This redeem is no longer in redeems.toml">
+						archived
+					</span>
+				) : (
+					''
+				)}
 			</td>
 			<td>
 				<span class="viewer" safe>
@@ -246,52 +306,105 @@ const REASON_WORDS: Record<RedemptionRow['status'], string> = {
 	cancelled: 'Refunded'
 }
 
+/** The queue's filters, as typed; empty for none. */
+export type QueueFilter = { redeem: string; viewer: string }
+
+/** The queue's URL with its filters (and a page), for links and for the forms to come back to. */
+export function queueHref(filter: QueueFilter, after?: number): string {
+	const query = new URLSearchParams()
+	if (filter.redeem) query.set('redeem', filter.redeem)
+	if (filter.viewer) query.set('viewer', filter.viewer)
+	if (after !== undefined) query.set('after', String(after))
+	const text = query.toString()
+	return text ? `/admin?${text}` : '/admin'
+}
+
 export function QueuePage(props: {
 	csrf: string
 	flash: Flash | undefined
 	pending: RedemptionRow[]
-	/** How many are pending in all (the page shows at most 200). */
+	/** How many are pending in all, or match the filters (the page shows at most 200). */
 	pendingTotal: number
 	/** The id to continue after, when more pending entries follow this page. */
 	nextAfter: number | undefined
 	/** This page does not start at the oldest pending entry. */
 	paged: boolean
 	fulfilled: RedemptionRow[]
+	filter: QueueFilter
+	/** The redeems that go to the queue (list and note), for the filter. */
+	redeemNames: string[]
+	archived: (redeem: string) => boolean
+	/** This page as it is (filters, page): where its forms lead back to. */
+	self: string
 }): JSX.Element {
-	const { csrf, pending, fulfilled } = props
+	const { csrf, pending, fulfilled, filter } = props
+	const filtered = filter.redeem !== '' || filter.viewer !== ''
+	const names = filter.redeem && !props.redeemNames.some((n) => n.toLowerCase() === filter.redeem.toLowerCase()) ? [...props.redeemNames, filter.redeem] : props.redeemNames
 	return (
-		<AdminPage title="Pending redeems" tab="queue" csrf={csrf} flash={props.flash}>
-			{props.pendingTotal > pending.length || props.paged ? (
+		<AdminPage title="Pending redeems" tab="queue" csrf={csrf} flash={props.flash} live>
+			<form method="get" action="/admin" class="search filters" role="search" aria-label="Filter the queue">
+				<label for="filter-redeem">Redeem</label>
+				<select id="filter-redeem" name="redeem">
+					<option value="">All redeems</option>
+					{names.map((name) => (
+						<option value={name} selected={name.toLowerCase() === filter.redeem.toLowerCase()} safe>
+							{name}
+						</option>
+					))}
+				</select>
+				<label for="filter-viewer">Viewer</label>
+				<input type="search" id="filter-viewer" name="viewer" value={filter.viewer} maxlength="100" placeholder="Name or id" />
+				<button type="submit">Filter</button>
+				{filtered ? <a href="/admin">Show all</a> : ''}
+			</form>
+			{props.pendingTotal > pending.length || props.paged || filtered ? (
 				<p class="queue-count" safe>
-					{`${props.pendingTotal} pending in all; this page shows ${pending.length}${props.paged ? ', not starting at the oldest' : ', the oldest first'}.`}
+					{`${props.pendingTotal} pending${filtered ? ' match the filter' : ' in all'}${props.pendingTotal > pending.length || props.paged ? `; this page shows ${pending.length}${props.paged ? ', not starting at the oldest' : ', the oldest first'}` : ''}.`}
 				</p>
 			) : (
 				''
 			)}
 			{pending.length === 0 ? (
-				<p class="empty">Nothing is waiting.</p>
+				<p class="empty">{filtered ? 'Nothing pending matches the filter.' : 'Nothing is waiting.'}</p>
 			) : (
-				<RedemptionTable
-					rows={pending}
-					csrf={csrf}
-					actions={(r) => (
-						<>
-							<button type="submit" name="action" value="done">
-								Done
-							</button>
-							<ReasonInput id={r.id} />
-							<button type="submit" name="action" value="reject" class="danger">
-								Reject
-							</button>
-						</>
-					)}
-				/>
+				<>
+					<form method="post" action="/admin/redemptions/bulk" id="bulk" class="row-form bulk" aria-label="Selected redemptions">
+						<Csrf token={csrf} />
+						<input type="hidden" name="back" value={props.self} />
+						<span>Selected:</span>
+						<button type="submit" name="action" value="done">
+							Mark done
+						</button>
+						<input type="text" name="reason" maxlength="200" placeholder="Reason (optional)" aria-label="Reason for the selected" />
+						<button type="submit" name="action" value="reject" class="danger">
+							Reject and refund
+						</button>
+					</form>
+					<RedemptionTable
+						rows={pending}
+						csrf={csrf}
+						back={props.self}
+						select
+						archived={props.archived}
+						actions={(r) => (
+							<>
+								<button type="submit" name="action" value="done">
+									Done
+								</button>
+								<ReasonInput id={r.id} />
+								<button type="submit" name="action" value="reject" class="danger">
+									Reject
+								</button>
+							</>
+						)}
+					/>
+				</>
 			)}
 			{props.nextAfter !== undefined || props.paged ? (
 				<p class="pager">
-					{props.paged ? <a href="/admin">Oldest pending</a> : ''}
+					{props.paged ? <a href={queueHref(filter)}>Oldest pending</a> : ''}
 					{props.paged && props.nextAfter !== undefined ? ' · ' : ''}
-					{props.nextAfter !== undefined ? <a href={`/admin?after=${props.nextAfter}`}>Next {200} pending</a> : ''}
+					{props.nextAfter !== undefined ? <a href={queueHref(filter, props.nextAfter)}>Next {200} pending</a> : ''}
 				</p>
 			) : (
 				''
@@ -303,8 +416,13 @@ export function QueuePage(props: {
 				<RedemptionTable
 					rows={fulfilled}
 					csrf={csrf}
+					back={props.self}
+					archived={props.archived}
 					actions={(r) => (
 						<>
+							<button type="submit" name="action" value="reopen" title="Back to the pending queue">
+								Reopen
+							</button>
 							<ReasonInput id={r.id} />
 							<button type="submit" name="action" value="refund" class="danger" safe>
 								{`Refund ${r.cost}`}
@@ -315,6 +433,59 @@ export function QueuePage(props: {
 			)}
 		</AdminPage>
 	)
+}
+
+/** What a reject or refund will do, asked in the page (docks may block confirm()): the button does it. */
+export function ConfirmPage(props: {
+	csrf: string
+	action: 'reject' | 'refund'
+	/** The redemptions it applies to (only those it can change). */
+	rows: RedemptionRow[]
+	/** Ids it cannot change (already resolved, unknown), said before it happens. */
+	skipped: string[]
+	reason: string
+	back: string
+	/** One redemption's own form, or the bulk form. */
+	bulk: boolean
+	dock?: boolean
+}): JSX.Element {
+	const points = props.rows.reduce((sum, r) => sum + r.cost, 0)
+	const verb = props.action === 'reject' ? 'Reject' : 'Refund'
+	const count = props.rows.length === 1 ? `#${props.rows[0]?.id}` : `${props.rows.length} redemptions`
+	const body = (
+		<main class={props.dock ? 'dock' : 'login'}>
+			<h1 safe>{`${verb} ${count}?`}</h1>
+			<form method="post" action={props.bulk ? '/admin/redemptions/bulk' : `/admin/redemptions/${props.rows[0]?.id ?? 0}`} class="card confirm">
+				<Csrf token={props.csrf} />
+				<input type="hidden" name="back" value={props.back} />
+				<input type="hidden" name="action" value={props.action} />
+				<input type="hidden" name="confirm" value="yes" />
+				{props.bulk ? props.rows.map((r) => <input type="hidden" name="ids" value={String(r.id)} />) : ''}
+				<ul class="confirm-list">
+					{props.rows.map((r) => (
+						<li safe>{`#${r.id} ${r.redeem} by ${r.viewerName}: ${r.cost} point${r.cost === 1 ? '' : 's'} back`}</li>
+					))}
+				</ul>
+				{props.skipped.length > 0 ? (
+					<p class="muted" safe>{`Left as they are (already resolved or not found): ${props.skipped.join(', ')}.`}</p>
+				) : (
+					''
+				)}
+				<p safe>{`In all ${points} point${points === 1 ? '' : 's'} go back to the viewers, each once.`}</p>
+				<label for="confirm-reason">Reason (optional, shown to the viewer)</label>
+				<textarea id="confirm-reason" name="reason" maxlength="200" rows="2" safe>
+					{props.reason}
+				</textarea>
+				<p class="row-form">
+					<button type="submit" class="danger" safe>
+						{`Yes, ${verb.toLowerCase()} ${count}`}
+					</button>
+					<a href={props.back}>Cancel</a>
+				</p>
+			</form>
+		</main>
+	)
+	return <AdminLayout title={`${verb}?`}>{body}</AdminLayout>
 }
 
 // --- Viewers ---------------------------------------------------------------------------------------------

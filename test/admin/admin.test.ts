@@ -214,14 +214,27 @@ describe('the queue', () => {
 		expect(bot.balance(alice.id)).toBe(4840)
 		expect(refundsOf(bot, 1)).toEqual([])
 
-		const reject = await act(bot, admin, '/admin/redemptions/2', { action: 'reject', reason: 'not today' })
+		// Reject and Refund first ask, in the page: nothing changes until the confirmation's button.
+		const ask = await act(bot, admin, '/admin/redemptions/2', { action: 'reject', reason: 'not today', back: '/admin?redeem=request' })
+		expect(ask.status).toBe(200)
+		const askPage = await ask.text()
+		expect(askPage).toContain('<h1>Reject #2?</h1>')
+		expect(askPage).toContain('#2 request by Alice: 100 points back')
+		expect(askPage).toContain('name="confirm" value="yes"')
+		expect(askPage).toContain('>not today</textarea>')
+		expect(askPage).toContain('href="/admin?redeem=request">Cancel</a>')
+		expect(statusOf(bot, 2)).toBe('pending')
+		expect(bot.balance(alice.id)).toBe(4840)
+		const reject = await act(bot, admin, '/admin/redemptions/2', { action: 'reject', reason: 'not today', confirm: 'yes', back: '/admin?redeem=request' })
+		expect(flashOf(reject).path).toBe('/admin')
+		expect(reject.headers.get('location')).toBe('/admin?redeem=request')
 		expect(flashOf(reject).ok).toBe('#2 request by Alice: rejected; Alice got 100 points back.')
 		expect(statusOf(bot, 2)).toBe('rejected')
 		expect(bot.balance(alice.id)).toBe(4940)
 		expect(refundsOf(bot, 2)).toEqual([{ delta: 100 }])
 
 		// A second reject (a double click, another tab) does nothing.
-		const again = await act(bot, admin, '/admin/redemptions/2', { action: 'reject', reason: '' })
+		const again = await act(bot, admin, '/admin/redemptions/2', { action: 'reject', reason: '', confirm: 'yes' })
 		expect(flashOf(again).error).toBe('Redemption #2 is already rejected; nothing changed.')
 		expect(bot.balance(alice.id)).toBe(4940)
 		expect(refundsOf(bot, 2)).toEqual([{ delta: 100 }])
@@ -230,11 +243,13 @@ describe('the queue', () => {
 		const after = await html(bot, '/admin', admin)
 		expect(after).not.toContain('action="/admin/redemptions/2"')
 		expect(after).toMatch(/action="\/admin\/redemptions\/1"[^]*value="refund"/)
-		const refund = await act(bot, admin, '/admin/redemptions/1', { action: 'refund', reason: '' })
+		expect((await act(bot, admin, '/admin/redemptions/1', { action: 'refund', reason: '' })).status).toBe(200)
+		expect(statusOf(bot, 1)).toBe('fulfilled')
+		const refund = await act(bot, admin, '/admin/redemptions/1', { action: 'refund', reason: '', confirm: 'yes' })
 		expect(flashOf(refund).ok).toBe('#1 hydrate by Alice: refunded; Alice got 60 points back.')
 		expect(statusOf(bot, 1)).toBe('cancelled')
 		expect(bot.balance(alice.id)).toBe(5000)
-		const twice = await act(bot, admin, '/admin/redemptions/1', { action: 'refund', reason: '' })
+		const twice = await act(bot, admin, '/admin/redemptions/1', { action: 'refund', reason: '', confirm: 'yes' })
 		expect(flashOf(twice).error).toBe('Redemption #1 is already refunded; nothing changed.')
 		expect(bot.balance(alice.id)).toBe(5000)
 		expect(refundsOf(bot, 1)).toEqual([{ delta: 60 }])
@@ -254,7 +269,10 @@ describe('the queue', () => {
 		const admin = await login(bot)
 		expect(flashOf(await act(bot, admin, '/admin/redemptions/99', { action: 'done' })).error).toBe('There is no redemption #99.')
 		expect(flashOf(await act(bot, admin, '/admin/redemptions/abc', { action: 'done' })).error).toBe('There is no redemption #abc.')
-		expect(flashOf(await act(bot, admin, '/admin/redemptions/1', { action: 'delete' })).error).toBe('Choose Done, Reject or Refund.')
+		expect(flashOf(await act(bot, admin, '/admin/redemptions/1', { action: 'delete' })).error).toBe('Choose Done, Reject, Refund or Reopen.')
+		// A form cannot send the admin anywhere but back to the queue.
+		expect(flashOf(await act(bot, admin, '/admin/redemptions/99', { action: 'done', back: 'https://evil.example/' })).path).toBe('/admin')
+		expect((await act(bot, admin, '/admin/redemptions/99', { action: 'done', back: '//evil.example' })).headers.get('location')).toBe('/admin')
 		expect(flashOf(await act(bot, admin, '/admin/redemptions/1', { action: 'reject', reason: 'x'.repeat(201) })).error).toBe(
 			'The reason may be at most 200 characters.'
 		)
@@ -292,7 +310,7 @@ describe('the queue', () => {
 		// The same form from our own page goes through.
 		const sameSite = await send(bot, '/admin/redemptions/1', {
 			cookie: admin.cookie,
-			form: { action: 'reject', csrf: admin.csrf },
+			form: { action: 'reject', csrf: admin.csrf, confirm: 'yes' },
 			headers: { origin: 'http://localhost' }
 		})
 		expect(flashOf(sameSite).ok).toContain('rejected')
@@ -404,7 +422,9 @@ describe('audit log and safety', () => {
 		const pages = [await html(bot, '/admin', admin)]
 		expect(pages[0]).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;')
 		expect(pages[0]).toContain('&lt;script&gt;alert(&quot;note&quot;)&lt;/script&gt;')
-		const reject = await act(bot, admin, '/admin/redemptions/1', { action: 'reject', reason: '<script>alert("reason")</script>' })
+		const asked = await (await act(bot, admin, '/admin/redemptions/1', { action: 'reject', reason: '<script>alert("reason")</script>' })).text()
+		expect(asked).toContain('&lt;script&gt;alert(&quot;reason&quot;)&lt;/script&gt;</textarea>')
+		const reject = await act(bot, admin, '/admin/redemptions/1', { action: 'reject', reason: '<script>alert("reason")</script>', confirm: 'yes' })
 		pages.push(await follow(bot, admin, reject))
 		expect(pages[1]).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;: rejected')
 		await act(bot, admin, '/admin/redemptions/2', { action: 'done' })
@@ -414,8 +434,9 @@ describe('audit log and safety', () => {
 		expect(pages[4]).toContain('&lt;script&gt;alert(&quot;reason&quot;)&lt;/script&gt;')
 		const badFlash = await act(bot, admin, `/admin/redeems/${encodeURIComponent('<script>alert("flash")</script>')}`, { action: 'pause' })
 		pages.push(await follow(bot, admin, badFlash))
-		for (const page of pages) {
-			expect(page).not.toContain('<script')
+		for (const page of [...pages, asked]) {
+			// Our own script (live updates) is the only one.
+			expect(page.replaceAll('<script src="/admin/assets/admin.js" defer></script>', '')).not.toContain('<script')
 			expect(page).not.toContain('<img')
 		}
 		// In an attribute, the quote is what must not get through.

@@ -78,8 +78,17 @@ describeInBrowser('admin page in Chromium', () => {
 		const rejectRow = page.locator('tr', { hasText: 'react' })
 		await rejectRow.locator('input[name=reason]').first().fill('not today')
 		await rejectRow.locator('button', { hasText: 'Reject' }).click()
-		await page.waitForLoadState()
+		// The in-page confirmation (never confirm(), which OBS docks may block): nothing is rejected until it is confirmed.
+		await page.getByRole('heading', { name: 'Reject #2?' }).waitFor()
+		expect(bot.db.query('SELECT status FROM redemptions WHERE id = 2').get()).toEqual({ status: 'pending' })
+		expect(await page.inputValue('#confirm-reason')).toBe('not today')
+		await page.getByRole('button', { name: 'Yes, reject #2' }).click()
+		await page.waitForURL(`${base}/admin`)
 		expect(await page.textContent('body')).not.toContain('Refused')
+		expect(await page.textContent('.flash')).toBe('#2 react by Alice: rejected; Alice got 200 points back.')
+		// A reload does not show the message again.
+		await page.reload()
+		expect(await page.locator('.flash').count()).toBe(0)
 
 		const statuses = bot.db.query('SELECT id, status FROM redemptions ORDER BY id').all()
 		expect(statuses).toEqual([

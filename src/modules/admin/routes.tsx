@@ -8,11 +8,14 @@ import { Elysia, type Context } from 'elysia'
 import * as v from 'valibot'
 import {
 	AuditPage,
+	ConfirmPage,
 	IntegrationsPage,
 	LinkConfirmPage,
 	LoginPage,
 	MessagePage,
 	QueuePage,
+	queueHref,
+	type QueueFilter,
 	RedeemsPage,
 	type RedeemRow,
 	ViewerSessionsPage,
@@ -29,7 +32,7 @@ import { counterNames, findCategory, findRedeem, isRedeemActive, milestoneGoals,
 import type { RedeemStore } from '../redeems/store.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
-import type { Queue } from '../redemptions/queue.ts'
+import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
 import type { RedemptionStatus } from '../redemptions/store.ts'
 import type { Config } from '../settings/schema.ts'
 import type { Settings } from '../settings/settings.ts'
@@ -74,7 +77,7 @@ export type AdminDeps = {
 	>
 	/** Where each redeem stands (stock used, milestone progress), for the Redeems tab. */
 	redeemState: Pick<RedeemStore, 'controls' | 'milestone'>
-	queue: Pick<Queue, 'pending' | 'pendingCount' | 'recentlyFulfilled'>
+	queue: Pick<Queue, 'get' | 'pending' | 'pendingCount' | 'pendingMatching' | 'pendingMatchingCount' | 'recentlyFulfilled' | 'byViewer'>
 	viewers: Pick<ViewerStore, 'viewer' | 'search'>
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
@@ -132,9 +135,16 @@ const PointsForm = v.object({
 	)
 })
 const RedemptionForm = v.object({
-	action: v.picklist(['done', 'reject', 'refund'], 'Choose Done, Reject or Refund.'),
+	action: v.picklist(['done', 'reject', 'refund', 'reopen'], 'Choose Done, Reject, Refund or Reopen.'),
 	reason: v.optional(v.pipe(v.string('The reason must be text.'), v.trim(), v.maxLength(200, 'The reason may be at most 200 characters.')), '')
 })
+
+/** Where a queue form leads back to: the queue (with its filters and page) or the dock; nothing else. */
+const BACK_PATH = /^\/admin(?:\/dock)?(?:\?[A-Za-z0-9_.~%+=&-]{0,400})?$/
+function backOf(form: Form): string {
+	const back = first(form.back)
+	return back && BACK_PATH.test(back) ? back : '/admin'
+}
 
 const STATUS_WORDS: Record<RedemptionStatus, string> = {
 	pending: 'still pending',
@@ -142,7 +152,7 @@ const STATUS_WORDS: Record<RedemptionStatus, string> = {
 	rejected: 'already rejected',
 	cancelled: 'already refunded'
 }
-const ACTION_WORDS: Record<ResolveAction, string> = { done: 'marked done', reject: 'rejected', refund: 'refunded' }
+const ACTION_WORDS: Record<ResolveAction, string> = { done: 'marked done', reject: 'rejected', refund: 'refunded', reopen: 'back in the queue' }
 
 /** Sends an HTML page with the admin headers. */
 async function page(set: ResponseSet, status: number, body: JSX.Element): Promise<string> {
@@ -269,6 +279,39 @@ export function adminRoutes(deps: AdminDeps) {
 		const params: Record<string, string> = q ? { q } : {}
 		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions` : '/admin/viewers'
 		return { viewer, back: (flash: Flash) => redirectWith(set, path, flash, params) }
+	}
+
+	/** The queue's filters as store arguments; undefined for none. A viewer filter matches names and ids as the viewers search does. */
+	function pendingFilter(filter: QueueFilter) {
+		if (!filter.redeem && !filter.viewer) return undefined
+		return {
+			...(filter.redeem ? { redeem: filter.redeem } : {}),
+			...(filter.viewer ? { viewerIds: deps.viewers.search(filter.viewer, 200).map((v) => v.id) } : {})
+		}
+	}
+
+	/** Rejects and refunds give points back: they happen only after the in-page confirmation. */
+	const needsConfirm = (action: ResolveAction, form: Form) => (action === 'reject' || action === 'refund') && first(form.confirm) !== 'yes'
+
+	/** The confirmation step: what will be rejected or refunded, and how many points go back. */
+	function confirmPage(set: ResponseSet, session: Session, action: 'reject' | 'refund', ids: string[], reason: string, back: string, bulk: boolean) {
+		const from = action === 'reject' ? 'pending' : undefined
+		const rows: NamedRedemption[] = []
+		const skipped: string[] = []
+		for (const text of ids) {
+			const r = /^\d{1,15}$/.test(text) ? deps.queue.get(Number(text)) : undefined
+			const can = r && (from ? r.status === from : r.status === 'pending' || r.status === 'fulfilled')
+			if (r && can) rows.push(r)
+			else skipped.push(`#${text.slice(0, 16)}`)
+		}
+		if (rows.length === 0) {
+			return redirectWith(set, back, { kind: 'error', text: `${skipped.join(', ')}: already resolved or not found; nothing changed.` })
+		}
+		return page(
+			set,
+			200,
+			<ConfirmPage csrf={csrfToken(secret(), session)} action={action} rows={rows} skipped={skipped} reason={reason} back={back} bulk={bulk} dock={back.startsWith('/admin/dock')} />
+		)
 	}
 
 	const linkError = (set: ResponseSet, state: Exclude<LinkState, 'valid'>) => {
@@ -400,11 +443,16 @@ export function adminRoutes(deps: AdminDeps) {
 			}
 		})
 		.get('/admin', ({ headers, session, query, set }) => {
-			// 200 pending entries a page, oldest first; ?after=<id> shows the ones after that redemption.
-			const afterText = first((query as Query).after)
+			// 200 pending entries a page, oldest first; ?after=<id> shows the ones after that redemption;
+			// ?redeem= and ?viewer= (a name or id, as on the viewers page) filter them.
+			const q = query as Query
+			const afterText = first(q.after)
 			const after = afterText && /^\d{1,15}$/.test(afterText) ? Number(afterText) : undefined
-			const rows = deps.queue.pending(ADMIN_QUEUE_PAGE + 1, after)
+			const filter: QueueFilter = { redeem: (first(q.redeem) ?? '').trim().slice(0, 64), viewer: (first(q.viewer) ?? '').trim().slice(0, 100) }
+			const matching = pendingFilter(filter)
+			const rows = matching ? deps.queue.pendingMatching(matching, ADMIN_QUEUE_PAGE + 1, after) : deps.queue.pending(ADMIN_QUEUE_PAGE + 1, after)
 			const pending = rows.slice(0, ADMIN_QUEUE_PAGE)
+			const { redeems } = deps.settings()
 			return page(
 				set,
 				200,
@@ -412,10 +460,14 @@ export function adminRoutes(deps: AdminDeps) {
 					csrf={csrfToken(secret(), session as Session)}
 					flash={takeFlash(headers, set)}
 					pending={pending}
-					pendingTotal={deps.queue.pendingCount()}
+					pendingTotal={matching ? deps.queue.pendingMatchingCount(matching) : deps.queue.pendingCount()}
 					nextAfter={rows.length > ADMIN_QUEUE_PAGE ? pending.at(-1)?.id : undefined}
 					paged={after !== undefined}
 					fulfilled={deps.queue.recentlyFulfilled()}
+					filter={filter}
+					redeemNames={redeems.filter((r) => r.type === 'list' || r.type === 'note').map((r) => r.name)}
+					archived={(name) => !findRedeem(redeems, name)}
+					self={queueHref(filter, after)}
 				/>
 			)
 		})
@@ -550,13 +602,44 @@ export function adminRoutes(deps: AdminDeps) {
 				/>
 			)
 		})
-		.post('/admin/redemptions/:id', ({ params, body, set }) => {
-			const back = (flash: Flash) => redirectWith(set, '/admin', flash)
-			if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id}.` })
+		.post('/admin/redemptions/bulk', ({ session, body, set }) => {
+			const form = (body ?? {}) as Form
+			const back = backOf(form)
+			const parsed = v.safeParse(RedemptionForm, form)
+			if (!parsed.success) return redirectWith(set, back, { kind: 'error', text: parsed.issues[0].message })
+			const { action, reason } = parsed.output
+			const ids = [...new Set((Array.isArray(form.ids) ? form.ids : [form.ids]).filter((id): id is string => typeof id === 'string'))]
+			if (ids.length === 0) return redirectWith(set, back, { kind: 'error', text: 'Select one or more redemptions first; nothing changed.' })
+			if (ids.length > ADMIN_QUEUE_PAGE) return redirectWith(set, back, { kind: 'error', text: `Select at most ${ADMIN_QUEUE_PAGE} at a time; nothing changed.` })
+			if (needsConfirm(action, form)) return confirmPage(set, session as Session, action as 'reject' | 'refund', ids, reason, back, true)
+			const now = deps.clock()
+			const done: string[] = []
+			const refused: string[] = []
+			let points = 0
+			for (const text of ids) {
+				const result = /^\d{1,15}$/.test(text) ? deps.moderation.resolve(Number(text), action, ADMIN_ACTOR, reason, now) : undefined
+				if (!result?.ok) {
+					refused.push(`#${text.slice(0, 16)} ${result && result.reason === 'wrong_status' ? STATUS_WORDS[result.status] : 'not found'}`)
+					continue
+				}
+				done.push(`#${text}`)
+				points += result.refunded
+			}
+			const refunded = points ? `; ${points} points given back` : ''
+			const summary = done.length ? `${done.length} ${ACTION_WORDS[action]} (${done.join(', ')})${refunded}.` : 'Nothing changed.'
+			const others = refused.length ? ` Left as they were: ${refused.join(', ')}.` : ''
+			return redirectWith(set, back, { kind: done.length ? 'ok' : 'error', text: `${summary}${others}` })
+		})
+		.post('/admin/redemptions/:id', ({ session, params, body, set }) => {
+			const form = (body ?? {}) as Form
+			const to = backOf(form)
+			const back = (flash: Flash) => redirectWith(set, to, flash)
+			if (!/^\d{1,15}$/.test(params.id)) return back({ kind: 'error', text: `There is no redemption #${params.id.slice(0, 16)}.` })
 			const id = Number(params.id)
-			const form = v.safeParse(RedemptionForm, body ?? {})
-			if (!form.success) return back({ kind: 'error', text: form.issues[0].message })
-			const { action, reason } = form.output
+			const parsed = v.safeParse(RedemptionForm, form)
+			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
+			const { action, reason } = parsed.output
+			if (needsConfirm(action, form)) return confirmPage(set, session as Session, action as 'reject' | 'refund', [params.id], reason, to, false)
 			const result = deps.moderation.resolve(id, action, ADMIN_ACTOR, reason, deps.clock())
 			if (!result.ok) {
 				if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no redemption #${id}.` })

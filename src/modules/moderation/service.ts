@@ -11,7 +11,7 @@ import type { RedeemStore } from '../redeems/store.ts'
 import type { StreamStore } from '../streams/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 
-export type ResolveAction = 'done' | 'reject' | 'refund'
+export type ResolveAction = 'done' | 'reject' | 'refund' | 'reopen'
 export type ResolveResult =
 	| { ok: true; redemption: NamedRedemption; status: RedemptionStatus; refunded: number }
 	| { ok: false; reason: 'not_found' }
@@ -30,7 +30,9 @@ export type AdjustResult =
 const TRANSITIONS: Record<ResolveAction, { from: RedemptionStatus[]; to: RedemptionStatus; refunds: boolean }> = {
 	done: { from: ['pending'], to: 'fulfilled', refunds: false },
 	reject: { from: ['pending'], to: 'rejected', refunds: true },
-	refund: { from: ['pending', 'fulfilled'], to: 'cancelled', refunds: true }
+	refund: { from: ['pending', 'fulfilled'], to: 'cancelled', refunds: true },
+	// A redemption marked done by mistake goes back to its place in the queue (nothing was paid back, nothing is charged).
+	reopen: { from: ['fulfilled'], to: 'pending', refunds: false }
 }
 
 export type ModerationDeps = {

@@ -1,13 +1,27 @@
 // The queue as pages show it: redemptions with the names of the viewers who redeemed, and clearing it.
 import type { Transact } from '../../db/transaction.ts'
 import type { ViewerStore } from '../viewers/store.ts'
-import type { QueuePosition, Redemption, RedemptionStore } from './store.ts'
+import type { PendingFilter, QueuePosition, Redemption, RedemptionStore } from './store.ts'
 
 export type NamedRedemption = Redemption & { viewerName: string }
 
 export type QueueDeps = {
 	transact: Transact
-	redemptions: Pick<RedemptionStore, 'get' | 'queuePage' | 'queueAfter' | 'recent' | 'queueSize' | 'pending' | 'pendingCount' | 'recentlyFulfilled' | 'archiveAll'>
+	redemptions: Pick<
+		RedemptionStore,
+		| 'get'
+		| 'queuePage'
+		| 'queueAfter'
+		| 'recent'
+		| 'queueSize'
+		| 'pending'
+		| 'pendingCount'
+		| 'pendingMatching'
+		| 'pendingMatchingCount'
+		| 'byViewer'
+		| 'recentlyFulfilled'
+		| 'archiveAll'
+	>
 	viewers: Pick<ViewerStore, 'names'>
 	/** The redeems store's counters, which clearing the queue sets to 0. */
 	redeems: { zeroCounters(): number }
@@ -36,6 +50,13 @@ export function createQueue(deps: QueueDeps) {
 			return named(redemptions.pending(limit, after))
 		},
 		pendingCount: () => redemptions.pendingCount(),
+		/** Pending entries that match a filter, oldest first; after the redemption with that id, the ones that follow. */
+		pendingMatching(filter: PendingFilter, limit = 200, afterId?: number): NamedRedemption[] {
+			const after = afterId === undefined ? undefined : redemptions.get(afterId)
+			return named(redemptions.pendingMatching(filter, limit, after))
+		},
+		pendingMatchingCount: (filter: PendingFilter) => redemptions.pendingMatchingCount(filter),
+		byViewer: (viewerId: string, limit = 50) => named(redemptions.byViewer(viewerId, limit)),
 		recentlyFulfilled: (limit = 20) => named(redemptions.recentlyFulfilled(limit)),
 		clear: (now: number) => clearQueue(deps, now)
 	}

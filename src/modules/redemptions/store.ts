@@ -40,6 +40,13 @@ export const queuePosition = (r: Pick<Redemption, 'status' | 'createdAt' | 'id'>
 const COLUMNS = `id, redeem, redeem_type AS type, viewer_id AS viewerId, cost, note, status,
 	created_at AS createdAt, resolved_at AS resolvedAt, source, reason FROM redemptions`
 
+/** Which pending entries the admin queue shows: one redeem's (any case), some viewers' (by id). */
+export type PendingFilter = { redeem?: string; viewerIds?: readonly string[] }
+const filterParams = (filter: PendingFilter) => ({
+	redeem: filter.redeem ?? null,
+	viewers: filter.viewerIds ? JSON.stringify(filter.viewerIds) : null
+})
+
 export function createRedemptionStore(db: Database) {
 	const insert = db.query<
 		{ id: number },
@@ -60,7 +67,7 @@ export function createRedemptionStore(db: Database) {
 	)
 	const selectOne = db.query<Redemption, { id: number }>(`SELECT ${COLUMNS} WHERE id = $id`)
 	const setStatus = db.query<unknown, { id: number; to: string; from: string; at: string; reason: string | null }>(
-		`UPDATE redemptions SET status = $to, resolved_at = $at, reason = coalesce($reason, reason)
+		`UPDATE redemptions SET status = $to, resolved_at = CASE WHEN $to = 'pending' THEN NULL ELSE $at END, reason = coalesce($reason, reason)
 		WHERE id = $id AND status IN (SELECT value FROM json_each($from))`
 	)
 	const byViewerSince = db.query<Redemption, { viewer: string; since: string; limit: number }>(
@@ -90,6 +97,18 @@ export function createRedemptionStore(db: Database) {
 		ORDER BY created_at, id LIMIT $limit`
 	)
 	const pendingCount = db.query<{ n: number }, []>("SELECT count(*) AS n FROM redemptions WHERE status = 'pending' AND cleared_at IS NULL")
+	// The same, only one redeem's and/or some viewers' (the admin queue's filters; null for no filter).
+	const MATCHES = `($redeem IS NULL OR redeem = $redeem COLLATE NOCASE) AND ($viewers IS NULL OR viewer_id IN (SELECT value FROM json_each($viewers)))`
+	const pendingMatching = db.query<Redemption, { limit: number; created: string; id: number; redeem: string | null; viewers: string | null }>(
+		`SELECT ${COLUMNS} WHERE status = 'pending' AND cleared_at IS NULL AND (created_at, id) > ($created, $id) AND ${MATCHES}
+		ORDER BY created_at, id LIMIT $limit`
+	)
+	const pendingMatchingCount = db.query<{ n: number }, { redeem: string | null; viewers: string | null }>(
+		`SELECT count(*) AS n FROM redemptions WHERE status = 'pending' AND cleared_at IS NULL AND ${MATCHES}`
+	)
+	const byViewer = db.query<Redemption, { viewer: string; limit: number }>(
+		`SELECT ${COLUMNS} WHERE viewer_id = $viewer ORDER BY created_at DESC, id DESC LIMIT $limit`
+	)
 	const recentlyFulfilled = db.query<Redemption, { limit: number }>(
 		`SELECT ${COLUMNS} WHERE status = 'fulfilled' AND resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT $limit`
 	)
@@ -148,6 +167,12 @@ export function createRedemptionStore(db: Database) {
 		pending: (limit = 200, after?: Pick<Redemption, 'createdAt' | 'id'>) =>
 			pending.all({ limit, created: after?.createdAt ?? '', id: after?.id ?? 0 }),
 		pendingCount: () => pendingCount.get()?.n ?? 0,
+		/** Pending entries of one redeem and/or of some viewers, oldest first, after one (keyset, like pending). */
+		pendingMatching: (filter: PendingFilter, limit = 200, after?: Pick<Redemption, 'createdAt' | 'id'>) =>
+			pendingMatching.all({ limit, created: after?.createdAt ?? '', id: after?.id ?? 0, ...filterParams(filter) }),
+		pendingMatchingCount: (filter: PendingFilter) => pendingMatchingCount.get(filterParams(filter))?.n ?? 0,
+		/** One viewer's redemptions, archived ones too, newest first (the admin's viewer page). */
+		byViewer: (viewerId: string, limit = 50) => byViewer.all({ viewer: viewerId, limit }),
 		recentlyFulfilled: (limit = 20) => recentlyFulfilled.all({ limit }),
 		/** Archives every entry in the queue (kept, no longer shown); returns how many. */
 		archiveAll: (now: number) => archive.run({ now: nowIso(now) }).changes
