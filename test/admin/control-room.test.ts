@@ -56,7 +56,7 @@ describe('bulk actions', () => {
 		const page = await html(b, '/admin', admin)
 		expect(page).toContain('<form method="post" action="/admin/redemptions/bulk" id="bulk"')
 		expect(page).toContain('<input type="checkbox" name="ids" value="2" form="bulk" aria-label="Select #2"/>')
-		const before = { alice: b.balance(alice.id), bob: b.balance(bob.id), carol: b.balance(carol.id) }
+		const before = { alice: b.balance(alice.id) ?? 0, bob: b.balance(bob.id) ?? 0, carol: b.balance(carol.id) ?? 0 }
 
 		const form = new URLSearchParams({ csrf: admin.csrf, action: 'reject', reason: 'stream over' })
 		for (const id of ['1', '2', '4']) form.append('ids', id)
