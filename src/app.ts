@@ -5,7 +5,7 @@ import type { Bot } from './bot.ts'
 import { isBusy } from './db/database.ts'
 import { adminRoutes } from './modules/admin/routes.tsx'
 import { storeRoutes } from './modules/store/routes.ts'
-import { eventRoutes } from './modules/events/routes.ts'
+import { createEventFeed, eventRoutes } from './modules/events/routes.ts'
 import { overlayRoutes } from './modules/overlays/routes.tsx'
 import { dashboardRoutes } from './modules/dashboard/routes.tsx'
 import { owncastWebhook } from './modules/owncast/webhook.ts'
@@ -23,6 +23,8 @@ const EMBEDDABLE = /^\/dashboard(\/|$)/
 
 export function createApp(bot: Bot) {
 	const config = () => bot.settings().config
+	// One event feed: overlays' streams and the admin page's live queue share its reads of the event log.
+	const feed = createEventFeed({ config, store: bot.stores.events, onEvents: bot.onEvents })
 	return new Elysia()
 		.onRequest(({ request, set }) => {
 			set.headers['x-content-type-options'] = 'nosniff'
@@ -80,7 +82,7 @@ export function createApp(bot: Bot) {
 				changeStamp: bot.changeStamp
 			})
 		)
-		.use(eventRoutes({ config, store: bot.stores.events, onEvents: bot.onEvents }))
+		.use(eventRoutes({ config, feed }))
 		.use(overlayRoutes({ settings: bot.settings, store: bot.stores.redeems, queue: bot.queue, events: bot.stores.events }))
 		.use(storeRoutes({ settings: bot.settings, identity: bot.identity, store: bot.store, log: bot.log, clock: bot.clock }))
 		.use(
@@ -95,6 +97,7 @@ export function createApp(bot: Bot) {
 				sessions: bot.stores.adminSessions,
 				identity: bot.identity,
 				outbox: bot.outbox,
+				feed,
 				settings: bot.settings,
 				log: bot.log,
 				clock: bot.clock

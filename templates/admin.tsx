@@ -152,7 +152,7 @@ function AdminPage({
 				<h1 safe>{title}</h1>
 				{live ? <LiveControls /> : ''}
 				<FlashBox flash={flash} />
-				{children}
+				{live ? <div class="live-region">{children}</div> : children}
 			</main>
 		</AdminLayout>
 	)
@@ -485,7 +485,69 @@ export function ConfirmPage(props: {
 			</form>
 		</main>
 	)
-	return <AdminLayout title={`${verb}?`}>{body}</AdminLayout>
+	return (
+		<AdminLayout title={`${verb}?`} bodyClass={props.dock ? 'admin dock' : 'admin'}>
+			{body}
+		</AdminLayout>
+	)
+}
+
+/**
+ * /admin/dock: for an OBS custom browser dock (about 300 px wide): the pending redemptions, oldest first, with
+ * Done and Reject, nothing else. Live like the queue.
+ */
+export function DockPage(props: { csrf: string; flash: Flash | undefined; pending: RedemptionRow[]; pendingTotal: number }): JSX.Element {
+	return (
+		<AdminLayout title="Dock" live bodyClass="admin dock">
+			<main>
+				<h1 class="visually-hidden">Pending redeems</h1>
+				<LiveControls />
+				<FlashBox flash={props.flash} />
+				<div class="live-region">
+					<p class="dock-count" safe>
+						{props.pendingTotal === 0 ? 'Nothing is waiting.' : `${props.pendingTotal} pending${props.pendingTotal > props.pending.length ? `, the oldest ${props.pending.length} shown` : ''}`}
+					</p>
+					<ol class="dock-list">
+						{props.pending.map((r) => (
+							<li data-id={String(r.id)}>
+								<p class="dock-head">
+									<span class="redeem" safe>
+										{r.redeem}
+									</span>{' '}
+									<span class="viewer" safe>
+										{r.viewerName}
+									</span>{' '}
+									<span class="muted" safe>{`#${r.id}`}</span> <Time iso={r.createdAt} />
+								</p>
+								{r.note ? (
+									<p class="note" safe>
+										{r.note}
+									</p>
+								) : (
+									''
+								)}
+								<form method="post" action={`/admin/redemptions/${r.id}`} class="row-form">
+									<Csrf token={props.csrf} />
+									<input type="hidden" name="back" value="/admin/dock" />
+									<button type="submit" name="action" value="done" aria-label={`Done #${r.id}`}>
+										Done
+									</button>
+									<button type="submit" name="action" value="reject" class="danger" aria-label={`Reject #${r.id}`}>
+										Reject
+									</button>
+								</form>
+							</li>
+						))}
+					</ol>
+				</div>
+				<p class="dock-foot">
+					<a href="/admin" target="_blank" rel="noopener">
+						Full admin page
+					</a>
+				</p>
+			</main>
+		</AdminLayout>
+	)
 }
 
 // --- Viewers ---------------------------------------------------------------------------------------------

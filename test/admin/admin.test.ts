@@ -445,7 +445,7 @@ describe('audit log and safety', () => {
 		expect(search).not.toContain('"><script>')
 	})
 
-	test('admin pages are never framed and load only our own stylesheets', async () => {
+	test('admin pages are never framed and load only our own stylesheets and script', async () => {
 		bot = await createTestBot({ env: rich })
 		const admin = await login(bot)
 		const responses = [
@@ -462,13 +462,16 @@ describe('audit log and safety', () => {
 		for (const response of responses) {
 			const csp = response.headers.get('content-security-policy') ?? ''
 			expect(csp).toContain("frame-ancestors 'none'")
-			expect(csp).not.toContain('script-src')
+			// Scripts and connections only from us (the live queue's admin.js and its event stream); no inline script.
+			if (response.status !== 303) expect(csp).toContain("script-src 'self';")
+			expect(csp).not.toContain('unsafe')
 			expect(response.headers.get('x-frame-options')).toBe('DENY')
 		}
 		const page = await responses[1]?.text()
 		expect(responses[1]?.headers.get('content-security-policy')).toBe(
-			"default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+			"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 		)
+		expect(await (await send(bot, '/admin/assets/admin.js')).text()).toContain("new EventSource('/admin/events')")
 		expect(responses[1]?.headers.get('cache-control')).toBe('no-store')
 		expect(page).toStartWith('<!doctype html>')
 		expect(page).toContain('<link rel="stylesheet" href="/admin/assets/admin.css"/>')

@@ -2,10 +2,13 @@
 // cannot show. Logs in, marks a redemption done and refunds another, signs a viewer's browser out, all through
 // the forms; checks the layout at 1280 and 360 px and, when axe-core is installed, accessibility.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { type Browser, type Page } from 'playwright-core'
 import { describeInBrowser, launchChromium } from '../support/browser.ts'
 import { createTestBot, type TestBot } from '../support/bot.ts'
+
+const SCREENSHOTS = join(import.meta.dir, '..', 'screenshots')
 
 /** axe-core's script, when it is installed (it is not a declared dependency: without it the check is skipped). */
 const AXE = (() => {
@@ -54,6 +57,7 @@ describeInBrowser('admin page in Chromium', () => {
 		await bot.chatReplies({ id: 'alice', displayName: 'Alice' }, '!hydrate')
 		await bot.chatReplies({ id: 'alice', displayName: 'Alice' }, '!react <b>a video</b>')
 		browser = await launchChromium()
+		mkdirSync(SCREENSHOTS, { recursive: true })
 	})
 
 	afterAll(async () => {
@@ -120,13 +124,65 @@ describeInBrowser('admin page in Chromium', () => {
 
 	/** A logged-in admin page; bypassCSP only so that the test can add axe's script (the page itself has none). */
 	async function loggedIn(width: number, bypassCSP = false): Promise<Page> {
-		const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP })
+		const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP })
+		const page = await context.newPage()
+		page.on('close', () => void context.close())
 		await page.goto(`${base}/admin/login`)
 		await page.fill('input[type=password]', 'correct horse battery')
 		await page.click('button[type=submit]')
 		await page.waitForURL(`${base}/admin**`)
 		return page
 	}
+
+	test('live: a CHAT redeem appears on the open queue and dock without a reload; Done in the dock updates the queue', async () => {
+		const page = await loggedIn(1280)
+		const dock = await page.context().newPage()
+		await dock.setViewportSize({ width: 300, height: 700 })
+		await dock.goto(`${base}/admin/dock`)
+		for (const p of [page, dock]) await p.waitForFunction(() => document.body.dataset.live === 'open')
+		expect(await page.textContent('.live-state')).toContain('Live')
+		let navigations = 0
+		for (const p of [page, dock]) p.on('framenavigated', () => navigations++)
+		// The reason being typed survives the update.
+		const before = bot.db.query<{ id: number }, []>("SELECT min(id) AS id FROM redemptions WHERE status = 'pending'").get()?.id
+		if (before) await page.locator(`tr[data-id="${before}"] input[name=reason]`).fill('typing…')
+
+		await bot.chatReplies({ id: 'carol', displayName: 'Carol' }, '!hydrate')
+		const id = bot.db.query<{ id: number }, []>('SELECT max(id) AS id FROM redemptions').get()?.id as number
+		await dock.locator(`li[data-id="${id}"]`).waitFor({ timeout: 5000 })
+		expect(await dock.locator(`li[data-id="${id}"]`).textContent()).toContain('Carol')
+		// The queue waits while someone types a reason, then updates when they leave the field.
+		await page.locator('h1').click()
+		await page.locator(`tr[data-id="${id}"]`).waitFor({ timeout: 5000 })
+		if (before) expect(await page.locator(`tr[data-id="${before}"] input[name=reason]`).inputValue()).toBe('typing…')
+		expect(await dock.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
+		await dock.screenshot({ path: join(SCREENSHOTS, 'admin-dock-300.png'), fullPage: true })
+
+		await dock.locator(`li[data-id="${id}"]`).getByRole('button', { name: `Done #${id}` }).click()
+		await dock.waitForURL(`${base}/admin/dock`)
+		expect(bot.db.query('SELECT status FROM redemptions WHERE id = ?').get(id)).toEqual({ status: 'fulfilled' })
+		await page.locator(`tr[data-id="${id}"] button[value=reopen]`).waitFor({ timeout: 5000 })
+		expect(navigations).toBe(1) // only the dock's own form
+		await dock.close()
+		await page.close()
+	})
+
+	test('the sound and notification switches are per browser and remembered', async () => {
+		const page = await loggedIn(1280)
+		await page.waitForFunction(() => document.body.dataset.live === 'open')
+		expect(await page.isChecked('.live-sound')).toBe(false)
+		await page.check('.live-sound')
+		await page.reload()
+		await page.waitForFunction(() => document.body.dataset.live === 'open')
+		expect(await page.isChecked('.live-sound')).toBe(true)
+		// 127.0.0.1 is a secure context; the browser asks for permission, which a test browser grants here.
+		await page.context().grantPermissions(['notifications'])
+		await page.check('.live-notify')
+		await page.waitForFunction(() => localStorage.getItem('tlapbot.admin.notify') === '1')
+		await page.uncheck('.live-sound')
+		expect(await page.evaluate(() => localStorage.getItem('tlapbot.admin.sound'))).toBeNull()
+		await page.close()
+	})
 
 	test('sign a viewer out of one browser, then everywhere, through the forms', async () => {
 		const firefox = await signIn('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0')
@@ -168,11 +224,12 @@ describeInBrowser('admin page in Chromium', () => {
 				await bot.chatReplies({ id: 'bob', displayName: 'Bob with a rather long display name' }, '!hydrate')
 			}
 			const page = await loggedIn(width, AXE !== undefined)
-			for (const path of ['/admin', '/admin/redeems', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
+			for (const path of ['/admin', '/admin/dock', '/admin/redeems', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
 				await page.goto(`${base}${path}`)
 				const where = `${path} at ${width} px`
 				expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), where).toBe(true)
 				expect(await brokenWords(page), where).toEqual([])
+				await page.screenshot({ path: join(SCREENSHOTS, `admin${path.replace(/^\/admin/, '').replaceAll('/', '-') || '-queue'}-${width}.png`), fullPage: true })
 				if (AXE) {
 					await page.addScriptTag({ path: AXE })
 					const violations = await page.evaluate(async () => {

@@ -143,3 +143,33 @@ describe('reopen', () => {
 		expect(JSON.parse(events.at(-1)?.data ?? '{}').status).toBe('pending')
 	})
 })
+
+describe('the live queue', () => {
+	test('/admin/events streams the event log behind the admin session only, and ends at logout', async () => {
+		bot = await createTestBot({ env })
+		const b = bot
+		// Without a session: the login page, never a stream (the overlay key does not open it either).
+		const anonymous = await b.app.handle(new Request('http://localhost/admin/events'))
+		expect(anonymous.status).toBe(303)
+		expect(anonymous.headers.get('location')).toBe('/admin/login')
+		const admin = await login(b, PASSWORD)
+		const response = await b.app.handle(new Request('http://localhost/admin/events', { headers: { cookie: admin.cookie } }))
+		expect(response.status).toBe(200)
+		expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+		const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+		const decoder = new TextDecoder()
+		const next = async () => decoder.decode((await reader.read()).value)
+		expect(await next()).toContain(': connected')
+		await b.chatReplies(alice, '!react https://example.com/v')
+		const frame = await next()
+		expect(frame).toContain('event: redemption.created')
+		// The admin sees notes (overlays only with notes=1).
+		expect(frame).toContain('"note":"https://example.com/v"')
+		await act(b, admin, '/admin/logout')
+		// The next event finds the session ended: the stream closes instead of sending it.
+		await b.chatReplies(bob, '!hydrate')
+		let rest = ''
+		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value)
+		expect(rest).not.toContain('redemption.created')
+	})
+})

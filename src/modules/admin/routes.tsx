@@ -9,6 +9,7 @@ import * as v from 'valibot'
 import {
 	AuditPage,
 	ConfirmPage,
+	DockPage,
 	IntegrationsPage,
 	LinkConfirmPage,
 	LoginPage,
@@ -24,9 +25,11 @@ import {
 	type Flash
 } from '../../../templates/admin.tsx'
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
+import adminJs from '../../../templates/assets/admin.js' with { type: 'file' }
 import type { Logger } from '../../log.ts'
 import type { AuditStore } from '../audit/store.ts'
 import type { Outbox } from '../events/outbox.ts'
+import type { EventFeed } from '../events/routes.ts'
 import { overlayUrls } from '../overlays/urls.ts'
 import { counterNames, findCategory, findRedeem, isRedeemActive, milestoneGoals, redeemCategories } from '../redeems/model.ts'
 import type { RedeemStore } from '../redeems/store.ts'
@@ -86,6 +89,8 @@ export type AdminDeps = {
 	identity: Pick<Identity, 'sessionsOf' | 'revoke' | 'signOutEverywhere'>
 	/** Outgoing webhooks (the Integrations tab): receivers, recent deliveries, test events. */
 	outbox: Pick<Outbox, 'receivers' | 'recentDeliveries' | 'sendTest'>
+	/** The event log as a stream: the live queue (new redemptions, status and balance changes without a reload). */
+	feed: Pick<EventFeed, 'open'>
 	/** For the overlay URLs: the overlay key, the bot's address, the counter and goal names. */
 	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems'>
 	log: Logger
@@ -93,9 +98,12 @@ export type AdminDeps = {
 }
 
 /** Admin pages may load only our own stylesheets, post only to us, and never be framed. */
-export const ADMIN_CSP = "default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+export const ADMIN_CSP =
+	"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 const AUDIT_PAGE_SIZE = 50
 const ADMIN_QUEUE_PAGE = 200
+/** The dock shows the oldest pending entries only: it is a to-do list, not the queue's history. */
+const DOCK_SIZE = 50
 const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
 const LOGGED_OUT = 'Logged out.'
@@ -369,6 +377,10 @@ export function adminRoutes(deps: AdminDeps) {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(adminCss), { headers: { 'content-type': 'text/css; charset=utf-8' } })
 		})
+		.get('/admin/assets/admin.js', ({ set }) => {
+			set.headers['cache-control'] = 'public, max-age=3600'
+			return new Response(Bun.file(adminJs), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+		})
 		.get('/admin/login', ({ query, headers, request, server, set }) => {
 			const token = first((query as Query).token)
 			if (token !== undefined) {
@@ -470,6 +482,28 @@ export function adminRoutes(deps: AdminDeps) {
 					self={queueHref(filter, after)}
 				/>
 			)
+		})
+		.get('/admin/dock', ({ headers, session, set }) => {
+			const rows = deps.queue.pending(DOCK_SIZE)
+			return page(
+				set,
+				200,
+				<DockPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} pending={rows} pendingTotal={deps.queue.pendingCount()} />
+			)
+		})
+		.get('/admin/events', ({ session, request, set }) => {
+			// The live queue: the event stream behind the admin session (never the overlay key); it ends when the
+			// session does (logout, logout everywhere, a new admin_password).
+			const id = (session as Session).id
+			const response = deps.feed.open(request, {
+				notes: true,
+				lastId: request.headers.get('last-event-id'),
+				allowed: () => deps.sessions.isActive(id, fingerprint(), deps.clock())
+			})
+			if (response) return response
+			set.status = 503
+			set.headers['retry-after'] = '10'
+			return 'Too many event streams are open (event_clients); the page reloads by hand.'
 		})
 		.get('/admin/viewers', ({ headers, session, query, set }) => {
 			const q = searchText(query)

@@ -1,6 +1,7 @@
-// GET /api/events: the event log as Server-Sent Events, for overlays in OBS and other tools. Access needs the
-// overlay key as ?key= (OBS browser sources cannot send headers). A client that reconnects with Last-Event-ID gets
-// what it missed, in order; notes written by viewers are sent only with &notes=1.
+// The event log as Server-Sent Events: one shared feed (createEventFeed) that every stream joins, opened by
+// GET /api/events for overlays in OBS and other tools (the overlay key as ?key=: OBS browser sources cannot send
+// headers) and by the admin page's live queue (/admin/events, behind the admin session). A client that reconnects
+// with Last-Event-ID gets what it missed, in order; notes written by viewers are sent only to streams that ask.
 import { createHmac } from 'node:crypto'
 import { Elysia } from 'elysia'
 import { sameText } from '../admin/auth.ts'
@@ -12,11 +13,25 @@ export const KEEP_ALIVE_MS = 15_000
 /** Events recorded by another process on the database are seen within this time. */
 const POLL_MS = 1000
 
-export type EventRouteDeps = {
-	config: () => Pick<Config, 'overlay_key' | 'secret_key' | 'event_clients'>
+export type EventFeedDeps = {
+	config: () => Pick<Config, 'event_clients'>
 	store: Pick<EventStore, 'after' | 'latestId'>
 	/** Wakes the listener when this process recorded events; returns a function that stops it. */
 	onEvents(listener: () => void): () => void
+}
+
+export type EventRouteDeps = {
+	config: () => Pick<Config, 'overlay_key' | 'secret_key'>
+	feed: EventFeed
+}
+
+/** How one stream is opened: with notes or not, from which event on, and while what holds. */
+export type StreamOptions = {
+	notes: boolean
+	/** Last-Event-ID (or ?lastEventId=): the stream starts after it; else after the newest event. */
+	lastId: string | null | undefined
+	/** Checked before each send: false ends the stream (a rotated key, an ended admin session). */
+	allowed(): boolean
 }
 
 /** The overlay key: overlay_key when set, else derived from secret_key, so nothing rewrites the streamer's file. */
@@ -40,9 +55,9 @@ function frame(event: StoredEvent, notes: boolean): string {
 /** Under load, events are sent at most this often, several at a time: one write per client, not one per event. */
 export const FAN_OUT_MS = 10
 
-type Client = { sent: number; notes: boolean; key: string; write(bytes: Uint8Array): void; stop(): void }
+type Client = { sent: number; notes: boolean; allowed(): boolean; write(bytes: Uint8Array): void; stop(): void }
 
-export function eventRoutes(deps: EventRouteDeps) {
+export function createEventFeed(deps: EventFeedDeps) {
 	let clients = 0
 	const encoder = new TextEncoder()
 	// The clients that have caught up: one read of the log for all of them, each event framed once (with and
@@ -54,9 +69,9 @@ export function eventRoutes(deps: EventRouteDeps) {
 		timer = undefined
 		lastBroadcast = performance.now()
 		if (live.size === 0) return
-		// A rotated overlay_key ends the streams opened with the old one (a leaked key stops working at once).
-		const config = deps.config()
-		for (const c of live) if (!validOverlayKey(config, c.key)) c.stop()
+		// A rotated overlay_key ends the streams opened with the old one (a leaked key stops working at once), a
+		// logout the admin page's.
+		for (const c of live) if (!c.allowed()) c.stop()
 		if (live.size === 0) return
 		let from = Number.POSITIVE_INFINITY
 		for (const c of live) from = Math.min(from, c.sent)
@@ -111,27 +126,25 @@ export function eventRoutes(deps: EventRouteDeps) {
 		unsubscribe = undefined
 	}
 
-	return new Elysia({ name: 'events' }).get('/api/events', ({ query, request, set }) => {
-		const q = query as Record<string, string | undefined>
-		if (!validOverlayKey(deps.config(), q.key)) {
-			set.status = 401
-			return { error: 'a valid ?key= is needed (see `tlapbot overlay-urls`)' }
+	return {
+		/** A Server-Sent Events response joined to the feed, or undefined when event_clients streams are open. */
+		open(request: Request, options: StreamOptions): Response | undefined {
+			if (clients >= deps.config().event_clients) return undefined
+			return stream(request, options)
 		}
-		if (clients >= deps.config().event_clients) {
-			set.status = 503
-			set.headers['retry-after'] = '10'
-			return { error: 'too many event-stream connections (event_clients)' }
-		}
-		const notes = q.notes === '1'
-		const lastId = request.headers.get('last-event-id') ?? q.lastEventId
+	}
+
+	function stream(request: Request, options: StreamOptions): Response {
+		const { notes } = options
+		const lastId = options.lastId
 		let stop = () => {}
 		clients++
-		const stream = new ReadableStream<Uint8Array>({
+		const body = new ReadableStream<Uint8Array>({
 			start(controller) {
 				const client: Client = {
 					sent: lastId && /^\d{1,15}$/.test(lastId) ? Number(lastId) : deps.store.latestId(),
 					notes,
-					key: q.key as string,
+					allowed: options.allowed,
 					write(bytes) {
 						try {
 							controller.enqueue(bytes)
@@ -174,12 +187,35 @@ export function eventRoutes(deps: EventRouteDeps) {
 				stop()
 			}
 		})
-		return new Response(stream, {
+		return new Response(body, {
 			headers: {
 				'content-type': 'text/event-stream; charset=utf-8',
 				'cache-control': 'no-store',
 				'x-accel-buffering': 'no'
 			}
 		})
+	}
+}
+
+export type EventFeed = ReturnType<typeof createEventFeed>
+
+/** GET /api/events: the feed for overlays and tools, with the overlay key. */
+export function eventRoutes(deps: EventRouteDeps) {
+	return new Elysia({ name: 'events' }).get('/api/events', ({ query, request, set }) => {
+		const q = query as Record<string, string | undefined>
+		if (!validOverlayKey(deps.config(), q.key)) {
+			set.status = 401
+			return { error: 'a valid ?key= is needed (see `tlapbot overlay-urls`)' }
+		}
+		const key = q.key as string
+		const response = deps.feed.open(request, {
+			notes: q.notes === '1',
+			lastId: request.headers.get('last-event-id') ?? q.lastEventId,
+			allowed: () => validOverlayKey(deps.config(), key)
+		})
+		if (response) return response
+		set.status = 503
+		set.headers['retry-after'] = '10'
+		return { error: 'too many event-stream connections (event_clients)' }
 	})
 }
