@@ -90,6 +90,7 @@ export function createApp(bot: Bot) {
 				config,
 				moderation: bot.moderation,
 				redeemState: bot.stores.redeems,
+				redeemsFile: bot.redeemsFile,
 				queue: bot.queue,
 				viewers: bot.stores.viewers,
 				audit: bot.stores.audit,

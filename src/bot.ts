@@ -33,6 +33,10 @@ import { createIdentityStore } from './modules/identity/store.ts'
 import { createIdempotencyStore } from './modules/store/idempotency.ts'
 import { createStore } from './modules/store/service.ts'
 import { createRuntime } from './runtime.ts'
+import { join } from 'node:path'
+import { REDEEMS_FILE } from './config/load.ts'
+import { readRedeemsFile, saveRedeemEdit } from './config/redeems-edit.ts'
+import type { RedeemsFileAccess } from './modules/redeems/file.ts'
 import { VERSION } from './version.ts'
 
 export function createBot(input: {
@@ -172,11 +176,23 @@ export function createBot(input: {
 		return rows.length ? `added ${rows.join(', ')}` : undefined
 	})
 
+	// The admin page's redeem editor: a saved edit is reloaded at once (the file watcher would take a second).
+	const redeemsPath = () => join(settings().config.instanceDir, REDEEMS_FILE)
+	const redeemsFile: RedeemsFileAccess = {
+		read: () => readRedeemsFile(redeemsPath()),
+		save(version, edit) {
+			const result = saveRedeemEdit(redeemsPath(), version, edit)
+			if (result.ok) runtime.reload('the admin page changed redeems.toml')
+			return result
+		}
+	}
+
 	return {
 		db,
 		log,
 		clock,
 		runtime,
+		redeemsFile,
 		settings,
 		transact,
 		stores,

@@ -31,7 +31,7 @@ function Time({ iso }: { iso: string }): JSX.Element {
 	)
 }
 
-function Csrf({ token }: { token: string }): JSX.Element {
+export function Csrf({ token }: { token: string }): JSX.Element {
 	return <input type="hidden" name="csrf" value={token} />
 }
 
@@ -119,7 +119,7 @@ function RedemptionTable(props: {
 }
 
 /** The page of a logged-in admin: tabs, the logout buttons, the flash message, the content. */
-function AdminPage({
+export function AdminPage({
 	title,
 	tab,
 	csrf,
@@ -770,12 +770,19 @@ export function RedeemsPage(props: {
 	flash: Flash | undefined
 	redeems: RedeemRow[]
 	categories: { name: string; on: boolean }[]
+	/** Counters and milestones whose redeem is no longer in redeems.toml: kept under their old name. */
+	archived: { name: string; kind: 'counter' | 'milestone'; value: string }[]
 }): JSX.Element {
 	const { csrf } = props
 	const action = (name: string) => `/admin/redeems/${encodeURIComponent(name)}`
 	return (
 		<AdminPage title="Redeems" tab="redeems" csrf={csrf} flash={props.flash}>
 			<p class="meta">In redeems.toml order. Changes here are the same as the moderators' chat commands, and are written to the audit log.</p>
+			<p>
+				<a href="/admin/new-redeem" class="button-link">
+					New redeem
+				</a>
+			</p>
 			<table class="admin-table">
 				<thead>
 					<tr>
@@ -793,6 +800,10 @@ export function RedeemsPage(props: {
 								<strong safe>{r.title}</strong>
 								<br />
 								<code safe>{r.name}</code>
+								<br />
+								<a href={`${action(r.name)}/edit`}>
+									Edit<span class="visually-hidden" safe>{` ${r.name}`}</span>
+								</a>
 							</td>
 							<td data-label="Type" safe>{r.type}</td>
 							<td data-label="Cost" safe>{r.cost}</td>
@@ -862,6 +873,19 @@ export function RedeemsPage(props: {
 						</li>
 					))}
 				</ul>
+			)}
+			{props.archived.length > 0 ? (
+				<>
+					<h2>Archived</h2>
+					<p class="meta">Progress of redeems that are no longer in redeems.toml, kept under their old names (a redeem added again with the name continues from it).</p>
+					<ul class="archived-list">
+						{props.archived.map((a) => (
+							<li safe>{`${a.name} (${a.kind}): ${a.value}`}</li>
+						))}
+					</ul>
+				</>
+			) : (
+				''
 			)}
 		</AdminPage>
 	)

@@ -11,18 +11,9 @@ import { REDEEM_KEYS } from '../modules/settings/schema.ts'
 import { ConfigError, didYouMean, parseRedeems, REDEEMS_FILE } from './load.ts'
 import defaultRedeemsToml from '../../instance.example/redeems.toml' with { type: 'text' }
 
-/** One [redeems.<name>] table's keys, already typed. */
-export type RedeemValues = Record<string, string | number | boolean | string[]>
-export type RedeemsFile = { text: string; version: string; tables: Record<string, RedeemValues> }
-export type RedeemEdit =
-	| { kind: 'save'; name: string; previousName?: string; values: RedeemValues } // create (no previousName), edit (same name), or rename (previousName differs)
-	| { kind: 'delete'; name: string }
-export type EditResult =
-	| { ok: true; version: string }
-	| { ok: false; reason: 'conflict' } // the file changed on disk since `version` was read
-	| { ok: false; reason: 'invalid'; message: string } // the result would not load: the ConfigError text of parseRedeems, naming file and key; nothing written
-	| { ok: false; reason: 'exists'; message: string } // create/rename onto a name another redeem already has (case-insensitive)
-	| { ok: false; reason: 'missing'; message: string } // edit/delete/rename of a redeem that is not in the file
+import type { EditResult, RedeemEdit, RedeemsFile, RedeemValues } from '../modules/redeems/file.ts'
+
+export type { EditResult, RedeemEdit, RedeemsFile, RedeemValues }
 
 type Failure = Exclude<EditResult, { ok: true } | { reason: 'conflict' }>
 type Table = Record<string, unknown>

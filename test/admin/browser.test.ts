@@ -2,7 +2,7 @@
 // cannot show. Logs in, marks a redemption done and refunds another, signs a viewer's browser out, all through
 // the forms; checks the layout at 1280 and 360 px and, when axe-core is installed, accessibility.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type Page } from 'playwright-core'
 import { describeInBrowser, launchChromium } from '../support/browser.ts'
@@ -167,6 +167,30 @@ describeInBrowser('admin page in Chromium', () => {
 		await page.close()
 	})
 
+	test('create a redeem through the editor form; a wrong value is shown under its field', async () => {
+		const page = await loggedIn(1280)
+		await page.goto(`${base}/admin/redeems`)
+		await page.getByRole('link', { name: 'New redeem' }).click()
+		await page.getByLabel('Command').fill('stretch')
+		await page.getByLabel('Type').selectOption('note')
+		await page.getByLabel('Price').fill('-5')
+		await page.getByLabel('Longest note').fill('120')
+		await page.getByRole('button', { name: 'Create redeem' }).click()
+		await page.locator('#f-price-error').waitFor()
+		expect(await page.getAttribute('#f-price', 'aria-invalid')).toBe('true')
+		expect(await page.inputValue('#f-max_note_length')).toBe('120')
+		expect(readFileSync(join(bot.dir, 'redeems.toml'), 'utf8')).not.toContain('stretch')
+		await page.getByLabel('Price').fill('15')
+		await page.getByRole('button', { name: 'Create redeem' }).click()
+		await page.waitForURL(`${base}/admin/redeems`)
+		expect(await page.textContent('.flash')).toContain('stretch is created')
+		expect(await page.textContent('main')).toContain('stretch')
+		const replies = await bot.chatReplies({ id: 'dora', displayName: 'Dora' }, '!stretch the long way')
+		expect(replies[0]).toContain('stretch')
+		expect(existsSync(join(bot.dir, 'redeems.toml.bak'))).toBe(true)
+		await page.close()
+	})
+
 	test('the sound and notification switches are per browser and remembered', async () => {
 		const page = await loggedIn(1280)
 		await page.waitForFunction(() => document.body.dataset.live === 'open')
@@ -224,7 +248,8 @@ describeInBrowser('admin page in Chromium', () => {
 				await bot.chatReplies({ id: 'bob', displayName: 'Bob with a rather long display name' }, '!hydrate')
 			}
 			const page = await loggedIn(width, AXE !== undefined)
-			for (const path of ['/admin', '/admin/dock', '/admin/redeems', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']) {
+			const paths = ['/admin', '/admin/dock', '/admin/redeems', '/admin/new-redeem', '/admin/redeems/hydrate/edit', '/admin/viewers', '/admin/viewers/alice/sessions', '/admin/audit']
+			for (const path of paths) {
 				await page.goto(`${base}${path}`)
 				const where = `${path} at ${width} px`
 				expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), where).toBe(true)

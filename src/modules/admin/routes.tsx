@@ -24,6 +24,7 @@ import {
 	shortUserAgent,
 	type Flash
 } from '../../../templates/admin.tsx'
+import { RedeemChangeConfirmPage, RedeemEditorPage, type RedeemImpact } from '../../../templates/admin-redeems.tsx'
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
 import adminJs from '../../../templates/assets/admin.js' with { type: 'file' }
 import type { Logger } from '../../log.ts'
@@ -33,6 +34,8 @@ import type { EventFeed } from '../events/routes.ts'
 import { overlayUrls } from '../overlays/urls.ts'
 import { counterNames, findCategory, findRedeem, isRedeemActive, milestoneGoals, redeemCategories } from '../redeems/model.ts'
 import type { RedeemStore } from '../redeems/store.ts'
+import type { RedeemEdit, RedeemsFileAccess } from '../redeems/file.ts'
+import { errorField, formFromPost, formFromTable, redeemFromForm } from './redeem-form.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
@@ -79,7 +82,9 @@ export type AdminDeps = {
 		| 'hardResetMilestone'
 	>
 	/** Where each redeem stands (stock used, milestone progress), for the Redeems tab. */
-	redeemState: Pick<RedeemStore, 'controls' | 'milestone'>
+	redeemState: Pick<RedeemStore, 'controls' | 'milestone' | 'counter' | 'counters' | 'milestones'>
+	/** redeems.toml for the redeem editor (comment-keeping edits, .bak, conflicts; the settings reload on save). */
+	redeemsFile: RedeemsFileAccess
 	queue: Pick<Queue, 'get' | 'pending' | 'pendingCount' | 'pendingMatching' | 'pendingMatchingCount' | 'recentlyFulfilled' | 'byViewer'>
 	viewers: Pick<ViewerStore, 'viewer' | 'search'>
 	audit: Pick<AuditStore, 'entries'>
@@ -153,6 +158,9 @@ function backOf(form: Form): string {
 	const back = first(form.back)
 	return back && BACK_PATH.test(back) ? back : '/admin'
 }
+
+const CONFLICT =
+	'redeems.toml was changed on disk since this page was loaded (by hand or in another tab); nothing was saved. The form shows your changes: check them and save again to apply them to the file as it is now.'
 
 const STATUS_WORDS: Record<RedemptionStatus, string> = {
 	pending: 'still pending',
@@ -320,6 +328,80 @@ export function adminRoutes(deps: AdminDeps) {
 			200,
 			<ConfirmPage csrf={csrfToken(secret(), session)} action={action} rows={rows} skipped={skipped} reason={reason} back={back} bulk={bulk} dock={back.startsWith('/admin/dock')} />
 		)
+	}
+
+	/** Who did it, for the audit log. */
+	const actorOf = (_session: Session) => ADMIN_ACTOR
+
+	function editorPage(
+		set: ResponseSet,
+		session: Session,
+		status: number,
+		editing: string | undefined,
+		version: string,
+		fields: Record<string, string>,
+		error: { key: string; text: string } | undefined,
+		flash: Flash | undefined
+	) {
+		return page(
+			set,
+			status,
+			<RedeemEditorPage csrf={csrfToken(secret(), session)} flash={flash} editing={editing} version={version} fields={fields} error={error} />
+		)
+	}
+
+	/** What a rename or delete leaves behind under the old name: pending redemptions, a counter's count, a milestone's progress. */
+	function impactOf(name: string): RedeemImpact {
+		const counter = deps.redeemState.counter(name)
+		const milestone = deps.redeemState.milestone(name)
+		const progress = counter && counter.count > 0 ? `count of ${counter.count}` : milestone && milestone.progress > 0 ? `progress of ${milestone.progress}/${milestone.goal}` : undefined
+		return { pending: deps.queue.pendingMatchingCount({ redeem: name }), progress }
+	}
+
+	/** Creates (editing undefined) or saves a redeem from the editor's form; a rename asks first. */
+	function saveRedeem(set: ResponseSet, session: Session, asked: string | undefined, form: Form) {
+		// The redeem as redeems.toml spells it (the URL may differ in case); gone since the page loaded: said so.
+		const editing = asked === undefined ? undefined : Object.keys(deps.redeemsFile.read().tables).find((n) => n.toLowerCase() === asked.toLowerCase())
+		if (asked !== undefined && editing === undefined) {
+			return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${asked.slice(0, 64)} in redeems.toml; nothing was saved.` })
+		}
+		const posted = redeemFromForm(form)
+		const version = first(form.version) ?? ''
+		const again = (status: number, error: { key: string; text: string } | undefined, flash: Flash | undefined, at = version) =>
+			editorPage(set, session, status, editing, at, formFromPost(form), error, flash)
+		if (posted.name === '') return again(422, { key: 'name', text: 'Give the redeem a command name.' }, { kind: 'error', text: 'Nothing was saved: the command name is missing.' })
+		const renamed = editing !== undefined && posted.name.toLowerCase() !== editing.toLowerCase()
+		if (renamed && first(form.confirm) !== 'yes') {
+			const hidden: Record<string, string> = {}
+			for (const [key, value] of Object.entries(form)) if (key !== 'csrf' && key !== 'confirm' && typeof value === 'string') hidden[key] = value
+			return page(
+				set,
+				200,
+				<RedeemChangeConfirmPage
+					csrf={csrfToken(secret(), session)}
+					kind="rename"
+					name={editing}
+					newName={posted.name}
+					impact={impactOf(editing)}
+					action={`/admin/redeems/${encodeURIComponent(editing)}/edit`}
+					hidden={hidden}
+				/>
+			)
+		}
+		const edit: RedeemEdit = { kind: 'save', name: posted.name, values: posted.values, ...(editing !== undefined ? { previousName: editing } : {}) }
+		const result = deps.redeemsFile.save(version, edit)
+		if (!result.ok) {
+			if (result.reason === 'conflict') return again(409, undefined, { kind: 'error', text: CONFLICT }, deps.redeemsFile.read().version)
+			const error = errorField(result.message) ?? { key: result.reason === 'exists' ? 'name' : 'name', text: result.message }
+			return again(422, error, { kind: 'error', text: `Nothing was saved: ${result.message}` })
+		}
+		const what = editing === undefined ? 'created' : renamed ? `renamed from ${editing}` : 'saved'
+		deps.moderation.audit(actorOf(session), editing === undefined ? 'redeem created' : renamed ? 'redeem renamed' : 'redeem edited', `${posted.name}: ${what}`, deps.clock())
+		deps.log.info(`admin page: redeem ${posted.name} ${what} in redeems.toml`)
+		return redirectWith(set, '/admin/redeems', {
+			kind: 'ok',
+			text: `${posted.name} is ${what}; viewers can use !${posted.name} now. redeems.toml is saved (the previous version is redeems.toml.bak).`
+		})
 	}
 
 	const linkError = (set: ResponseSet, state: Exclude<LinkState, 'valid'>) => {
@@ -570,11 +652,66 @@ export function adminRoutes(deps: AdminDeps) {
 			})
 			const activeNames = new Set(active.map((c) => c.toLowerCase()))
 			const categories = redeemCategories(redeems).map((name) => ({ name, on: activeNames.has(name.toLowerCase()) }))
+			const gone = (name: string) => !findRedeem(redeems, name)
+			const archived = [
+				...deps.redeemState.counters().filter((c) => gone(c.name)).map((c) => ({ name: c.name, kind: 'counter' as const, value: `count ${c.count}` })),
+				...deps.redeemState
+					.milestones()
+					.filter((m) => gone(m.name))
+					.map((m) => ({ name: m.name, kind: 'milestone' as const, value: `${m.progress}/${m.goal}${m.completed ? ', complete' : ''}` }))
+			]
 			return page(
 				set,
 				200,
-				<RedeemsPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} redeems={rows} categories={categories} />
+				<RedeemsPage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={takeFlash(headers, set)}
+					redeems={rows}
+					categories={categories}
+					archived={archived}
+				/>
 			)
+		})
+		.get('/admin/new-redeem', ({ headers, session, set }) =>
+			editorPage(set, session as Session, 200, undefined, deps.redeemsFile.read().version, { type: 'list' }, undefined, takeFlash(headers, set))
+		)
+		.post('/admin/new-redeem', ({ session, body, set }) => saveRedeem(set, session as Session, undefined, (body ?? {}) as Form))
+		.get('/admin/redeems/:name/edit', ({ headers, params, session, set }) => {
+			const file = deps.redeemsFile.read()
+			const name = Object.keys(file.tables).find((n) => n.toLowerCase() === params.name.toLowerCase())
+			if (name === undefined) return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)} in redeems.toml.` })
+			const fields = { name, ...formFromTable(file.tables[name] ?? {}) }
+			return editorPage(set, session as Session, 200, name, file.version, fields, undefined, takeFlash(headers, set))
+		})
+		.post('/admin/redeems/:name/edit', ({ params, session, body, set }) => saveRedeem(set, session as Session, params.name, (body ?? {}) as Form))
+		.post('/admin/redeems/:name/delete', ({ params, session, body, set }) => {
+			const form = (body ?? {}) as Form
+			const file = deps.redeemsFile.read()
+			const name = Object.keys(file.tables).find((n) => n.toLowerCase() === params.name.toLowerCase())
+			if (name === undefined) return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)} in redeems.toml.` })
+			const version = first(form.version) ?? ''
+			if (first(form.confirm) !== 'yes') {
+				return page(
+					set,
+					200,
+					<RedeemChangeConfirmPage
+						csrf={csrfToken(secret(), session as Session)}
+						kind="delete"
+						name={name}
+						impact={impactOf(name)}
+						action={`/admin/redeems/${encodeURIComponent(name)}/delete`}
+						hidden={{ version }}
+					/>
+				)
+			}
+			const result = deps.redeemsFile.save(version, { kind: 'delete', name })
+			if (!result.ok) {
+				const text = result.reason === 'conflict' ? CONFLICT : result.message
+				return redirectWith(set, `/admin/redeems/${encodeURIComponent(name)}/edit`, { kind: 'error', text })
+			}
+			deps.moderation.audit(actorOf(session as Session), 'redeem deleted', `${name}: removed from redeems.toml`, deps.clock())
+			deps.log.info(`admin page: deleted the redeem ${name} from redeems.toml`)
+			return redirectWith(set, '/admin/redeems', { kind: 'ok', text: `${name} is deleted; redeems.toml is saved (the previous version is redeems.toml.bak).` })
 		})
 		.post('/admin/redeems/:name', ({ params, body, set }) => {
 			const back = (flash: Flash) => redirectWith(set, '/admin/redeems', flash)
