@@ -23,7 +23,7 @@ const TABS: { tab: AdminTab; href: string; title: string }[] = [
 	{ tab: 'audit', href: '/admin/audit', title: 'Audit log' }
 ]
 
-function Time({ iso }: { iso: string }): JSX.Element {
+export function Time({ iso }: { iso: string }): JSX.Element {
 	return (
 		<time datetime={iso} safe>
 			{`${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`}
@@ -593,8 +593,10 @@ export function ViewersPage(props: {
 					<tbody>
 						{viewers.map((viewer) => (
 							<tr>
-								<td class="viewer" safe>
-									{viewer.displayName}
+								<td class="viewer">
+									<a href={`/admin/viewers/${encodeURIComponent(viewer.id)}${q ? `?${new URLSearchParams({ q })}` : ''}`}>
+										<span safe>{viewer.displayName}</span>
+									</a>
 								</td>
 								<td data-label="Id">
 									<code safe>{viewer.id}</code>
@@ -677,7 +679,6 @@ export function ViewerSessionsPage(props: {
 	q: string
 }): JSX.Element {
 	const { csrf, viewer, sessions, q } = props
-	const base = `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions`
 	return (
 		<AdminPage title={`Dashboard sign-ins of ${viewer.displayName}`} tab="viewers" csrf={csrf} flash={props.flash}>
 			<p class="meta">
@@ -689,61 +690,74 @@ export function ViewerSessionsPage(props: {
 				Browsers signed in on the dashboard as this viewer, most recently seen first. Signing one out ends it at once; the viewer can sign in again
 				with a new code or link.
 			</p>
-			{sessions.length === 0 ? (
-				<p class="empty">Not signed in on any browser.</p>
-			) : (
-				<>
-					<table class="admin-table sessions">
-						<thead>
-							<tr>
-								<th>How</th>
-								<th>Browser</th>
-								<th>Signed in</th>
-								<th>Last seen</th>
-								<th>Expires</th>
-								<th>Action</th>
-							</tr>
-						</thead>
-						<tbody>
-							{sessions.map((s) => (
-								<tr>
-									<td safe>{METHOD_WORDS[s.method] ?? s.method}</td>
-									<td class="agent" title={s.userAgent} safe>
-										{shortUserAgent(s.userAgent)}
-									</td>
-									<td data-label="Signed in">
-										<Time iso={s.createdAt} />
-									</td>
-									<td data-label="Last seen">
-										<Time iso={s.lastSeenAt} />
-									</td>
-									<td data-label="Expires">
-										<Time iso={s.expiresAt} />
-									</td>
-									<td>
-										<form method="post" action={`${base}/${s.idHash}/revoke`} class="row-form">
-											<Csrf token={csrf} />
-											<input type="hidden" name="q" value={q} />
-											<button type="submit" class="danger">
-												Sign out
-												<span class="visually-hidden" safe>{` ${shortUserAgent(s.userAgent)}, signed in ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC`}</span>
-											</button>
-										</form>
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
-					<form method="post" action={`${base}/revoke-all`} class="row-form">
-						<Csrf token={csrf} />
-						<input type="hidden" name="q" value={q} />
-						<button type="submit" class="danger" safe>
-							{`Sign out everywhere (${plural(sessions.length, 'browser', 'browsers')})`}
-						</button>
-					</form>
-				</>
-			)}
+			<SessionsTable csrf={csrf} viewer={viewer} sessions={sessions} q={q} />
 		</AdminPage>
+	)
+}
+
+/** A viewer's dashboard sign-ins with their Sign out buttons (the sign-ins page and the viewer's page). */
+export function SessionsTable(props: { csrf: string; viewer: ViewerSummary; sessions: ViewerSession[]; q: string; back?: 'viewer' }): JSX.Element {
+	const { csrf, viewer, sessions, q, back } = props
+	const base = `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions`
+	return (
+		<>
+		{sessions.length === 0 ? (
+			<p class="empty">Not signed in on any browser.</p>
+		) : (
+			<>
+				<table class="admin-table sessions">
+					<thead>
+						<tr>
+							<th>How</th>
+							<th>Browser</th>
+							<th>Signed in</th>
+							<th>Last seen</th>
+							<th>Expires</th>
+							<th>Action</th>
+						</tr>
+					</thead>
+					<tbody>
+						{sessions.map((s) => (
+							<tr>
+								<td safe>{METHOD_WORDS[s.method] ?? s.method}</td>
+								<td class="agent" title={s.userAgent} safe>
+									{shortUserAgent(s.userAgent)}
+								</td>
+								<td data-label="Signed in">
+									<Time iso={s.createdAt} />
+								</td>
+								<td data-label="Last seen">
+									<Time iso={s.lastSeenAt} />
+								</td>
+								<td data-label="Expires">
+									<Time iso={s.expiresAt} />
+								</td>
+								<td>
+									<form method="post" action={`${base}/${s.idHash}/revoke`} class="row-form">
+										<Csrf token={csrf} />
+										<input type="hidden" name="q" value={q} />
+{back ? <input type="hidden" name="back" value={back} /> : ''}
+										<button type="submit" class="danger">
+											Sign out
+											<span class="visually-hidden" safe>{` ${shortUserAgent(s.userAgent)}, signed in ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC`}</span>
+										</button>
+									</form>
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+				<form method="post" action={`${base}/revoke-all`} class="row-form">
+					<Csrf token={csrf} />
+					<input type="hidden" name="q" value={q} />
+{back ? <input type="hidden" name="back" value={back} /> : ''}
+					<button type="submit" class="danger" safe>
+						{`Sign out everywhere (${plural(sessions.length, 'browser', 'browsers')})`}
+					</button>
+				</form>
+			</>
+		)}
+		</>
 	)
 }
 

@@ -25,6 +25,7 @@ import {
 	type Flash
 } from '../../../templates/admin.tsx'
 import { RedeemChangeConfirmPage, RedeemEditorPage, type RedeemImpact } from '../../../templates/admin-redeems.tsx'
+import { ViewerPage } from '../../../templates/admin-viewer.tsx'
 import adminCss from '../../../templates/assets/admin.css' with { type: 'file' }
 import adminJs from '../../../templates/assets/admin.js' with { type: 'file' }
 import type { Logger } from '../../log.ts'
@@ -86,7 +87,7 @@ export type AdminDeps = {
 	/** redeems.toml for the redeem editor (comment-keeping edits, .bak, conflicts; the settings reload on save). */
 	redeemsFile: RedeemsFileAccess
 	queue: Pick<Queue, 'get' | 'pending' | 'pendingCount' | 'pendingMatching' | 'pendingMatchingCount' | 'recentlyFulfilled' | 'byViewer'>
-	viewers: Pick<ViewerStore, 'viewer' | 'search'>
+	viewers: Pick<ViewerStore, 'viewer' | 'search' | 'history'>
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
 	sessions: Pick<AdminSessions, 'create' | 'isActive' | 'end' | 'endAll'>
@@ -109,6 +110,8 @@ const AUDIT_PAGE_SIZE = 50
 const ADMIN_QUEUE_PAGE = 200
 /** The dock shows the oldest pending entries only: it is a to-do list, not the queue's history. */
 const DOCK_SIZE = 50
+/** A viewer's page shows their latest redemptions and balance changes, this many of each. */
+const VIEWER_ROWS = 100
 const MAX_AMOUNT = 1_000_000_000
 const MAX_PASSWORD_LENGTH = 1024
 const LOGGED_OUT = 'Logged out.'
@@ -293,7 +296,8 @@ export function adminRoutes(deps: AdminDeps) {
 		const q = searchText(body)
 		const viewer = viewerOf(id)
 		const params: Record<string, string> = q ? { q } : {}
-		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}/sessions` : '/admin/viewers'
+		const toViewer = first(((body ?? {}) as Form).back) === 'viewer'
+		const path = viewer ? `/admin/viewers/${encodeURIComponent(viewer.id)}${toViewer ? '' : '/sessions'}` : '/admin/viewers'
 		return { viewer, back: (flash: Flash) => redirectWith(set, path, flash, params) }
 	}
 
@@ -598,6 +602,26 @@ export function adminRoutes(deps: AdminDeps) {
 				<ViewersPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} q={q} viewers={viewers} signIns={signIns} />
 			)
 		})
+		.get('/admin/viewers/:id', ({ headers, params, session, query, set }) => {
+			const q = searchText(query)
+			const viewer = viewerOf(params.id)
+			if (!viewer) {
+				return page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
+			}
+			return page(
+				set,
+				200,
+				<ViewerPage
+					csrf={csrfToken(secret(), session as Session)}
+					flash={takeFlash(headers, set)}
+					viewer={viewer}
+					redemptions={deps.queue.byViewer(viewer.id, VIEWER_ROWS)}
+					history={deps.viewers.history(viewer.id, 0, VIEWER_ROWS)}
+					sessions={deps.identity.sessionsOf(viewer.id, deps.clock())}
+					q={q}
+				/>
+			)
+		})
 		.get('/admin/viewers/:id/sessions', ({ headers, params, session, query, set }) => {
 			const q = searchText(query)
 			const viewer = viewerOf(params.id)
@@ -823,8 +847,10 @@ export function adminRoutes(deps: AdminDeps) {
 		.post('/admin/viewers/:id/points', ({ params, body, set }) => {
 			const form = (body ?? {}) as Form
 			const q = searchText(form)
-			const back = (flash: Flash) => redirectWith(set, '/admin/viewers', flash, q ? { q } : {})
-			const viewer = deps.viewers.viewer(params.id)
+			const viewer = viewerOf(params.id)
+			// Back to the viewer's page when the form was there, else to the viewers list.
+			const to = viewer && first(form.back) === 'viewer' ? `/admin/viewers/${encodeURIComponent(viewer.id)}` : '/admin/viewers'
+			const back = (flash: Flash) => redirectWith(set, to, flash, q ? { q } : {})
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
 			const parsed = v.safeParse(PointsForm, form)
 			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
