@@ -181,6 +181,7 @@ function LiveControls(): JSX.Element {
 // --- Login ---------------------------------------------------------------------------------------------
 
 export function LoginPage({ passwordSet, flash }: { passwordSet: boolean; flash?: Flash | undefined }): JSX.Element {
+	// Moderators sign in from chat (below the password form) whether or not a password is set.
 	return (
 		<AdminLayout title="Log in">
 			<main class="login">
@@ -206,6 +207,35 @@ export function LoginPage({ passwordSet, flash }: { passwordSet: boolean; flash?
 						</ul>
 					</div>
 				)}
+				<form method="post" action="/admin/login/chat" class="card chat-login-start">
+					<h2>Moderators</h2>
+					<p>Sign in with a code you type in the Owncast chat, as a moderator: no password needed.</p>
+					<button type="submit">Get a code</button>
+				</form>
+			</main>
+		</AdminLayout>
+	)
+}
+
+/** The code a moderator types in chat; the page continues by itself (admin.js) or with the button. */
+export function ChatLoginPage({ code, command, flash }: { code: string; command: string; flash?: Flash | undefined }): JSX.Element {
+	return (
+		<AdminLayout title="Sign in from chat" live>
+			<main class="login">
+				<h1>Sign in from chat</h1>
+				<FlashBox flash={flash} />
+				<div class="card chat-login" data-poll="/admin/login/chat/status">
+					<p>In the Owncast chat, as a moderator, send:</p>
+					<p class="chat-code">
+						<code safe>{`${command} ${code}`}</code>
+					</p>
+					<p class="muted">The code works once, for 5 minutes, and only for a moderator. This page goes on by itself once it is typed.</p>
+					<p class="chat-login-state" role="status" aria-live="polite"></p>
+					<form method="post" action="/admin/login/chat/collect" class="row-form">
+						<button type="submit">Continue</button>
+						<a href="/admin/login">Back</a>
+					</form>
+				</div>
 			</main>
 		</AdminLayout>
 	)

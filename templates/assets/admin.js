@@ -1,7 +1,34 @@
-// tlapbot admin page: live updates. The queue (and the other live pages) follow the event stream behind the admin
+// tlapbot admin page: live updates, and the moderator sign-in from chat that goes on by itself. The queue (and the other live pages) follow the event stream behind the admin
 // session (/admin/events): on each event the page's live part is fetched again and swapped in, keeping what the
 // person at the screen selected or typed. A sound and a browser notification for new redemptions are switched on
 // here and remembered in this browser. Without this script the page works the same, by reloading.
+;(() => {
+	'use strict'
+	// ---- Signing in from chat: ask every 2 s whether the code was typed; then continue (the button does the same) ----
+	const waiting = document.querySelector('.chat-login[data-poll]')
+	if (waiting) {
+		const state = waiting.querySelector('.chat-login-state')
+		const form = waiting.querySelector('form')
+		const poll = async () => {
+			try {
+				const response = await fetch(waiting.dataset.poll, { credentials: 'same-origin', cache: 'no-store' })
+				const { status } = await response.json()
+				if (status === 'linked') {
+					if (state) state.textContent = 'Typed in chat: signing in…'
+					form.submit()
+					return
+				}
+				if (status !== 'waiting') {
+					if (state) state.textContent = 'This code has expired or was used: go back for a new one.'
+					return
+				}
+			} catch {}
+			setTimeout(poll, 2000)
+		}
+		setTimeout(poll, 2000)
+	}
+})()
+
 ;(() => {
 	'use strict'
 	const controls = document.querySelector('.live-controls')

@@ -191,6 +191,28 @@ describeInBrowser('admin page in Chromium', () => {
 		await page.close()
 	})
 
+	test('a moderator signs in from chat: the page goes on by itself once the code is typed', async () => {
+		const context = await browser.newContext({ viewport: { width: 360, height: 800 }, bypassCSP: AXE !== undefined })
+		const page = await context.newPage()
+		await page.goto(`${base}/admin/login`)
+		await page.getByRole('button', { name: 'Get a code' }).click()
+		const code = ((await page.textContent('.chat-code code')) ?? '').replace('!link ', '')
+		expect(code).toMatch(/^[A-Z0-9]{6}$/)
+		if (AXE) {
+			await page.addScriptTag({ path: AXE })
+			const violations = await page.evaluate(async () => {
+				const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string }[] }> } }).axe
+				return (await axe.run()).violations.map((v) => v.id)
+			})
+			expect(violations).toEqual([])
+		}
+		await page.screenshot({ path: join(SCREENSHOTS, 'admin-chat-login-360.png'), fullPage: true })
+		await bot.chatReplies({ id: 'mod', displayName: 'Mod Erator', moderator: true }, `!link ${code}`)
+		await page.waitForURL(`${base}/admin`, { timeout: 10_000 })
+		expect(await page.textContent('.flash')).toBe('Logged in as Mod Erator (moderator).')
+		await context.close()
+	})
+
 	test('the sound and notification switches are per browser and remembered', async () => {
 		const page = await loggedIn(1280)
 		await page.waitForFunction(() => document.body.dataset.live === 'open')

@@ -20,10 +20,10 @@ export function send(b: TestBot, path: string, options: Send = {}): Promise<Resp
 
 /** The name=value part of the session cookie a response sets. */
 export function sessionFrom(response: Response): string {
-	const header = response.headers.get('set-cookie') ?? ''
-	const match = /^(tlapbot_admin=[^;]*)/.exec(header)
-	if (!match?.[1]) throw new Error(`no session cookie in ${JSON.stringify(header)}`)
-	return match[1]
+	const cookies = response.headers.getSetCookie()
+	const match = cookies.map((c) => /^(tlapbot_admin=[^;]+)/.exec(c)?.[1]).find(Boolean)
+	if (!match) throw new Error(`no session cookie in ${JSON.stringify(cookies)}`)
+	return match
 }
 
 export const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''

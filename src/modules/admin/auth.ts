@@ -187,3 +187,21 @@ export function flashFrom(secret: string, cookieHeader: string | undefined): Fla
 	}
 	return undefined
 }
+
+/**
+ * A moderator's sign-in from chat: the code the login page shows and the secret that collects it, in a cookie only
+ * this browser sends to the admin page (never in the page or a URL).
+ */
+export const CHAT_LOGIN_COOKIE = 'tlapbot_admin_code'
+export const chatLoginCookie = (code: string, claim: string, secure: boolean) =>
+	`${CHAT_LOGIN_COOKIE}=${code}.${claim}; Path=/admin; Max-Age=300; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`
+export const clearedChatLoginCookie = (secure: boolean) =>
+	`${CHAT_LOGIN_COOKIE}=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`
+/** The code and its claim from the cookie, if one is there. */
+export function chatLoginFrom(cookieHeader: string | undefined): { code: string; claim: string } | undefined {
+	for (const value of cookieValues(cookieHeader, CHAT_LOGIN_COOKIE)) {
+		const match = /^([A-Z0-9]{6})\.([A-Za-z0-9_-]{43})$/.exec(value)
+		if (match) return { code: match[1] as string, claim: match[2] as string }
+	}
+	return undefined
+}

@@ -8,6 +8,7 @@ import { Elysia, type Context } from 'elysia'
 import * as v from 'valibot'
 import {
 	AuditPage,
+	ChatLoginPage,
 	ConfirmPage,
 	DockPage,
 	IntegrationsPage,
@@ -46,7 +47,10 @@ import type { Settings } from '../settings/settings.ts'
 import type { ViewerStore } from '../viewers/store.ts'
 import {
 	ADMIN_ACTOR,
+	chatLoginCookie,
+	chatLoginFrom,
 	checkPassword,
+	clearedChatLoginCookie,
 	clearedFlashCookie,
 	clearedSessionCookie,
 	cookieValues,
@@ -90,15 +94,15 @@ export type AdminDeps = {
 	viewers: Pick<ViewerStore, 'viewer' | 'search' | 'history'>
 	audit: Pick<AuditStore, 'entries'>
 	links: Pick<AdminLinks, 'state' | 'consume'>
-	sessions: Pick<AdminSessions, 'create' | 'isActive' | 'end' | 'endAll'>
+	sessions: Pick<AdminSessions, 'create' | 'active' | 'end' | 'endAll'>
 	/** Viewers' dashboard sign-ins: listed and ended from the viewers page. */
-	identity: Pick<Identity, 'sessionsOf' | 'revoke' | 'signOutEverywhere'>
+	identity: Pick<Identity, 'sessionsOf' | 'revoke' | 'signOutEverywhere' | 'newCode' | 'peekModeratorCode' | 'collectModerator'>
 	/** Outgoing webhooks (the Integrations tab): receivers, recent deliveries, test events. */
 	outbox: Pick<Outbox, 'receivers' | 'recentDeliveries' | 'sendTest'>
 	/** The event log as a stream: the live queue (new redemptions, status and balance changes without a reload). */
 	feed: Pick<EventFeed, 'open'>
 	/** For the overlay URLs: the overlay key, the bot's address, the counter and goal names. */
-	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems'>
+	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems' | 'commands'>
 	log: Logger
 	clock: () => number
 }
@@ -215,6 +219,8 @@ export function adminRoutes(deps: AdminDeps) {
 	const { links } = deps
 	// Failed logins and login links, per client address (client-address.ts); in memory, per process.
 	const throttle = createLoginThrottle()
+	// Codes for moderators, per client address: asking again and again slows down like failed logins do.
+	const codeThrottle = createLoginThrottle({ maxWaitMs: 30_000 })
 	const secret = () => deps.config().secret_key
 	const secure = () => deps.config().public_url?.startsWith('https://') ?? false
 	const publicHost = () => {
@@ -230,11 +236,23 @@ export function adminRoutes(deps: AdminDeps) {
 	const clientKeyOf = createClientKeyOf(trust)
 	const clientOf = (server: Server, request: Request) => clientKeyOf(peerOf(server, request), request.headers)
 
-	function currentSession(cookieHeader: string | undefined): Session | undefined {
+	/**
+	 * Who a session is while it is active: the admin, or a moderator who signed in from chat, and only while
+	 * Owncast still has them as a moderator (as their last chat message said).
+	 */
+	function activeActor(id: string, now: number): string | undefined {
+		const row = deps.sessions.active(id, fingerprint(), now)
+		if (!row) return undefined
+		if (row.viewerId !== null && !deps.viewers.viewer(row.viewerId)?.isModerator) return undefined
+		return row.actor ?? ADMIN_ACTOR
+	}
+
+	function currentSession(cookieHeader: string | undefined): (Session & { actor: string }) | undefined {
 		const now = deps.clock()
 		for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
 			const session = verifySession(secret(), value, now)
-			if (session && deps.sessions.isActive(session.id, fingerprint(), now)) return session
+			const actor = session && activeActor(session.id, now)
+			if (session && actor) return { ...session, actor }
 		}
 		return undefined
 	}
@@ -275,14 +293,15 @@ export function adminRoutes(deps: AdminDeps) {
 		return flash
 	}
 
-	function logIn(set: ResponseSet, how: string): string {
+	/** A new admin session (a moderator's names them in the audit log), and the queue. */
+	function logIn(set: ResponseSet, how: string, moderator?: { viewerId: string; actor: string }): string {
 		const now = deps.clock()
 		const { session, value } = createSession(secret(), now)
-		deps.sessions.create(session.id, fingerprint(), now, session.expires * 1000)
-		set.headers['set-cookie'] = sessionCookie(value, secure())
-		deps.moderation.audit(ADMIN_ACTOR, 'login', how, now)
-		deps.log.info(`admin page: logged in with ${how}`)
-		return redirectWith(set, '/admin', { kind: 'ok', text: 'Logged in.' })
+		deps.sessions.create(session.id, fingerprint(), now, session.expires * 1000, moderator)
+		addCookie(set, sessionCookie(value, secure()))
+		deps.moderation.audit(moderator?.actor ?? ADMIN_ACTOR, 'login', how, now)
+		deps.log.info(`admin page: ${moderator ? 'a moderator ' : ''}logged in with ${how}`)
+		return redirectWith(set, '/admin', { kind: 'ok', text: moderator ? `Logged in as ${moderator.actor}.` : 'Logged in.' })
 	}
 
 	/** A viewer by the id in a URL; undefined for ids no viewer can have. */
@@ -335,7 +354,7 @@ export function adminRoutes(deps: AdminDeps) {
 	}
 
 	/** Who did it, for the audit log. */
-	const actorOf = (_session: Session) => ADMIN_ACTOR
+	const actorOf = (session: Session) => (session as Session & { actor?: string }).actor ?? ADMIN_ACTOR
 
 	function editorPage(
 		set: ResponseSet,
@@ -467,6 +486,57 @@ export function adminRoutes(deps: AdminDeps) {
 			set.headers['cache-control'] = 'public, max-age=3600'
 			return new Response(Bun.file(adminJs), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
 		})
+		.post('/admin/login/chat', ({ request, server, set }) => {
+			// A code for a moderator to type in chat; its claim stays in this browser's cookie.
+			const client = clientOf(server, request)
+			if (!codeThrottle.begin(client, deps.clock())) {
+				const seconds = codeThrottle.retryAfter(client, deps.clock())
+				set.headers['retry-after'] = String(seconds)
+				const text = `Too many codes asked from your address: wait ${waitWords(seconds)}, then try again.`
+				return page(set, 429, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={{ kind: 'error', text }} />)
+			}
+			const { config, commands } = deps.settings()
+			const link = commands.nameOf('link')
+			const unavailable = config.passive
+				? 'Signing in from chat needs the bot to read chat commands, and passive mode is on; use the password or `tlapbot admin-link`.'
+				: !link
+					? 'Signing in from chat is unavailable: a redeem has the name of the link command; use the password or `tlapbot admin-link`.'
+					: undefined
+			if (unavailable) return page(set, 503, <LoginPage passwordSet={deps.config().admin_password !== undefined} flash={{ kind: 'error', text: unavailable }} />)
+			const { code, claim } = deps.identity.newCode(deps.clock(), 'admin')
+			addCookie(set, chatLoginCookie(code, claim, secure()))
+			return page(set, 200, <ChatLoginPage code={code} command={`${config.prefix}${link}`} />)
+		})
+		.get('/admin/login/chat/status', ({ headers, set }) => {
+			const held = chatLoginFrom(headers.cookie)
+			set.headers['cache-control'] = 'no-store'
+			return { status: held ? deps.identity.peekModeratorCode(held.code, held.claim, deps.clock()) : 'unknown' }
+		})
+		.post('/admin/login/chat/collect', ({ headers, request, server, set }) => {
+			const held = chatLoginFrom(headers.cookie)
+			const passwordSet = deps.config().admin_password !== undefined
+			const result = held ? deps.identity.collectModerator(held.code, held.claim, deps.clock()) : { status: 'unknown' as const }
+			if (result.status === 'waiting' && held) {
+				const command = `${deps.settings().config.prefix}${deps.settings().commands.nameOf('link') ?? 'link'}`
+				return page(set, 200, <ChatLoginPage code={held.code} command={command} flash={{ kind: 'error', text: 'The code has not been typed in chat yet.' }} />)
+			}
+			addCookie(set, clearedChatLoginCookie(secure()))
+			if (result.status !== 'linked') {
+				const text = 'That code has expired or was already used: get a new one.'
+				return page(set, 410, <LoginPage passwordSet={passwordSet} flash={{ kind: 'error', text }} />)
+			}
+			// Typed by a moderator (the code binds to no one else); still one when the page collects it.
+			const viewer = deps.viewers.viewer(result.viewerId)
+			if (!viewer?.isModerator) {
+				const text = 'Only moderators of the Owncast chat can sign in with a code.'
+				return page(set, 403, <LoginPage passwordSet={passwordSet} flash={{ kind: 'error', text }} />)
+			}
+			codeThrottle.reset(clientOf(server, request))
+			return logIn(set, `a code typed in chat by ${viewer.displayName} (${viewer.id})`, {
+				viewerId: viewer.id,
+				actor: `${viewer.displayName} (moderator)`
+			})
+		})
 		.get('/admin/login', ({ query, headers, request, server, set }) => {
 			const token = first((query as Query).token)
 			if (token !== undefined) {
@@ -529,7 +599,11 @@ export function adminRoutes(deps: AdminDeps) {
 	const guarded = new Elysia()
 		.onParse(parse)
 		.onBeforeHandle(screen)
-		.derive(({ headers }) => ({ session: currentSession(headers.cookie) }))
+		.derive(({ headers }) => {
+			const session = currentSession(headers.cookie)
+			// Who the audit log names: the admin, or the moderator who signed in from chat.
+			return { session, actor: session?.actor ?? ADMIN_ACTOR }
+		})
 		.onBeforeHandle(({ session, request, body, set }) => {
 			if (!session) return redirect(set, '/admin/login')
 			if (request.method === 'POST' && !validCsrf(secret(), session, ((body ?? {}) as Form).csrf)) {
@@ -584,7 +658,7 @@ export function adminRoutes(deps: AdminDeps) {
 			const response = deps.feed.open(request, {
 				notes: true,
 				lastId: request.headers.get('last-event-id'),
-				allowed: () => deps.sessions.isActive(id, fingerprint(), deps.clock())
+				allowed: () => activeActor(id, deps.clock()) !== undefined
 			})
 			if (response) return response
 			set.status = 503
@@ -737,7 +811,7 @@ export function adminRoutes(deps: AdminDeps) {
 			deps.log.info(`admin page: deleted the redeem ${name} from redeems.toml`)
 			return redirectWith(set, '/admin/redeems', { kind: 'ok', text: `${name} is deleted; redeems.toml is saved (the previous version is redeems.toml.bak).` })
 		})
-		.post('/admin/redeems/:name', ({ params, body, set }) => {
+		.post('/admin/redeems/:name', ({ actor, params, body, set }) => {
 			const back = (flash: Flash) => redirectWith(set, '/admin/redeems', flash)
 			const redeem = findRedeem(deps.settings().redeems, params.name)
 			if (!redeem) return back({ kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)}.` })
@@ -747,15 +821,15 @@ export function adminRoutes(deps: AdminDeps) {
 				case 'pause':
 				case 'resume': {
 					const pause = first(form.action) === 'pause'
-					deps.moderation.setPaused(redeem.name, pause, ADMIN_ACTOR, now)
+					deps.moderation.setPaused(redeem.name, pause, actor, now)
 					return back({ kind: 'ok', text: `${redeem.name} is ${pause ? 'paused' : 'back'}.` })
 				}
 				case 'restock':
-					deps.moderation.restock(redeem.name, ADMIN_ACTOR, now)
+					deps.moderation.restock(redeem.name, actor, now)
 					return back({ kind: 'ok', text: `${redeem.name} is restocked.` })
 				case 'reset': {
 					if (redeem.type !== 'milestone') return back({ kind: 'error', text: `${redeem.name} is not a milestone.` })
-					const result = deps.moderation.resetCompletedMilestone(redeem.name, ADMIN_ACTOR, now)
+					const result = deps.moderation.resetCompletedMilestone(redeem.name, actor, now)
 					if (result === 'reset') return back({ kind: 'ok', text: `${redeem.name} starts again from 0.` })
 					if (result === 'missing') return back({ kind: 'error', text: `${redeem.name} is not in the database yet; run tlapbot init-db.` })
 					return back({ kind: 'error', text: `${redeem.name} is not complete (${result.progress}/${result.goal}); nothing changed.` })
@@ -764,7 +838,7 @@ export function adminRoutes(deps: AdminDeps) {
 					if (redeem.type !== 'milestone') return back({ kind: 'error', text: `${redeem.name} is not a milestone.` })
 					// The in-page confirmation: a reset of progress that was not completed loses the donations' effect.
 					if (first(form.confirm) !== 'yes') return back({ kind: 'error', text: `Tick "I am sure" to reset ${redeem.name}; nothing changed.` })
-					if (!deps.moderation.hardResetMilestone(redeem.name, ADMIN_ACTOR, now)) {
+					if (!deps.moderation.hardResetMilestone(redeem.name, actor, now)) {
 						return back({ kind: 'error', text: `${redeem.name} is not in the database yet; run tlapbot init-db.` })
 					}
 					return back({ kind: 'ok', text: `${redeem.name} is back to 0.` })
@@ -773,12 +847,12 @@ export function adminRoutes(deps: AdminDeps) {
 					return back({ kind: 'error', text: 'Choose pause, resume, restock or a reset.' })
 			}
 		})
-		.post('/admin/categories/:name', ({ params, body, set }) => {
+		.post('/admin/categories/:name', ({ actor, params, body, set }) => {
 			const back = (flash: Flash) => redirectWith(set, '/admin/redeems', flash)
 			const category = findCategory(deps.settings().redeems, params.name)
 			if (!category) return back({ kind: 'error', text: `No redeem is in the category ${params.name.slice(0, 64)}.` })
 			const on = first(((body ?? {}) as Form).on) === '1'
-			deps.moderation.setCategory(category, on, ADMIN_ACTOR, deps.clock())
+			deps.moderation.setCategory(category, on, actor, deps.clock())
 			return back({ kind: 'ok', text: `Category ${category} is ${on ? 'on' : 'off'}.` })
 		})
 		.get('/admin/audit', ({ headers, session, query, set }) => {
@@ -797,7 +871,7 @@ export function adminRoutes(deps: AdminDeps) {
 				/>
 			)
 		})
-		.post('/admin/redemptions/bulk', ({ session, body, set }) => {
+		.post('/admin/redemptions/bulk', ({ actor, session, body, set }) => {
 			const form = (body ?? {}) as Form
 			const back = backOf(form)
 			const parsed = v.safeParse(RedemptionForm, form)
@@ -812,7 +886,7 @@ export function adminRoutes(deps: AdminDeps) {
 			const refused: string[] = []
 			let points = 0
 			for (const text of ids) {
-				const result = /^\d{1,15}$/.test(text) ? deps.moderation.resolve(Number(text), action, ADMIN_ACTOR, reason, now) : undefined
+				const result = /^\d{1,15}$/.test(text) ? deps.moderation.resolve(Number(text), action, actor, reason, now) : undefined
 				if (!result?.ok) {
 					refused.push(`#${text.slice(0, 16)} ${result && result.reason === 'wrong_status' ? STATUS_WORDS[result.status] : 'not found'}`)
 					continue
@@ -825,7 +899,7 @@ export function adminRoutes(deps: AdminDeps) {
 			const others = refused.length ? ` Left as they were: ${refused.join(', ')}.` : ''
 			return redirectWith(set, back, { kind: done.length ? 'ok' : 'error', text: `${summary}${others}` })
 		})
-		.post('/admin/redemptions/:id', ({ session, params, body, set }) => {
+		.post('/admin/redemptions/:id', ({ actor, session, params, body, set }) => {
 			const form = (body ?? {}) as Form
 			const to = backOf(form)
 			const back = (flash: Flash) => redirectWith(set, to, flash)
@@ -835,7 +909,7 @@ export function adminRoutes(deps: AdminDeps) {
 			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
 			const { action, reason } = parsed.output
 			if (needsConfirm(action, form)) return confirmPage(set, session as Session, action as 'reject' | 'refund', [params.id], reason, to, false)
-			const result = deps.moderation.resolve(id, action, ADMIN_ACTOR, reason, deps.clock())
+			const result = deps.moderation.resolve(id, action, actor, reason, deps.clock())
 			if (!result.ok) {
 				if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no redemption #${id}.` })
 				return back({ kind: 'error', text: `Redemption #${id} is ${STATUS_WORDS[result.status]}; nothing changed.` })
@@ -844,7 +918,7 @@ export function adminRoutes(deps: AdminDeps) {
 			const refunded = result.refunded ? `; ${r.viewerName} got ${result.refunded} points back` : ''
 			return back({ kind: 'ok', text: `#${id} ${r.redeem} by ${r.viewerName}: ${ACTION_WORDS[action]}${refunded}.` })
 		})
-		.post('/admin/viewers/:id/points', ({ params, body, set }) => {
+		.post('/admin/viewers/:id/points', ({ actor, params, body, set }) => {
 			const form = (body ?? {}) as Form
 			const q = searchText(form)
 			const viewer = viewerOf(params.id)
@@ -855,7 +929,7 @@ export function adminRoutes(deps: AdminDeps) {
 			const parsed = v.safeParse(PointsForm, form)
 			if (!parsed.success) return back({ kind: 'error', text: parsed.issues[0].message })
 			const { mode, amount } = parsed.output as { mode: AdjustMode; amount: number }
-			const result = deps.moderation.adjustPoints(viewer.id, mode, amount, ADMIN_ACTOR, deps.clock())
+			const result = deps.moderation.adjustPoints(viewer.id, mode, amount, actor, deps.clock())
 			if (!result.ok) {
 				if (result.reason === 'not_found') return back({ kind: 'error', text: `There is no viewer with id ${params.id}.` })
 				return back({
@@ -866,17 +940,17 @@ export function adminRoutes(deps: AdminDeps) {
 			const change = result.delta === 0 ? 'no change' : `${result.delta > 0 ? '+' : ''}${result.delta}`
 			return back({ kind: 'ok', text: `${viewer.displayName}: ${change}, balance now ${result.balance}.` })
 		})
-		.post('/admin/viewers/:id/sessions/revoke-all', ({ params, body, set }) => {
+		.post('/admin/viewers/:id/sessions/revoke-all', ({ actor, params, body, set }) => {
 			const { viewer, back } = sessionsForm(params.id, body, set)
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.` })
 			const ended = deps.identity.signOutEverywhere(viewer.id)
 			if (ended === 0) return back({ kind: 'error', text: `${viewer.displayName} is not signed in on any browser; nothing changed.` })
 			const browsers = `${ended} browser${ended === 1 ? '' : 's'}`
-			deps.moderation.audit(ADMIN_ACTOR, 'viewer_signout', `${viewer.displayName} (${viewer.id}): everywhere, ${browsers} signed out`, deps.clock())
+			deps.moderation.audit(actor, 'viewer_signout', `${viewer.displayName} (${viewer.id}): everywhere, ${browsers} signed out`, deps.clock())
 			deps.log.info(`admin page: signed a viewer out everywhere (${browsers})`)
 			return back({ kind: 'ok', text: `${viewer.displayName}: signed out everywhere (${browsers}).` })
 		})
-		.post('/admin/viewers/:id/sessions/:hash/revoke', ({ params, body, set }) => {
+		.post('/admin/viewers/:id/sessions/:hash/revoke', ({ actor, params, body, set }) => {
 			const { viewer, back } = sessionsForm(params.id, body, set)
 			if (!viewer) return back({ kind: 'error', text: `There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.` })
 			if (!SESSION_HASH.test(params.hash)) {
@@ -890,7 +964,7 @@ export function adminRoutes(deps: AdminDeps) {
 			}
 			const how = signIn ? `, ${METHOD_WORDS[signIn.method] ?? signIn.method}, ${shortUserAgent(signIn.userAgent)}` : ''
 			deps.moderation.audit(
-				ADMIN_ACTOR,
+				actor,
 				'viewer_signout',
 				`${viewer.displayName} (${viewer.id}): 1 browser signed out (sign-in ${hash.slice(0, 8)}${how})`,
 				now
@@ -898,12 +972,12 @@ export function adminRoutes(deps: AdminDeps) {
 			deps.log.info('admin page: signed out one browser of a viewer')
 			return back({ kind: 'ok', text: `${viewer.displayName}: signed out of that browser.` })
 		})
-		.post('/admin/integrations/:id/test', ({ params, set }) => {
+		.post('/admin/integrations/:id/test', ({ actor, params, set }) => {
 			const back = (flash: Flash) => redirectWith(set, '/admin/integrations', flash)
 			const now = deps.clock()
 			const receiver = RECEIVER_ID.test(params.id) ? deps.outbox.sendTest(params.id, now) : undefined
 			if (!receiver) return back({ kind: 'error', text: 'There is no such outgoing webhook (was config.toml changed?); nothing was sent.' })
-			deps.moderation.audit(ADMIN_ACTOR, 'webhook test', `test event for ${receiver.label}`, now)
+			deps.moderation.audit(actor, 'webhook test', `test event for ${receiver.label}`, now)
 			deps.log.info(`admin page: test event recorded for ${receiver.label}`)
 			return back({ kind: 'ok', text: `A test event is on its way to ${receiver.label}; its delivery shows below.` })
 		})
@@ -912,9 +986,9 @@ export function adminRoutes(deps: AdminDeps) {
 			set.headers['set-cookie'] = clearedSessionCookie(secure())
 			return redirectWith(set, '/admin/login', { kind: 'ok', text: LOGGED_OUT })
 		})
-		.post('/admin/logout-everywhere', ({ set }) => {
+		.post('/admin/logout-everywhere', ({ actor, set }) => {
 			const ended = deps.sessions.endAll()
-			deps.moderation.audit(ADMIN_ACTOR, 'logout everywhere', `${ended} session${ended === 1 ? '' : 's'} ended`, deps.clock())
+			deps.moderation.audit(actor, 'logout everywhere', `${ended} session${ended === 1 ? '' : 's'} ended`, deps.clock())
 			deps.log.info(`admin page: logged out everywhere (${ended} session${ended === 1 ? '' : 's'} ended)`)
 			set.headers['set-cookie'] = clearedSessionCookie(secure())
 			return redirectWith(set, '/admin/login', { kind: 'ok', text: LOGGED_OUT_EVERYWHERE })

@@ -118,8 +118,16 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 			return [say('name_updated')]
 		case 'link':
 			// The code is never echoed: a phished code must not be shown back in public chat.
-			if (deps.identity.linkCode(command.args, user.id, now) !== 'linked') return [say('link_invalid')]
-			return [say('link_signed_in')]
+			switch (deps.identity.linkCode(command.args, user.id, now, user.isModerator)) {
+				case 'linked':
+					return [say('link_signed_in')]
+				case 'linked_admin':
+					return [say('link_admin_signed_in')]
+				case 'not_moderator':
+					return [say('link_admin_refused')]
+				default:
+					return [say('link_invalid')]
+			}
 		case 'store': {
 			const { token } = deps.identity.newLoginToken(user.id, now)
 			const url = `${settings.baseUrl}/dashboard?login=${token}`

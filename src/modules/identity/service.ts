@@ -6,7 +6,7 @@
 // no other site can spend a viewer's points. No SQL here: the identity store owns it.
 import { randomBytes, randomInt } from 'node:crypto'
 import type { Transact } from '../../db/transaction.ts'
-import { hashSecret, type IdentityStore } from './store.ts'
+import { hashSecret, type CodePurpose, type IdentityStore } from './store.ts'
 
 export const CODE_MINUTES = 5
 export const LOGIN_LINK_MINUTES = 10
@@ -43,20 +43,51 @@ export function createIdentity(deps: IdentityDeps) {
 
 	return {
 		/** A new sign-in code and the secret the page needs to collect the session it leads to. */
-		newCode(now: number): { code: string; claim: string; expiresAt: number } {
+		newCode(now: number, purpose: CodePurpose = 'store'): { code: string; claim: string; expiresAt: number } {
 			const claim = newToken()
 			const expiresAt = now + CODE_MINUTES * 60_000
 			for (;;) {
 				const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('')
-				if (store.addCode(code, hashSecret(claim), expiresAt, now)) return { code, claim, expiresAt }
+				if (store.addCode(code, hashSecret(claim), expiresAt, now, purpose)) return { code, claim, expiresAt }
 			}
 		},
 
-		/** `!link CODE` from a chat user: binds the code to them. Case and spaces do not matter. */
-		linkCode(text: string, viewerId: string, now: number): 'linked' | 'invalid' {
+		/**
+		 * `!link CODE` from a chat user: binds the code to them. Case and spaces do not matter. A code of the admin
+		 * page binds only to a moderator (the CHAT event carried Owncast's MODERATOR scope).
+		 */
+		linkCode(text: string, viewerId: string, now: number, isModerator = false): 'linked' | 'linked_admin' | 'not_moderator' | 'invalid' {
 			const code = text.trim().toUpperCase()
 			if (!CODE_PATTERN.test(code)) return 'invalid'
-			return store.linkCode(code, viewerId, now) ? 'linked' : 'invalid'
+			const purpose = store.code(code)?.purpose
+			if (purpose === 'admin' && !isModerator) return 'not_moderator'
+			if (!store.linkCode(code, viewerId, now)) return 'invalid'
+			return purpose === 'admin' ? 'linked_admin' : 'linked'
+		},
+
+		/** Where an admin-page code stands, without using it up (the page polls this). */
+		peekModeratorCode(code: string, claim: string, now: number): 'waiting' | 'linked' | 'expired' | 'unknown' {
+			if (!CODE_PATTERN.test(code) || !TOKEN_PATTERN.test(claim)) return 'unknown'
+			const row = store.code(code)
+			if (!row || row.purpose !== 'admin' || row.claimHash !== hashSecret(claim) || row.claimedAt) return 'unknown'
+			if (row.viewerId) return 'linked'
+			return Date.parse(row.expiresAt) > now ? 'waiting' : 'expired'
+		},
+
+		/**
+		 * The admin page asks whether its code was typed in chat by a moderator: their viewer id, once; no dashboard
+		 * session is made. Only for codes made for the admin page.
+		 */
+		collectModerator(code: string, claim: string, now: number): { status: 'linked'; viewerId: string } | { status: 'waiting' | 'expired' | 'unknown' | 'collected' } {
+			if (!CODE_PATTERN.test(code) || !TOKEN_PATTERN.test(claim)) return { status: 'unknown' }
+			return transact(() => {
+				const row = store.code(code)
+				if (!row || row.purpose !== 'admin' || row.claimHash !== hashSecret(claim)) return { status: 'unknown' as const }
+				if (row.claimedAt) return { status: 'collected' as const }
+				if (!row.viewerId) return Date.parse(row.expiresAt) > now ? { status: 'waiting' as const } : { status: 'expired' as const }
+				if (!store.claimCode(code, now)) return { status: 'collected' as const }
+				return { status: 'linked' as const, viewerId: row.viewerId }
+			})
 		},
 
 		/** The page asks whether its code was typed in chat; the first ask after that gets the session, once. */
@@ -64,7 +95,8 @@ export function createIdentity(deps: IdentityDeps) {
 			if (!CODE_PATTERN.test(code) || !TOKEN_PATTERN.test(claim)) return { status: 'unknown' }
 			return transact<CodeState>(() => {
 				const row = store.code(code)
-				if (!row || row.claimHash !== hashSecret(claim)) return { status: 'unknown' }
+				// A code of the admin page never becomes a dashboard session.
+				if (!row || row.purpose !== 'store' || row.claimHash !== hashSecret(claim)) return { status: 'unknown' }
 				if (row.claimedAt) return { status: 'collected' }
 				if (!row.viewerId) {
 					const expiresAt = Date.parse(row.expiresAt)

@@ -15,7 +15,11 @@ export type ViewerSession = {
 	method: 'code' | 'link'
 	userAgent: string
 }
+/** What a sign-in code is for: the viewer's dashboard, or the admin page (moderators only). */
+export type CodePurpose = 'store' | 'admin'
+
 export type LinkCode = {
+	purpose: CodePurpose
 	code: string
 	claimHash: string
 	expiresAt: string
@@ -47,12 +51,12 @@ export function createIdentityStore(db: Database) {
 	)
 	const deleteSessionsOf = db.query<unknown, { viewer: string }>('DELETE FROM viewer_sessions WHERE viewer_id = $viewer')
 
-	const insertCode = db.query<unknown, { code: string; claim: string; created: string; expires: string }>(
-		`INSERT INTO viewer_link_codes (code, claim_hash, created_at, expires_at) VALUES ($code, $claim, $created, $expires)
+	const insertCode = db.query<unknown, { code: string; claim: string; created: string; expires: string; purpose: string }>(
+		`INSERT INTO viewer_link_codes (code, claim_hash, created_at, expires_at, purpose) VALUES ($code, $claim, $created, $expires, $purpose)
 		ON CONFLICT (code) DO NOTHING`
 	)
 	const selectCode = db.query<LinkCode, { code: string }>(
-		`SELECT code, claim_hash AS claimHash, expires_at AS expiresAt, viewer_id AS viewerId, claimed_at AS claimedAt
+		`SELECT code, claim_hash AS claimHash, expires_at AS expiresAt, viewer_id AS viewerId, claimed_at AS claimedAt, purpose
 		FROM viewer_link_codes WHERE code = $code`
 	)
 	const linkCode = db.query<unknown, { code: string; viewer: string; now: string }>(
@@ -96,8 +100,8 @@ export function createIdentityStore(db: Database) {
 		deleteSessionsOf: (viewerId: string) => deleteSessionsOf.run({ viewer: viewerId }).changes,
 
 		/** False when the code is taken (the caller draws another). */
-		addCode: (code: string, claimHash: string, expires: number, now: number) =>
-			insertCode.run({ code, claim: claimHash, created: nowIso(now), expires: nowIso(expires) }).changes === 1,
+		addCode: (code: string, claimHash: string, expires: number, now: number, purpose: CodePurpose = 'store') =>
+			insertCode.run({ code, claim: claimHash, created: nowIso(now), expires: nowIso(expires), purpose }).changes === 1,
 		code: (code: string) => selectCode.get({ code }) ?? undefined,
 		/** Binds a code to the viewer who typed it; false when it is unknown, expired or already used. */
 		linkCode: (code: string, viewerId: string, now: number) => linkCode.run({ code, viewer: viewerId, now: nowIso(now) }).changes === 1,

@@ -69,6 +69,8 @@ export const DEFAULT_MESSAGES = {
 	mod_redeem_restocked: 'Redeem {redeem} is restocked.',
 	mod_unknown_redeem: '@{name}, there is no redeem called {redeem}.',
 	link_signed_in: '@{name}, a browser was signed in as you; sign out everywhere from the Redeems tab if that was not you.',
+	link_admin_signed_in: '@{name}, the admin page is signed in as you, a moderator; if that was not you, tell the streamer.',
+	link_admin_refused: '@{name}, only moderators can sign in to the admin page with a code.',
 	link_invalid: '@{name}, that sign-in code is not valid or has expired: press "Sign in" on the Redeems tab for a new one.',
 	store_link: 'Your personal link to redeem on the dashboard (it works once, for 10 minutes; do not share it): {url}',
 	store_link_unavailable: '@{name}, I cannot send you a private link here: open the Redeems tab and press "Sign in" instead.',
