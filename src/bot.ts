@@ -18,6 +18,13 @@ import { createProcessedEvents } from './modules/bot/processed-events.ts'
 import { describeCollision } from './modules/commands/registry.ts'
 import { createModeration } from './modules/moderation/service.ts'
 import { createAward } from './modules/points/award.ts'
+import { createChatActivity } from './modules/points/chat-activity.ts'
+import { createGiving } from './modules/economy/give.ts'
+import { createLeaderboard } from './modules/economy/leaderboard.ts'
+import { createPolls } from './modules/polls/service.ts'
+import { createPredictions } from './modules/predictions/service.ts'
+import { createPredictionStore } from './modules/predictions/store.ts'
+import { createPollStore } from './modules/polls/store.ts'
 import { createQueue } from './modules/redemptions/queue.ts'
 import { createRedemptionStore } from './modules/redemptions/store.ts'
 import type { Redeem } from './modules/redeems/model.ts'
@@ -70,7 +77,9 @@ export function createBot(input: {
 		processedEvents: createProcessedEvents(db),
 		identity: createIdentityStore(db),
 		events: createEventStore(db),
-		idempotency: createIdempotencyStore(db)
+		idempotency: createIdempotencyStore(db),
+		polls: createPollStore(db),
+		predictions: createPredictionStore(db)
 	}
 	const { viewers, redemptions, redeems, streams, audit } = stores
 
@@ -128,6 +137,25 @@ export function createBot(input: {
 		replies: runtime.chat,
 		limiter: runtime.limiter
 	})
+	// Economy: giving points, the leaderboard, and who chatted since the last cycle (the earning rules).
+	const chatActivity = createChatActivity()
+	const giving = createGiving({ transact, viewers, events, config: () => settings().config })
+	const leaderboard = createLeaderboard({ viewers, streams, config: () => settings().config })
+	const polls = createPolls({ transact, store: stores.polls, viewers, events, audit })
+	const predictions = createPredictions({ transact, store: stores.predictions, viewers, events, audit })
+	// The polls in redeems.toml are open while they are in the file: at start and after every reload.
+	const syncPolls = (next: Settings) => {
+		try {
+			const result = polls.sync(next.polls, clock())
+			for (const { name, problem } of result.invalid) log.warn(`redeems.toml: polls.${name}: ${problem}; the poll stays closed`)
+			for (const name of result.blocked) log.warn(`redeems.toml: polls.${name}: a moderator's poll of that name is open; the file's poll opens once it is closed`)
+			return [...result.opened.map((n) => `poll ${n} opened`), ...result.closed.map((n) => `poll ${n} closed`)]
+		} catch (error) {
+			log.error('syncing the polls of redeems.toml failed; they are synced again at the next reload', error)
+			return []
+		}
+	}
+
 	const eventService = createEventService({
 		settings,
 		transact,
@@ -139,6 +167,7 @@ export function createBot(input: {
 		streams: streamService,
 		replies: runtime.chat,
 		limiter: runtime.limiter,
+		economy: { giving, leaderboard, polls, predictions, chatActivity },
 		clock
 	})
 
@@ -157,6 +186,8 @@ export function createBot(input: {
 	const forgetStaleSessions = (config: Config) =>
 		stores.adminSessions.forgetStale(passwordFingerprint(config.secret_key, config.admin_password), clock())
 	forgetStaleSessions(settings().config)
+	const opened = syncPolls(settings())
+	if (opened.length) log.info(`redeems.toml: ${opened.join(', ')}`)
 	const added = addMissingRows(settings())
 	if (added.length) log.info(`counters and milestones added: ${added.join(', ')}`)
 	warnCollisions(settings())
@@ -173,7 +204,8 @@ export function createBot(input: {
 			log.info('active_categories changed in config.toml and replaces the categories moderators set in chat')
 		}
 		const rows = addMissingRows(next)
-		return rows.length ? `added ${rows.join(', ')}` : undefined
+		const notes = [...(rows.length ? [`added ${rows.join(', ')}`] : []), ...syncPolls(next)]
+		return notes.length ? notes.join('; ') : undefined
 	})
 
 	// The admin page's redeem editor: a saved edit is reloaded at once (the file watcher would take a second).
@@ -193,6 +225,11 @@ export function createBot(input: {
 		clock,
 		runtime,
 		redeemsFile,
+		chatActivity,
+		giving,
+		leaderboard,
+		polls,
+		predictions,
 		settings,
 		transact,
 		stores,

@@ -5,7 +5,8 @@
 // Everything the README says reloads live does, except host, port and database, which need a restart.
 import { statSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { CONFIG_FILE, loadConfig, loadRedeems, REDEEMS_FILE, type Env } from './config/load.ts'
+import { CONFIG_FILE, loadConfig, loadPolls, loadRedeems, REDEEMS_FILE, type Env } from './config/load.ts'
+import type { ConfigPoll } from './modules/polls/service.ts'
 import type { Logger } from './log.ts'
 import { createRateLimiter, type RateLimiter } from './modules/chat/rate-limit.ts'
 import { createChatSender, type ChatSender } from './modules/owncast/chat-sender.ts'
@@ -37,9 +38,21 @@ export type Runtime = {
 	listening(url: string): void
 }
 
+/** The polls in redeems.toml at start (the redeems were checked by whoever read the file; a bad poll is logged). */
+function pollsAtStart(instanceDir: string, log: Logger): ConfigPoll[] {
+	try {
+		return loadPolls(instanceDir)
+	} catch (error) {
+		log.error('redeems.toml: its polls cannot be read; no poll from the file is open', error)
+		return []
+	}
+}
+
 export function createRuntime(input: {
 	config: Config
 	redeems: readonly Redeem[]
+	/** redeems.toml's [polls] (read from the instance folder when left out). */
+	polls?: readonly ConfigPoll[]
 	log: Logger
 	fetch?: typeof fetch
 	/** Where TLAPBOT_* overrides are read from on reload (process.env by default). */
@@ -51,7 +64,7 @@ export function createRuntime(input: {
 	const { log } = input
 	// The address serve actually listens on (--port 0 picks one), for links when public_url is not set.
 	let listeningUrl: string | undefined
-	let settings = buildSettings(input.config, input.redeems)
+	let settings = buildSettings(input.config, input.redeems, undefined, input.polls ?? pollsAtStart(input.config.instanceDir, log))
 	const listeners = new Set<SettingsListener>()
 
 	const buildClient = (config: Config) =>
@@ -71,9 +84,9 @@ export function createRuntime(input: {
 	const chat = createChatSender(owncast, log, { privateReplies: () => settings.config.private_replies, clock: input.clock ?? Date.now })
 	let limiter = createRateLimiter(settings.config.command_rate_limit)
 
-	function apply(config: Config, redeems: readonly Redeem[]): string[] {
+	function apply(config: Config, redeems: readonly Redeem[], polls: readonly ConfigPoll[]): string[] {
 		const previous = settings
-		settings = buildSettings(config, redeems, listeningUrl)
+		settings = buildSettings(config, redeems, listeningUrl, polls)
 		if (config.owncast_url !== previous.config.owncast_url || config.owncast_access_token !== previous.config.owncast_access_token) {
 			client = buildClient(config)
 		}
@@ -96,10 +109,12 @@ export function createRuntime(input: {
 	function reload(reason: string): boolean {
 		let config: Config
 		let redeems: Redeem[]
+		let polls: ConfigPoll[]
 		const instanceDir = settings.config.instanceDir
 		try {
 			config = { ...loadConfig(instanceDir, input.env ?? process.env).config, ...input.keep }
 			redeems = loadRedeems(instanceDir).redeems
+			polls = loadPolls(instanceDir)
 		} catch (error) {
 			log.error(`reload after ${reason} failed, keeping the previous settings`, error)
 			return false
@@ -112,7 +127,7 @@ export function createRuntime(input: {
 			}
 		}
 		config.databasePath = previous.databasePath
-		const notes = apply(config, redeems)
+		const notes = apply(config, redeems, polls)
 		log.info(`settings reloaded after ${reason}${notes.length ? `; ${notes.join('; ')}` : ''}`)
 		return true
 	}
@@ -168,7 +183,7 @@ export function createRuntime(input: {
 		watch,
 		listening(url) {
 			listeningUrl = url
-			settings = buildSettings(settings.config, settings.redeems, url)
+			settings = buildSettings(settings.config, settings.redeems, url, settings.polls)
 		}
 	}
 }

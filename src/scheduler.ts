@@ -9,7 +9,7 @@ import { isBusy } from './db/database.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
 import { runPointsCycle, type CycleDeps } from './modules/points/cycle.ts'
 
-type TimerDeps = Pick<Bot, 'settings' | 'runtime' | 'award' | 'streams' | 'stores' | 'log' | 'clock'>
+type TimerDeps = Pick<Bot, 'settings' | 'runtime' | 'award' | 'streams' | 'stores' | 'log' | 'clock' | 'chatActivity'>
 
 /** What one points cycle needs, with the settings in force now. */
 export function cycleDepsOf(bot: TimerDeps): CycleDeps {
@@ -25,7 +25,15 @@ export function cycleDepsOf(bot: TimerDeps): CycleDeps {
 		},
 		log: bot.log,
 		cycleSeconds: config.points_cycle_time,
-		amount: config.points_amount_given
+		amount: config.points_amount_given,
+		earning: () => ({
+			ignore: config.ignore_users,
+			chatters: bot.chatActivity.take(),
+			activeChatterBonus: config.active_chatter_bonus,
+			firstChatBonus: config.first_chat_bonus,
+			streakBonus: config.streak_bonus,
+			streakStreams: config.streak_streams
+		})
 	}
 }
 
@@ -91,6 +99,29 @@ export function startPointsTimer(app: Elysia, bot: TimerDeps) {
 			run
 		})
 	)
+}
+
+/**
+ * A prediction's betting window: checked every second; when it ends, betting locks and chat is told (a moderator's
+ * `!predict lock` does the same at once).
+ */
+export function startPredictionTimer(app: Elysia, bot: Pick<Bot, 'predictions' | 'settings' | 'runtime' | 'log' | 'clock'>) {
+	const run = () => {
+		try {
+			const now = bot.clock()
+			if (!bot.predictions.expire(now)) return
+			const { config, messages, commands } = bot.settings()
+			const view = bot.predictions.current(now)
+			if (!view || config.passive) return
+			const pools = view.outcomes.map((o) => `${o.name} ${o.pool}`).join(', ')
+			const text = messages.text('prediction_locked', { question: view.question, pools, prefix: config.prefix, bet: commands.nameOf('bet') ?? 'bet' })
+			bot.runtime.chat.send([{ text, to: 'public' }], 0)
+		} catch (error) {
+			// A locked database: the next second tries again.
+			if (!isBusy(error)) bot.log.error('locking a prediction whose betting window ended failed', error)
+		}
+	}
+	return app.use(cron({ name: 'predictions', pattern: '* * * * * *', protect: true, catch: (error: unknown) => bot.log.error('prediction timer failed', error), run }))
 }
 
 /**

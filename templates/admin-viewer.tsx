@@ -20,7 +20,13 @@ const REASON_WORDS: Record<LedgerRow['reason'], string> = {
 	donation: 'donated to a goal',
 	refund: 'refund',
 	import: 'imported',
-	moderator: 'changed by a moderator'
+	moderator: 'changed by a moderator',
+	bet: 'bet on a prediction',
+	payout: 'won a prediction',
+	bet_refund: 'prediction refunded',
+	vote: 'voted in a poll',
+	give: 'gift',
+	bonus: 'bonus'
 }
 
 export function ViewerPage(props: {

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
-import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer } from '../scheduler.ts'
+import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer, startPredictionTimer } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { migrations } from '../db/migrations/index.ts'
@@ -60,6 +60,7 @@ export default defineCommand({
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
 		}
 		startPointsTimer(app as never, bot)
+		startPredictionTimer(app as never, bot)
 		const backups = startDailyBackups(app as never, bot)
 		startHousekeeping(app as never, bot)
 		startOutbox(app as never, bot)

@@ -8,6 +8,7 @@ import { redactUrl } from '../log.ts'
 import { DEFAULT_MESSAGES, placeholdersOf, type MessageKey } from '../modules/messages/messages.ts'
 import { checkRenames, COMMAND_IDS, COMMAND_WORD } from '../modules/commands/registry.ts'
 import type { Redeem, RedeemLimits } from '../modules/redeems/model.ts'
+import { pollProblem, type ConfigPoll } from '../modules/polls/service.ts'
 import {
 	CONFIG_KEYS,
 	ConfigSchema,
@@ -76,10 +77,34 @@ export function loadRedeems(instanceDir: string): { redeems: Redeem[]; fromDefau
 	return { redeems: parseRedeems(readFileSync(file, 'utf8'), displayPath(file)), fromDefaults: false }
 }
 
+/** The [polls.<name>] tables of redeems.toml (checked like the redeems: a bad poll is a clear error). */
+export function loadPolls(instanceDir: string): ConfigPoll[] {
+	const file = resolve(instanceDir, REDEEMS_FILE)
+	if (!existsSync(file)) return []
+	return parsePolls(readFileSync(file, 'utf8'), displayPath(file))
+}
+
+export function parsePolls(source: string, label: string): ConfigPoll[] {
+	const raw = parseTomlText(source, label)
+	const result = v.safeParse(RedeemsFileSchema, raw)
+	if (!result.success) throw new ConfigError(formatIssue(label, firstIssue(result.issues), raw, {}, ['redeems', 'polls']))
+	const rawPolls = raw.polls && typeof raw.polls === 'object' ? Object.keys(raw.polls) : []
+	const dropped = rawPolls.find((name) => !Object.hasOwn(result.output.polls, name))
+	if (dropped !== undefined) throw new ConfigError(`${label}: polls.${tomlKey(dropped)}: "${dropped}" cannot be a poll name; rename the poll`)
+	const polls: ConfigPoll[] = []
+	for (const [name, data] of Object.entries(result.output.polls)) {
+		const problem = pollProblem(name, data.info, data.options)
+		if (problem) throw new ConfigError(`${label}: polls.${tomlKey(name)}: ${problem}`)
+		polls.push({ name, question: data.info, options: data.options })
+	}
+	return polls
+}
+
 export function parseRedeems(source: string, label: string): Redeem[] {
 	const raw = parseTomlText(source, label)
 	const result = v.safeParse(RedeemsFileSchema, raw)
-	if (!result.success) throw new ConfigError(formatIssue(label, firstIssue(result.issues), raw, {}, ['redeems']))
+	if (!result.success) throw new ConfigError(formatIssue(label, firstIssue(result.issues), raw, {}, ['redeems', 'polls']))
+	parsePolls(source, label)
 	// valibot's record leaves out keys that could touch an object's prototype; say so instead of dropping them.
 	const rawRedeems = raw.redeems && typeof raw.redeems === 'object' ? Object.keys(raw.redeems) : []
 	const dropped = rawRedeems.find((name) => !Object.hasOwn(result.output.redeems, name))

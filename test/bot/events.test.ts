@@ -88,7 +88,7 @@ describe('handleChatMessage', () => {
 		const calls: Calls = []
 		expect(handleChatMessage(chatDeps(settings, calls), message('!help'))).toEqual([])
 		const [help] = handleChatMessage(chatDeps(settings, calls), message('!commands'))
-		expect(help?.text).toContain('Commands: !commands, !points, !name_update, !store.')
+		expect(help?.text).toContain('Commands: !commands, !points, !name_update, !store, !bet, !vote, !top, !hide, !give.')
 	})
 
 	test('a limit refusal comes back as a code and is worded by the chat layer', () => {

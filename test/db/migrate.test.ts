@@ -8,8 +8,20 @@ import { addViewer, ledgerInvariantViolations, makeTempDir, tableNames, tableRow
 
 useTempDirs()
 
-const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'counters', 'events', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'outbox', 'owncast_setup', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
+const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'counters', 'events', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'outbox', 'owncast_setup', 'poll_votes', 'polls', 'prediction_bets', 'predictions', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
 const NOW = '2024-05-01T18:03:11.000Z'
+/** The viewers' economy columns (migration 0009) of a viewer who has not earned from chat yet. */
+const ECONOMY_COLUMNS = {
+	hidden: 0,
+	earned: 0,
+	stream_earned: 0,
+	earned_stream: null,
+	month_earned: 0,
+	earned_month: null,
+	last_stream: null,
+	streak: 0,
+	first_chat_stream: null
+}
 
 const dbPath = () => join(makeTempDir(), 'tlapbot.sqlite')
 
@@ -86,7 +98,7 @@ describe('an existing database', () => {
 			(db) => {
 				expect(schemaVersion(db)).toBe(migrations.length)
 				expect(tableRows(db, 'viewers')).toEqual([
-					{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW }
+					{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW, ...ECONOMY_COLUMNS }
 				])
 				expect(tableRows(db, 'counters')).toEqual([{ name: 'lurk', count: 3 }])
 				expect(ledgerInvariantViolations(db)).toEqual([])
@@ -171,7 +183,7 @@ describe('a failing migration', () => {
 			expect(schemaVersion(db)).toBe(migrations.length)
 			expect(tableNames(db)).toEqual(TABLES)
 			expect(db.query('SELECT * FROM viewers').all()).toEqual([
-				{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW }
+				{ id: 'u1', display_name: 'name-u1', balance: 42, is_bot: 0, is_moderator: 0, created_at: NOW, seen_at: NOW, ...ECONOMY_COLUMNS }
 			])
 		} finally {
 			db.close()

@@ -8,7 +8,8 @@ import { Elysia } from 'elysia'
 import { parseRedeems } from '../../src/config/load.ts'
 import { BACKUP_DIR, dailyBackupName } from '../../src/modules/backup/backup.ts'
 import { CONFIG_KEYS } from '../../src/modules/settings/schema.ts'
-import { startDailyBackups } from '../../src/scheduler.ts'
+import { cycleDepsOf, startDailyBackups } from '../../src/scheduler.ts'
+import { runPointsCycle } from '../../src/modules/points/cycle.ts'
 import { makeTempDir, useTempDirs } from '../helpers.ts'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
@@ -269,7 +270,84 @@ const RELOADS: Record<(typeof CONFIG_KEYS)[number], () => Promise<void>> = {
 		bot.reconfigure({ commands: { points: 'balance' } })
 		expect(await replyTo(bot, '!balance')).toBe('@Alice, you have 10 points.')
 		expect(await replyTo(bot, '!points')).toBeUndefined()
+	},
+	async predictions_enabled() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!bet yes 5')).toBe('@Alice, there is no prediction to bet on right now.')
+		bot.reconfigure({ predictions_enabled: false })
+		expect(await replyTo(bot, '!bet yes 5')).toBeUndefined()
+	},
+	async polls_enabled() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!vote food pizza 5')).toBe('@Alice, there is no open poll called food.')
+		bot.reconfigure({ polls_enabled: false })
+		expect(await replyTo(bot, '!vote food pizza 5')).toBeUndefined()
+	},
+	async leaderboard_enabled() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!top')).toStartWith('Top by points: 1. Alice (10).')
+		bot.reconfigure({ leaderboard_enabled: false })
+		expect(await replyTo(bot, '!top')).toBeUndefined()
+	},
+	async give_enabled() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!give Nobody 5')).toBe('@Alice, nobody called Nobody has been seen in chat.')
+		bot.reconfigure({ give_enabled: false })
+		expect(await replyTo(bot, '!give Nobody 5')).toBeUndefined()
+	},
+	async give_max_per_day() {
+		bot = await createTestBot({ env: { TLAPBOT_GIVE_MIN_EARNED: '0' } })
+		await bot.chat({ id: 'bob', displayName: 'Bob' }, 'hi')
+		bot.reconfigure({ give_max_per_day: 3 })
+		expect(await replyTo(bot, '!give Bob 5')).toBe('@Alice, you can give 3 points a day; 3 points left for now.')
+		bot.reconfigure({ give_max_per_day: 5 })
+		expect(await replyTo(bot, '!give Bob 5')).toBe('@Alice gave 5 points to Bob! 5 points left.')
+	},
+	async give_min_earned() {
+		bot = await createTestBot()
+		await bot.chat({ id: 'bob', displayName: 'Bob' }, 'hi')
+		expect(await replyTo(bot, '!give Bob 5')).toBe('@Alice, giving opens once you have earned 100 points by being in chat (you have 0 points).')
+		bot.reconfigure({ give_min_earned: 0 })
+		expect(await replyTo(bot, '!give Bob 5')).toBe('@Alice gave 5 points to Bob! 5 points left.')
+	},
+	async ignore_users() {
+		bot = await createTestBot()
+		expect(await replyTo(bot, '!points')).toBe('@Alice, you have 10 points.')
+		bot.reconfigure({ ignore_users: ['alice'] })
+		expect(await replyTo(bot, '!points')).toBeUndefined()
+	},
+	async active_chatter_bonus() {
+		await earningRule({ active_chatter_bonus: 4 }, 'active_chatter', 4)
+	},
+	async first_chat_bonus() {
+		await earningRule({ first_chat_bonus: 6 }, 'first_chat', 6)
+	},
+	async streak_bonus() {
+		await earningRule({ streak_bonus: 9, streak_streams: 1 }, 'streak', 9)
+	},
+	async streak_streams() {
+		// With a streak of 1 stream needed, the second stream's first cycle pays it (earningRule runs two streams).
+		await earningRule({ streak_bonus: 9, streak_streams: 1 }, 'streak', 9)
+		bot?.close()
+		await expect(earningRule({ streak_bonus: 9, streak_streams: 2 }, 'streak', 9)).rejects.toThrow()
 	}
+}
+
+/** An earning rule set by a reload pays its bonus in the next cycles (two streams, Alice chatting in each). */
+async function earningRule(values: Record<string, unknown>, ref: string, amount: number) {
+	let now = Date.parse('2026-11-01T12:00:00Z')
+	bot = await createTestBot({ clock: () => now })
+	const b = bot
+	const bonus = () => b.db.query<{ delta: number }, [string]>("SELECT delta FROM ledger WHERE reason = 'bonus' AND ref = ?").all(ref)
+	b.reconfigure(values)
+	for (const online of [true, false, true]) {
+		b.fake.online = online
+		b.fake.clients = [{ user: alice }]
+		await b.chat(alice, 'hello')
+		now += 600_000
+		await runPointsCycle(cycleDepsOf(b.deps), () => now)
+	}
+	expect(bonus().map((r) => r.delta)).toContain(amount)
 }
 
 /** A restart-only key: the reload keeps the running value and says so. */

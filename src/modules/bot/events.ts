@@ -10,6 +10,7 @@ import type { Transact } from '../../db/transaction.ts'
 import type { ChatSender } from '../owncast/chat-sender.ts'
 import type { OwncastEvent } from '../owncast/model.ts'
 import { handleChatMessage, isCommandMessage, type ChatDeps, type Reply } from '../chat/service.ts'
+import type { EconomyDeps } from '../chat/economy-commands.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
 import type { Moderation } from '../moderation/service.ts'
 import type { Purchases } from '../redeems/purchase.ts'
@@ -29,6 +30,8 @@ export type EventDeps = {
 	streams: Pick<StreamService, 'started' | 'stopped'>
 	replies: Pick<ChatSender, 'send'>
 	limiter: RateLimiter
+	/** Giving, the leaderboard, predictions and polls, and who chatted since the last cycle. */
+	economy?: EconomyDeps & { chatActivity: { note(viewerId: string): void } }
 	clock: () => number
 }
 
@@ -84,7 +87,8 @@ export function createEventService(deps: EventDeps) {
 			identity: deps.identity,
 			now,
 			receivedAt,
-			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now)
+			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now),
+			...(deps.economy ? { economy: deps.economy, chatActivity: deps.economy.chatActivity } : {})
 		}
 		let replies: Reply[] = []
 		if (isCommandMessage(settings.config.prefix, message)) {

@@ -3,6 +3,8 @@
 import type { CommandId } from '../commands/registry.ts'
 import type { Moderation } from '../moderation/service.ts'
 import { handleModeratorCommand } from './moderator-commands.ts'
+import { handleEconomyCommand, type EconomyDeps } from './economy-commands.ts'
+import { isIgnored } from '../economy/ignore.ts'
 import type { LimitRefusal } from '../redeems/limits.ts'
 import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { Purchases } from '../redeems/purchase.ts'
@@ -40,6 +42,10 @@ export type ChatDeps = {
 	receivedAt?: number
 	/** Per-viewer rate limit for commands; false means ignore this one silently. */
 	allowCommand?: (viewerId: string) => boolean
+	/** Giving, the leaderboard, predictions and polls. */
+	economy?: EconomyDeps
+	/** Who chatted since the last points cycle (the earning rules' bonuses). */
+	chatActivity?: { note(viewerId: string): void }
 }
 
 /** Whether a message starts with the command prefix and a word: such messages may change something. */
@@ -67,11 +73,13 @@ function refusalText(refusal: LimitRefusal): { key: MessageKey; params: Params }
 /** Handles one chat message and returns the replies to send, in order (none in passive mode). */
 export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[] {
 	const { user } = message
-	// Bots (Owncast integrations and plugins) never earn and never redeem.
+	// Bots (Owncast integrations and plugins) never earn and never redeem; nor do ignore_users (other bots in chat).
 	if (user.isBot) return []
 	const { settings, viewers, now } = deps
 	const { config, commands, messages } = settings
+	if (isIgnored(config.ignore_users, user.id, user.displayName)) return []
 	viewers.touch({ id: user.id, displayName: user.displayName, isModerator: user.isModerator }, now)
+	deps.chatActivity?.note(user.id)
 	if (config.passive) return []
 
 	const source = message.rawBody ?? message.body ?? ''
@@ -89,6 +97,17 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 	if (deps.allowCommand && !deps.allowCommand(user.id)) return []
 	const name = user.displayName
 	const say = sayTo(messages, config.prefix, name)
+
+	// Economy commands (moderators' !predict and !poll too): giving, the leaderboard, predictions, polls.
+	if (builtIn && deps.economy) {
+		const replies = handleEconomyCommand(
+			deps.economy,
+			{ viewerId: user.id, actor: `${name} (${user.id})`, say, now, commands, prefix: config.prefix },
+			builtIn,
+			command.args
+		)
+		if (replies) return replies
+	}
 
 	if (builtIn && isModeratorCommand) {
 		return handleModeratorCommand(

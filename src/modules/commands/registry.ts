@@ -31,8 +31,30 @@ export const BUILT_IN_COMMANDS = {
 	setpoints: { audience: 'moderator', args: '<name> <points>', summary: "set a viewer's balance" },
 	redeem: { audience: 'moderator', args: 'pause|resume|restock <redeem>', summary: 'pause, resume or restock a redeem' },
 	category: { audience: 'moderator', args: 'on|off <category>', summary: 'switch a category of redeems on or off' },
-	milestone: { audience: 'moderator', args: 'reset <milestone>', summary: 'start a completed milestone again from 0' }
+	milestone: { audience: 'moderator', args: 'reset <milestone>', summary: 'start a completed milestone again from 0' },
+	bet: { audience: 'everyone', args: '<outcome> <points>', summary: 'bet points on an outcome of the open prediction' },
+	vote: { audience: 'everyone', args: '<poll> <option> <points>', summary: 'spend points on an option of a poll' },
+	top: { audience: 'everyone', args: '', summary: 'the leaderboard and your rank' },
+	hide: { audience: 'everyone', args: '', summary: 'leave the leaderboard (again: back on it)' },
+	give: { audience: 'everyone', args: '<viewer> <points>', summary: 'give some of your points to another viewer' },
+	predict: {
+		audience: 'moderator',
+		args: 'open [seconds] <question> | <outcome> | <outcome>..., lock, resolve <outcome>, cancel',
+		summary: 'run a prediction viewers bet points on'
+	},
+	poll: { audience: 'moderator', args: 'open <name> <question> | <option> | <option>..., close <name>', summary: 'open or close a poll' }
 } as const satisfies Record<string, CommandSpec>
+
+/** The config.toml switch of each built-in that belongs to a feature that can be turned off. */
+export const FEATURE_SWITCHES: Partial<Record<keyof typeof BUILT_IN_COMMANDS, 'predictions_enabled' | 'polls_enabled' | 'leaderboard_enabled' | 'give_enabled'>> = {
+	predict: 'predictions_enabled',
+	bet: 'predictions_enabled',
+	poll: 'polls_enabled',
+	vote: 'polls_enabled',
+	top: 'leaderboard_enabled',
+	hide: 'leaderboard_enabled',
+	give: 'give_enabled'
+}
 
 export type CommandId = keyof typeof BUILT_IN_COMMANDS
 export const COMMAND_IDS = Object.keys(BUILT_IN_COMMANDS) as CommandId[]

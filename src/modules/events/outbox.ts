@@ -142,6 +142,29 @@ export function discordLine(event: StoredEvent): string {
 			return 'The stream started.'
 		case 'stream.stopped':
 			return 'The stream ended.'
+		case 'prediction.opened':
+			return `Prediction: ${discordText(d.question)} (${(Array.isArray(d.outcomes) ? d.outcomes : []).map(discordText).join(' / ')})`
+		case 'prediction.bet':
+			return `${viewer} bet ${count(d.amount, 'point', 'points')} on ${discordText(d.outcome)}`
+		case 'prediction.locked':
+			return `Betting is closed: ${discordText(d.question)}`
+		case 'prediction.resolved':
+			return d.refunded
+				? `${discordText(d.question)}: ${discordText(d.outcome)}. Nobody bet on it; every bet was refunded.`
+				: `${discordText(d.question)}: ${discordText(d.outcome)}! ${count(d.winners, 'winner shares', 'winners share')} ${count(d.pool, 'point', 'points')}.`
+		case 'prediction.cancelled':
+			return `The prediction ${discordText(d.question)} was cancelled; every bet was refunded.`
+		case 'poll.opened':
+			return `Poll ${discordText(d.poll)}: ${discordText(d.question)} (${(Array.isArray(d.options) ? d.options : []).map(discordText).join(' / ')})`
+		case 'poll.vote':
+			return `${viewer} spent ${count(d.amount, 'point', 'points')} on ${discordText(d.option)} in ${discordText(d.poll)}`
+		case 'poll.closed':
+			return `Poll ${discordText(d.poll)} is closed.`
+		case 'points.given': {
+			const from = discordText((d.from as { name?: string } | undefined)?.name ?? 'Someone')
+			const to = discordText((d.to as { name?: string } | undefined)?.name ?? 'someone')
+			return `${from} gave ${count(d.amount, 'point', 'points')} to ${to}`
+		}
 		case 'test':
 			return 'Test event from tlapbot: this webhook works.'
 		default:

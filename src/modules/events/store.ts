@@ -13,7 +13,16 @@ export const EVENT_NAMES = [
 	'counter.updated',
 	'points.awarded',
 	'stream.started',
-	'stream.stopped'
+	'stream.stopped',
+	'prediction.opened',
+	'prediction.bet',
+	'prediction.locked',
+	'prediction.resolved',
+	'prediction.cancelled',
+	'poll.opened',
+	'poll.vote',
+	'poll.closed',
+	'points.given'
 ] as const
 export type EventName = (typeof EVENT_NAMES)[number] | 'test'
 

@@ -79,7 +79,51 @@ export const DEFAULT_MESSAGES = {
 	mod_category_off: 'Category {category} is off.',
 	mod_milestone_reset: 'The {redeem} milestone starts again from 0!',
 	mod_milestone_not_complete: '@{name}, the {redeem} milestone is not complete ({progress}/{goal}); only a completed one can be reset from chat.',
-	mod_unknown_milestone: '@{name}, there is no milestone called {redeem}.'
+	mod_unknown_milestone: '@{name}, there is no milestone called {redeem}.',
+	// Predictions
+	prediction_opened: 'Prediction: {question} Bet with {prefix}{bet} <outcome> <points>: {outcomes}.{window}',
+	prediction_window: ' Betting closes in {wait}.',
+	prediction_locked: 'Betting is closed: {question} Pools: {pools}.',
+	prediction_resolved: '{question} The answer is {outcome}! {winners} won {pool} between them.',
+	prediction_resolved_nobody: '{question} The answer is {outcome}. Nobody bet on it, so every bet was refunded.',
+	prediction_cancelled: 'The prediction "{question}" was cancelled; every bet was refunded.',
+	prediction_bet: '@{name}, you bet {amount} on {outcome} (your bet: {total}). {balance} left.',
+	prediction_none: '@{name}, there is no prediction to bet on right now.',
+	prediction_closed: '@{name}, betting on this prediction is closed.',
+	prediction_other_outcome: '@{name}, you already bet on {outcome}; one outcome per viewer.',
+	prediction_unknown_outcome: '@{name}, that is not an outcome of this prediction: {outcomes}.',
+	prediction_bet_usage: '@{name}, bet like this: {prefix}{bet} <outcome or number> <points>, e.g. {prefix}{bet} 1 100.',
+	prediction_not_enough: '@{name}, you have {balance}, not enough to bet {amount}.',
+	prediction_already_open: '@{name}, a prediction is already running: {question} Resolve or cancel it first.',
+	prediction_mod_none: '@{name}, no prediction is running.',
+	prediction_not_locked: '@{name}, lock the prediction (or wait for its window to end) before resolving it.',
+	// Polls
+	poll_opened: 'Poll {poll}: {question} Vote with {prefix}{vote} {poll} <option> <points>: {options}.',
+	poll_closed: 'Poll {poll} is closed: {results}.',
+	poll_vote: '@{name}, {amount} for {option} in {poll}. {balance} left.',
+	poll_unknown: '@{name}, there is no open poll called {poll}.',
+	poll_unknown_option: '@{name}, {poll} has no option {option}: {options}.',
+	poll_vote_usage: '@{name}, vote like this: {prefix}{vote} <poll> <option> <points>.',
+	poll_not_enough: '@{name}, you have {balance}, not enough to spend {amount}.',
+	poll_already_open: '@{name}, a poll called {poll} is already open.',
+	poll_mod_usage: '@{name}, usage: {usage}',
+	// Leaderboard
+	top: 'Top by points: {list}. {rank}',
+	top_rank: 'You are #{rank} with {balance}.',
+	top_unranked: 'You are not on the leaderboard ({prefix}{hide} to show yourself again).',
+	top_empty: 'Nobody is on the leaderboard yet.',
+	hidden: '@{name}, you are off the leaderboard now; {prefix}{hide} again to be back on it.',
+	shown: '@{name}, you are back on the leaderboard.',
+	// Giving
+	give_done: '@{name} gave {amount} to {viewer}! {balance} left.',
+	give_usage: '@{name}, give like this: {prefix}{give} <viewer> <points>.',
+	give_self: '@{name}, you cannot give points to yourself.',
+	give_bot: '@{name}, bots do not take points.',
+	give_no_viewer: '@{name}, nobody called {viewer} has been seen in chat.',
+	give_ambiguous: '@{name}, several viewers are called {viewer}; ask a moderator.',
+	give_not_enough: '@{name}, you have {balance}, not enough to give {amount}.',
+	give_daily_limit: '@{name}, you can give {limit} a day; {left} left for now.',
+	give_not_earned: '@{name}, giving opens once you have earned {needed} by being in chat (you have {earned}).'
 } as const
 
 export type MessageKey = keyof typeof DEFAULT_MESSAGES

@@ -3,28 +3,35 @@
 import type { Transact } from '../../db/transaction.ts'
 import type { EventLog } from '../events/log.ts'
 import type { StreamStore } from '../streams/store.ts'
-import type { ViewerInput, ViewerStore } from '../viewers/store.ts'
+import type { AwardRules, ViewerInput, ViewerStore } from '../viewers/store.ts'
 
 export type AwardResult =
-	| { awarded: true; viewers: number; newViewers: number }
+	| { awarded: true; viewers: number; newViewers: number; bonusViewers: number; bonusPoints: number }
 	| { awarded: false; reason: 'too_soon'; lastAwardAt: number }
 
-export type Award = (viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number) => AwardResult
+/** config.toml's earning rules and who chatted since the last cycle; the stream is looked up inside the award. */
+export type EarningRules = Omit<AwardRules, 'stream'>
+
+export type Award = (viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number, rules?: EarningRules) => AwardResult
 
 export function createAward(deps: {
 	transact: Transact
 	viewers: Pick<ViewerStore, 'award'>
-	streams: Pick<StreamStore, 'state' | 'setState' | 'currentStart'>
+	streams: Pick<StreamStore, 'state' | 'setState' | 'currentStart' | 'currentIds'>
 	/** Reports each award (points.awarded). */
 	events: EventLog
 }): Award {
-	return (viewers, amount, now, minIntervalMs) =>
+	return (viewers, amount, now, minIntervalMs, rules) =>
 		deps.transact<AwardResult>(() => {
 			const last = Number(deps.streams.state('last_points_award_at') ?? Number.NaN)
 			// Either order counts: a process that read the clock first may get the lock second.
 			if (Number.isFinite(last) && Math.abs(now - last) < minIntervalMs) return { awarded: false, reason: 'too_soon', lastAwardAt: last }
 			deps.streams.setState('last_points_award_at', String(now))
-			const counts = deps.viewers.award(viewers, amount, now)
+			const ids = deps.streams.currentIds()
+			const counts = deps.viewers.award(viewers, amount, now, {
+				...(rules ?? { ignore: [], chatters: [], activeChatterBonus: 0, firstChatBonus: 0, streakBonus: 0, streakStreams: 3 }),
+				...(ids ? { stream: { id: ids.id, previousId: ids.previousId } } : {})
+			})
 			deps.events.record('points.awarded', { ...counts, amount, streamStartedAt: deps.streams.currentStart() ?? null }, now)
 			return { awarded: true, ...counts }
 		})

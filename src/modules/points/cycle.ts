@@ -1,7 +1,7 @@
 // One run of the points timer: if the stream is live, everyone connected to chat gets points.
 import type { Logger } from '../../log.ts'
 import type { OwncastClient } from '../owncast/client.ts'
-import type { Award } from './award.ts'
+import type { Award, EarningRules } from './award.ts'
 
 export type CycleDeps = {
 	client: Pick<OwncastClient, 'status' | 'chatUsers'>
@@ -11,6 +11,8 @@ export type CycleDeps = {
 	log: Logger
 	cycleSeconds: number
 	amount: number
+	/** The earning rules in force and who chatted since the last cycle (taking it starts a new list). */
+	earning?: () => EarningRules
 }
 
 export type CycleOutcome =
@@ -31,6 +33,8 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 	if (status.value.online && !wasLive) deps.stream.started(clock())
 	else if (!status.value.online && wasLive) deps.stream.stopped(clock())
 	else deps.stream.markLive(status.value.online)
+	// Chat since the last cycle counts for this one only: taken now, also when nothing is awarded.
+	const rules = deps.earning?.()
 	if (!status.value.online) {
 		log.debug('points cycle: the stream is offline, no points given')
 		return { kind: 'offline' }
@@ -42,11 +46,12 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 	}
 	const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
 	// Another process on the same database may have just awarded: 90% of a cycle is "too soon".
-	const result = deps.award(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9)
+	const result = deps.award(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9, rules)
 	if (!result.awarded) {
 		log.info('points cycle skipped: points were already given less than a cycle ago (just restarted, or another tlapbot on this database)')
 		return { kind: 'too_soon' }
 	}
-	log.info(`points cycle: ${deps.amount} points to ${result.viewers} viewers (${result.newViewers} new)`)
+	const bonus = result.bonusPoints > 0 ? `, bonuses: ${result.bonusPoints} points to ${result.bonusViewers} viewers` : ''
+	log.info(`points cycle: ${deps.amount} points to ${result.viewers} viewers (${result.newViewers} new)${bonus}`)
 	return { kind: 'awarded', viewers: result.viewers, newViewers: result.newViewers }
 }

@@ -55,6 +55,19 @@ export const EXPECTED = {
 	trusted_proxies: 'expected a list of IP addresses or CIDR ranges of your reverse proxies, such as ["127.0.0.1", "10.0.0.0/8"]',
 	private_replies: 'expected true or false',
 	reset_on_stream_start: 'expected a list with "queue" and/or "counters"',
+	predictions_enabled: 'expected true or false',
+	polls_enabled: 'expected true or false',
+	leaderboard_enabled: 'expected true or false',
+	give_enabled: 'expected true or false',
+	give_max_per_day: 'expected how many points a viewer may give in 24 hours: an integer of 0 or more',
+	give_min_earned: 'expected how many points a viewer must have earned in chat before giving: an integer of 0 or more',
+	ignore_users: 'expected a list of chat names or user ids that never earn and are never listed, such as ["OtherBot"]',
+	active_chatter_bonus: 'expected extra points per cycle for viewers who chatted: an integer of 0 or more (0 turns it off)',
+	first_chat_bonus: "expected points for a viewer's first message in a stream: an integer of 0 or more (0 turns it off)",
+	streak_bonus: 'expected points for a streak of streams: an integer of 0 or more (0 turns it off)',
+	streak_streams: 'expected how many streams in a row make a streak: an integer from 1 to 1000',
+	polls: 'expected a table of polls: [polls.<name>] with info and options',
+	options: 'expected a list of 2 to 10 option names such as ["pizza", "soup"]',
 	messages: 'expected a table of message texts: [messages]',
 	commands: 'expected a table of built-in command names: [commands] points = "balance"'
 } as const
@@ -144,6 +157,17 @@ export const ConfigSchema = v.strictObject({
 		v.array(v.picklist(['queue', 'counters'], EXPECTED.reset_on_stream_start), EXPECTED.reset_on_stream_start),
 		[]
 	),
+	predictions_enabled: v.optional(flag('predictions_enabled'), true),
+	polls_enabled: v.optional(flag('polls_enabled'), true),
+	leaderboard_enabled: v.optional(flag('leaderboard_enabled'), true),
+	give_enabled: v.optional(flag('give_enabled'), true),
+	give_max_per_day: v.optional(integer('give_max_per_day', 0), 1000),
+	give_min_earned: v.optional(integer('give_min_earned', 0), 100),
+	ignore_users: v.optional(v.array(v.pipe(text('ignore_users'), v.trim(), v.minLength(1, EXPECTED.ignore_users)), EXPECTED.ignore_users), []),
+	active_chatter_bonus: v.optional(integer('active_chatter_bonus', 0), 0),
+	first_chat_bonus: v.optional(integer('first_chat_bonus', 0), 0),
+	streak_bonus: v.optional(integer('streak_bonus', 0), 0),
+	streak_streams: v.optional(integer('streak_streams', 1, 1000), 3),
 	messages: v.optional(v.record(v.string(), v.string('expected a text'), EXPECTED.messages), {}),
 	commands: v.optional(v.record(v.string(), v.pipe(v.string('expected a command name'), v.trim()), EXPECTED.commands), {})
 })
@@ -191,8 +215,15 @@ export const RedeemSchema = v.variant(
 	EXPECTED.type
 )
 
+/** [polls.<name>] in redeems.toml: a points-weighted poll, open while it is in the file. */
+export const PollSchema = v.strictObject({
+	info: v.pipe(text('info'), v.trim(), v.minLength(1, EXPECTED.info)),
+	options: v.pipe(v.array(v.pipe(v.string(EXPECTED.options), v.trim()), EXPECTED.options), v.minLength(2, EXPECTED.options), v.maxLength(10, EXPECTED.options))
+})
+
 export const RedeemsFileSchema = v.strictObject({
-	redeems: v.optional(v.record(v.string(), RedeemSchema, EXPECTED.redeems), {})
+	redeems: v.optional(v.record(v.string(), RedeemSchema, EXPECTED.redeems), {}),
+	polls: v.optional(v.record(v.string(), PollSchema, EXPECTED.polls), {})
 })
 
 export type RedeemData = v.InferOutput<typeof RedeemSchema>

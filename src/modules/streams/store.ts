@@ -22,6 +22,10 @@ export function createStreamStore(db: Database) {
 	const streamsSince = db.query<{ id: number; startedAt: string; endedAt: string | null }, { since: string }>(
 		'SELECT id, started_at AS startedAt, ended_at AS endedAt FROM streams WHERE ended_at IS NULL OR ended_at >= $since ORDER BY id'
 	)
+	// "This stream" and the one before it (the streak bonus counts streams in a row).
+	const latestWithPrevious = db.query<{ id: number; previousId: number | null }, []>(
+		'SELECT id, (SELECT max(id) FROM streams AS earlier WHERE earlier.id < latest.id) AS previousId FROM streams AS latest ORDER BY id DESC LIMIT 1'
+	)
 	const closeStreams = db.query<unknown, { at: string }>('UPDATE streams SET ended_at = $at WHERE ended_at IS NULL')
 
 	return {
@@ -34,6 +38,8 @@ export function createStreamStore(db: Database) {
 		isLive: () => selectState.get({ key: 'stream_live' })?.value === '1',
 		/** When "this stream" began: the latest stream's start, or undefined before the first stream. */
 		currentStart: () => latestStart.get()?.startedAt,
+		/** The latest stream's id and the one before it; undefined before the first stream. */
+		currentIds: () => latestWithPrevious.get() ?? undefined,
 		/**
 		 * Records a start: a new stream, or the last one again when it stopped less than continueWithinMs ago
 		 * (an encoder blip), or nothing when a stream is open. Inside the caller's transaction.

@@ -9,9 +9,25 @@ export type ViewerInput = { id: string; displayName: string; isModerator?: boole
 export type Viewer = { id: string; displayName: string; balance: number; isModerator: boolean }
 export type ViewerSummary = { id: string; displayName: string; balance: number }
 
-export type LedgerReason = 'starting' | 'cycle' | 'redeem' | 'donation' | 'refund' | 'import' | 'moderator'
-/** What a balance change is for; redeem and redemption tie it to a use (limits count these rows). */
-export type LedgerEntry = { reason: LedgerReason; redeem?: string | null; redemptionId?: number | null }
+export type LedgerReason =
+	| 'starting'
+	| 'cycle'
+	| 'redeem'
+	| 'donation'
+	| 'refund'
+	| 'import'
+	| 'moderator'
+	| 'bet'
+	| 'payout'
+	| 'bet_refund'
+	| 'vote'
+	| 'give'
+	| 'bonus'
+/**
+ * What a balance change is for; redeem and redemption tie it to a use (limits count these rows); ref to what else
+ * it belongs to ("prediction:12", "poll:food:3", the other viewer of a gift, the bonus rule).
+ */
+export type LedgerEntry = { reason: LedgerReason; redeem?: string | null; redemptionId?: number | null; ref?: string | null }
 
 /** One row of a viewer's points history. */
 export type LedgerRow = { delta: number; reason: LedgerReason; redeem: string | null; createdAt: string }
@@ -25,6 +41,22 @@ export type NameMatch = { kind: 'none' } | { kind: 'one'; viewer: ViewerSummary 
 const SEEN_REFRESH_MS = 60_000
 
 type ViewerRow = { id: string; displayName: string; balance: number; isModerator: number }
+
+/** What an award gives besides the cycle's points (config.toml's earning rules), and who chatted since the last one. */
+export type AwardRules = {
+	/** ignore_users: names (any case) or ids that never earn. */
+	ignore: readonly string[]
+	/** Viewers who chatted since the previous cycle (kept in memory by the bot). */
+	chatters: readonly string[]
+	/** The live stream and the one before it; without one, no stream-based bonus. */
+	stream?: { id: number; previousId: number | null }
+	activeChatterBonus: number
+	firstChatBonus: number
+	streakBonus: number
+	streakStreams: number
+}
+export const NO_RULES: AwardRules = { ignore: [], chatters: [], activeChatterBonus: 0, firstChatBonus: 0, streakBonus: 0, streakStreams: 3 }
+export type AwardCounts = { viewers: number; newViewers: number; bonusViewers: number; bonusPoints: number }
 
 export function createViewerStore(db: Database, options: { startingPoints: () => number }) {
 	const selectViewer = db.query<ViewerRow, { id: string }>(
@@ -43,10 +75,10 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	const renameViewer = db.query<unknown, { id: string; name: string }>('UPDATE viewers SET display_name = $name WHERE id = $id')
 	const insertLedger = db.query<
 		unknown,
-		{ id: string; delta: number; reason: string; redeem: string | null; redemption: number | null; now: string }
+		{ id: string; delta: number; reason: string; redeem: string | null; redemption: number | null; ref: string | null; now: string }
 	>(
-		`INSERT INTO ledger (viewer_id, delta, reason, redeem, redemption_id, created_at)
-		VALUES ($id, $delta, $reason, $redeem, $redemption, $now)`
+		`INSERT INTO ledger (viewer_id, delta, reason, redeem, redemption_id, ref, created_at)
+		VALUES ($id, $delta, $reason, $redeem, $redemption, $ref, $now)`
 	)
 	// The guard: a charge only happens when the balance covers it, checked by SQLite in the same statement.
 	const debitStmt = db.query<{ balance: number }, { id: string; amount: number }>(
@@ -93,13 +125,21 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 
 	// The points award works set-wise on a per-connection temporary list, so 100,000 viewers stay fast.
 	db.run('CREATE TEMP TABLE IF NOT EXISTS award_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, is_new INTEGER NOT NULL) WITHOUT ROWID')
+	// Bonuses of one award (active chatters, first messages, streaks), summed per viewer before they are applied.
+	db.run('CREATE TEMP TABLE IF NOT EXISTS award_bonus (id TEXT PRIMARY KEY, amount INTEGER NOT NULL) WITHOUT ROWID')
 	const clearAwardList = db.query<unknown, []>('DELETE FROM temp.award_list')
+	const clearAwardBonus = db.query<unknown, []>('DELETE FROM temp.award_bonus')
 	const fillAwardList = db.query<unknown, { json: string }>(
 		`INSERT OR IGNORE INTO temp.award_list (id, name, is_new)
 		SELECT value ->> 'id', value ->> 'name', NOT EXISTS (SELECT 1 FROM viewers WHERE viewers.id = value ->> 'id')
 		FROM json_each($json)`
 	)
 	const dropBotsFromAwardList = db.query<unknown, []>('DELETE FROM temp.award_list WHERE id IN (SELECT id FROM viewers WHERE is_bot = 1)')
+	// ignore_users: names (any case) or ids that never earn.
+	const dropIgnoredFromAwardList = db.query<unknown, { ignore: string }>(
+		`DELETE FROM temp.award_list WHERE id IN (SELECT value FROM json_each($ignore))
+		OR lower(name) IN (SELECT lower(value) FROM json_each($ignore))`
+	)
 	const insertNewViewers = db.query<unknown, { at: string }>(
 		`INSERT INTO viewers (id, display_name, balance, created_at, seen_at)
 		SELECT id, name, 0, $at, $at FROM temp.award_list WHERE is_new`
@@ -111,10 +151,57 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	const insertCycleLedger = db.query<unknown, { amount: number; at: string }>(
 		`INSERT INTO ledger (viewer_id, delta, reason, created_at) SELECT id, $amount, 'cycle', $at FROM temp.award_list`
 	)
-	const applyAward = db.query<unknown, { amount: number; starting: number; at: string }>(
-		`UPDATE viewers SET balance = balance + $amount + award.is_new * $starting, seen_at = $at
+	// Streaks: a viewer first seen in this stream whose streams in a row, up to the previous one, reach the goal.
+	const collectStreakBonus = db.query<unknown, { stream: number; previous: number | null; streams: number; bonus: number }>(
+		`INSERT INTO temp.award_bonus (id, amount)
+		SELECT viewers.id, $bonus FROM temp.award_list AS award JOIN viewers ON viewers.id = award.id
+		WHERE viewers.last_stream IS NOT $stream AND viewers.last_stream = $previous AND viewers.streak >= $streams
+		ON CONFLICT (id) DO UPDATE SET amount = amount + excluded.amount`
+	)
+	const insertStreakLedger = db.query<unknown, { stream: number; previous: number | null; streams: number; bonus: number; at: string }>(
+		`INSERT INTO ledger (viewer_id, delta, reason, ref, created_at)
+		SELECT viewers.id, $bonus, 'bonus', 'streak', $at FROM temp.award_list AS award JOIN viewers ON viewers.id = award.id
+		WHERE viewers.last_stream IS NOT $stream AND viewers.last_stream = $previous AND viewers.streak >= $streams`
+	)
+	// Chatters since the previous cycle (known viewers, not bots, not ignored): the active-chatter bonus...
+	const CHATTERS = `SELECT viewers.id FROM json_each($chatters) AS c JOIN viewers ON viewers.id = c.value
+		WHERE viewers.is_bot = 0 AND viewers.id NOT IN (SELECT value FROM json_each($ignore))
+		AND lower(viewers.display_name) NOT IN (SELECT lower(value) FROM json_each($ignore))`
+	const collectChatBonus = db.query<unknown, { chatters: string; ignore: string; bonus: number }>(
+		`INSERT INTO temp.award_bonus (id, amount) SELECT id, $bonus FROM (${CHATTERS}) WHERE true
+		ON CONFLICT (id) DO UPDATE SET amount = amount + excluded.amount`
+	)
+	const insertChatLedger = db.query<unknown, { chatters: string; ignore: string; bonus: number; at: string }>(
+		`INSERT INTO ledger (viewer_id, delta, reason, ref, created_at) SELECT id, $bonus, 'bonus', 'active_chatter', $at FROM (${CHATTERS})`
+	)
+	// ... and the first-message bonus, once per stream.
+	const FIRST_CHATTERS = `SELECT viewers.id FROM (${CHATTERS}) AS chatter JOIN viewers ON viewers.id = chatter.id
+		WHERE viewers.first_chat_stream IS NOT $stream`
+	const collectFirstChatBonus = db.query<unknown, { chatters: string; ignore: string; bonus: number; stream: number }>(
+		`INSERT INTO temp.award_bonus (id, amount) SELECT id, $bonus FROM (${FIRST_CHATTERS}) WHERE true
+		ON CONFLICT (id) DO UPDATE SET amount = amount + excluded.amount`
+	)
+	const insertFirstChatLedger = db.query<unknown, { chatters: string; ignore: string; bonus: number; stream: number; at: string }>(
+		`INSERT INTO ledger (viewer_id, delta, reason, ref, created_at) SELECT id, $bonus, 'bonus', 'first_chat', $at FROM (${FIRST_CHATTERS})`
+	)
+	const markFirstChat = db.query<unknown, { chatters: string; ignore: string; stream: number }>(
+		`UPDATE viewers SET first_chat_stream = $stream WHERE id IN (${FIRST_CHATTERS})`
+	)
+	// What chat earned (cycle points and bonuses) counts in all, this stream and this month (UTC), for !give's
+	// check and the leaderboard.
+	const EARNED = (amount: string) => `earned = earned + ${amount},
+		stream_earned = CASE WHEN earned_stream IS $stream THEN stream_earned ELSE 0 END + ${amount}, earned_stream = $stream,
+		month_earned = CASE WHEN earned_month IS $month THEN month_earned ELSE 0 END + ${amount}, earned_month = $month`
+	const applyAward = db.query<unknown, { amount: number; starting: number; at: string; stream: number; previous: number | null; month: string }>(
+		`UPDATE viewers SET balance = balance + $amount + award.is_new * $starting, seen_at = $at, ${EARNED('$amount')},
+		streak = CASE WHEN last_stream IS $stream THEN streak WHEN last_stream IS $previous THEN streak + 1 ELSE 1 END, last_stream = $stream
 		FROM temp.award_list AS award WHERE viewers.id = award.id`
 	)
+	const applyBonus = db.query<unknown, { stream: number; month: string }>(
+		`UPDATE viewers SET balance = balance + bonus.amount, ${EARNED('bonus.amount')}
+		FROM temp.award_bonus AS bonus WHERE viewers.id = bonus.id`
+	)
+	const sumBonus = db.query<{ viewers: number; points: number }, []>('SELECT count(*) AS viewers, coalesce(sum(amount), 0) AS points FROM temp.award_bonus')
 	// Names rarely change: updating only those spares rewriting the display-name index for every viewer.
 	const applyNames = db.query<unknown, []>(
 		`UPDATE viewers SET display_name = award.name
@@ -124,9 +211,46 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 		'SELECT count(*) AS viewers, coalesce(sum(is_new), 0) AS newViewers FROM temp.award_list'
 	)
 
+	// Leaderboards: viewers who are not bots, not hidden (!hide) and not in ignore_users.
+	const LISTED = `is_bot = 0 AND hidden = 0 AND id NOT IN (SELECT value FROM json_each($ignore))
+		AND lower(display_name) NOT IN (SELECT lower(value) FROM json_each($ignore))`
+	const topBalance = db.query<ViewerSummary, { ignore: string; limit: number }>(
+		`SELECT id, display_name AS displayName, balance FROM viewers WHERE ${LISTED} ORDER BY balance DESC, id LIMIT $limit`
+	)
+	const topStream = db.query<{ id: string; displayName: string; points: number }, { ignore: string; limit: number; stream: number }>(
+		`SELECT id, display_name AS displayName, stream_earned AS points FROM viewers
+		WHERE earned_stream = $stream AND stream_earned > 0 AND ${LISTED} ORDER BY stream_earned DESC, id LIMIT $limit`
+	)
+	const topMonth = db.query<{ id: string; displayName: string; points: number }, { ignore: string; limit: number; month: string }>(
+		`SELECT id, display_name AS displayName, month_earned AS points FROM viewers
+		WHERE earned_month = $month AND month_earned > 0 AND ${LISTED} ORDER BY month_earned DESC, id LIMIT $limit`
+	)
+	const rankOf = db.query<{ rank: number }, { ignore: string; id: string }>(
+		`SELECT count(*) + 1 AS rank FROM viewers, (SELECT balance AS mine FROM viewers WHERE id = $id) AS me
+		WHERE ${LISTED} AND (balance > me.mine OR (balance = me.mine AND id < $id))`
+	)
+	const listedOne = db.query<{ n: number }, { ignore: string; id: string }>(`SELECT 1 AS n FROM viewers WHERE id = $id AND ${LISTED}`)
+	const botNamed = db.query<{ n: number }, { name: string }>(
+		'SELECT 1 AS n FROM viewers WHERE display_name = $name COLLATE NOCASE AND is_bot = 1 LIMIT 1'
+	)
+	const setHidden = db.query<unknown, { id: string; hidden: number }>('UPDATE viewers SET hidden = $hidden WHERE id = $id')
+	const selectHidden = db.query<{ hidden: number }, { id: string }>('SELECT hidden FROM viewers WHERE id = $id')
+	const selectEarned = db.query<{ earned: number; isBot: number }, { id: string }>('SELECT earned, is_bot AS isBot FROM viewers WHERE id = $id')
+	const givenSince = db.query<{ points: number }, { id: string; since: string }>(
+		"SELECT coalesce(-sum(delta), 0) AS points FROM ledger WHERE viewer_id = $id AND reason = 'give' AND delta < 0 AND created_at >= $since"
+	)
+
 	const toViewer = (row: ViewerRow): Viewer => ({ ...row, isModerator: row.isModerator === 1 })
 	const record = (id: string, delta: number, entry: LedgerEntry, at: string) =>
-		insertLedger.run({ id, delta, reason: entry.reason, redeem: entry.redeem ?? null, redemption: entry.redemptionId ?? null, now: at })
+		insertLedger.run({
+			id,
+			delta,
+			reason: entry.reason,
+			redeem: entry.redeem ?? null,
+			redemption: entry.redemptionId ?? null,
+			ref: entry.ref ?? null,
+			now: at
+		})
 
 	/** Creates the viewer if new (with starting points, in the ledger) or refreshes name and moderator flag. */
 	const upsert = db.transaction((viewer: ViewerInput, now: number): { created: boolean } => {
@@ -206,24 +330,77 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 
 		/**
 		 * Points for everyone in the list (new viewers also get starting points), set-wise with one ledger row per
-		 * viewer. Inside the caller's transaction, which also decides whether an award is due.
+		 * viewer, plus the earning rules' bonuses (each with its own ledger row). Inside the caller's transaction,
+		 * which also decides whether an award is due.
 		 */
-		award(viewers: readonly ViewerInput[], amount: number, now: number): { viewers: number; newViewers: number } {
+		award(viewers: readonly ViewerInput[], amount: number, now: number, rules: AwardRules = NO_RULES): AwardCounts {
 			const at = nowIso(now)
 			const starting = options.startingPoints()
+			const ignore = JSON.stringify(rules.ignore)
+			const chatters = JSON.stringify(rules.chatters)
+			const stream = rules.stream?.id ?? 0
+			const previous = rules.stream?.previousId ?? null
+			const month = at.slice(0, 7)
 			clearAwardList.run()
+			clearAwardBonus.run()
 			fillAwardList.run({ json: JSON.stringify(viewers.map((v) => ({ id: v.id, name: v.displayName }))) })
-			// Viewers the bot has marked as bots never earn.
+			// Viewers the bot has marked as bots never earn, nor do ignore_users.
 			dropBotsFromAwardList.run()
+			if (rules.ignore.length > 0) dropIgnoredFromAwardList.run({ ignore })
 			insertNewViewers.run({ at })
 			if (starting > 0) insertStartingLedger.run({ starting, at })
 			if (amount > 0) insertCycleLedger.run({ amount, at })
-			applyAward.run({ amount, starting, at })
+			if (rules.stream && rules.streakBonus > 0) {
+				const streak = { stream, previous, streams: rules.streakStreams, bonus: rules.streakBonus }
+				insertStreakLedger.run({ ...streak, at })
+				collectStreakBonus.run(streak)
+			}
+			if (rules.chatters.length > 0 && rules.activeChatterBonus > 0) {
+				insertChatLedger.run({ chatters, ignore, bonus: rules.activeChatterBonus, at })
+				collectChatBonus.run({ chatters, ignore, bonus: rules.activeChatterBonus })
+			}
+			if (rules.chatters.length > 0 && rules.stream && rules.firstChatBonus > 0) {
+				insertFirstChatLedger.run({ chatters, ignore, bonus: rules.firstChatBonus, stream, at })
+				collectFirstChatBonus.run({ chatters, ignore, bonus: rules.firstChatBonus, stream })
+				markFirstChat.run({ chatters, ignore, stream })
+			}
+			applyAward.run({ amount, starting, at, stream, previous, month })
+			applyBonus.run({ stream, month })
 			applyNames.run()
 			const counts = countAwardList.get() as { viewers: number; newViewers: number }
+			const bonus = sumBonus.get() as { viewers: number; points: number }
 			clearAwardList.run()
-			return counts
+			clearAwardBonus.run()
+			return { ...counts, bonusViewers: bonus.viewers, bonusPoints: bonus.points }
 		},
+
+		/** The top viewers by balance, by points earned this stream, by points earned this month (UTC). */
+		leaderboard(ignore: readonly string[], limit: number, now: number, streamId: number | undefined) {
+			const params = { ignore: JSON.stringify(ignore), limit }
+			return {
+				balance: topBalance.all(params),
+				stream: streamId === undefined ? [] : topStream.all({ ...params, stream: streamId }),
+				month: topMonth.all({ ...params, month: nowIso(now).slice(0, 7) })
+			}
+		},
+		/** A viewer's place by balance among listed viewers; undefined when they are not listed (hidden, ignored, a bot). */
+		rank(id: string, ignore: readonly string[]): number | undefined {
+			const json = JSON.stringify(ignore)
+			if (!listedOne.get({ id, ignore: json })) return undefined
+			return rankOf.get({ id, ignore: json })?.rank
+		},
+		/** Whether a bot (Owncast integration) goes by this name. */
+		isBotName: (name: string) => botNamed.get({ name }) !== null,
+		/** !hide: off the leaderboard, or back on it. */
+		setHidden: (id: string, hidden: boolean) => setHidden.run({ id, hidden: hidden ? 1 : 0 }).changes === 1,
+		isHidden: (id: string) => selectHidden.get({ id })?.hidden === 1,
+		/** Points a viewer earned from being in chat (cycles and bonuses), and whether the bot marked them a bot. */
+		earnedOf(id: string): { earned: number; isBot: boolean } | undefined {
+			const row = selectEarned.get({ id })
+			return row ? { earned: row.earned, isBot: row.isBot === 1 } : undefined
+		},
+		/** Points a viewer gave away since a time. */
+		givenSince: (id: string, since: number) => givenSince.get({ id, since: nowIso(since) })?.points ?? 0,
 
 		/** A viewer's ledger rows since a time, newest first (their points history). */
 		history: (viewerId: string, since: number, limit = 10_000) => history.all({ viewer: viewerId, since: nowIso(since), limit }),
