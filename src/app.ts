@@ -99,6 +99,9 @@ export function createApp(bot: Bot) {
 				identity: bot.identity,
 				outbox: bot.outbox,
 				feed,
+				predictions: bot.predictions,
+				polls: bot.polls,
+				chat: { send: (replies) => bot.runtime.chat.send(replies) },
 				settings: bot.settings,
 				log: bot.log,
 				clock: bot.clock

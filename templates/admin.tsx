@@ -12,12 +12,13 @@ import type { NamedRedemption as RedemptionRow } from '../src/modules/redemption
 import type { ViewerSummary } from '../src/modules/viewers/store.ts'
 import { Layout } from './layout.tsx'
 
-export type AdminTab = 'queue' | 'redeems' | 'viewers' | 'integrations' | 'audit'
+export type AdminTab = 'queue' | 'redeems' | 'economy' | 'viewers' | 'integrations' | 'audit'
 export type Flash = { kind: 'ok' | 'error'; text: string }
 
 const TABS: { tab: AdminTab; href: string; title: string }[] = [
 	{ tab: 'queue', href: '/admin', title: 'Queue' },
 	{ tab: 'redeems', href: '/admin/redeems', title: 'Redeems' },
+	{ tab: 'economy', href: '/admin/economy', title: 'Predictions & polls' },
 	{ tab: 'viewers', href: '/admin/viewers', title: 'Viewers' },
 	{ tab: 'integrations', href: '/admin/integrations', title: 'Integrations' },
 	{ tab: 'audit', href: '/admin/audit', title: 'Audit log' }

@@ -190,7 +190,15 @@
 		'milestone.completed',
 		'counter.updated',
 		'stream.started',
-		'stream.stopped'
+		'stream.stopped',
+		'prediction.opened',
+		'prediction.bet',
+		'prediction.locked',
+		'prediction.resolved',
+		'prediction.cancelled',
+		'poll.opened',
+		'poll.vote',
+		'poll.closed'
 	]
 	const source = new EventSource('/admin/events')
 	source.addEventListener('open', () => {

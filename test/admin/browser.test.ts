@@ -270,7 +270,7 @@ describeInBrowser('admin page in Chromium', () => {
 				await bot.chatReplies({ id: 'bob', displayName: 'Bob with a rather long display name' }, '!hydrate')
 			}
 			const page = await loggedIn(width, AXE !== undefined)
-			const paths = ['/admin', '/admin/dock', '/admin/redeems', '/admin/new-redeem', '/admin/redeems/hydrate/edit', '/admin/viewers', '/admin/viewers/alice', '/admin/viewers/alice/sessions', '/admin/audit']
+			const paths = ['/admin', '/admin/dock', '/admin/redeems', '/admin/economy', '/admin/new-redeem', '/admin/redeems/hydrate/edit', '/admin/viewers', '/admin/viewers/alice', '/admin/viewers/alice/sessions', '/admin/audit']
 			for (const path of paths) {
 				await page.goto(`${base}${path}`)
 				const where = `${path} at ${width} px`
