@@ -263,3 +263,36 @@ describe('upgrading a version 1 database', () => {
 		}
 	})
 })
+
+describe('migration 9 (economy)', () => {
+	test('rebuilds the ledger with every row kept, still append-only, and counts what chat earned so far', () => {
+		const path = dbPath()
+		const v8 = openDatabase(path, { migrations: migrations.slice(0, 8) })
+		v8.run("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('u1', 'U1', 75, 'x', 'x')")
+		v8.run(`INSERT INTO ledger (viewer_id, delta, reason, redeem, created_at) VALUES
+			('u1', 10, 'starting', NULL, 'a'), ('u1', 50, 'cycle', NULL, 'b'), ('u1', 50, 'cycle', NULL, 'c'), ('u1', -35, 'redeem', 'hydrate', 'd')`)
+		const before = v8.query('SELECT id, viewer_id, delta, reason, redeem, redemption_id, created_at FROM ledger ORDER BY id').all()
+		v8.close()
+		withDb(path, (db) => {
+			expect(schemaVersion(db)).toBe(migrations.length)
+			expect(db.query('SELECT id, viewer_id, delta, reason, redeem, redemption_id, created_at FROM ledger ORDER BY id').all()).toEqual(before)
+			expect(db.query('SELECT earned, hidden, streak FROM viewers').get()).toEqual({ earned: 100, hidden: 0, streak: 0 })
+			expect(ledgerInvariantViolations(db)).toEqual([])
+			expect(() => db.run('UPDATE ledger SET delta = 0')).toThrow('append-only')
+			expect(() => db.run('DELETE FROM ledger')).toThrow('append-only')
+			// The new reasons and the old checks.
+			db.run("INSERT INTO ledger (viewer_id, delta, reason, ref, created_at) VALUES ('u1', 0, 'bonus', 'streak', 'e')")
+			expect(() => db.run("INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES ('u1', 1, 'gift', 'e')")).toThrow()
+			const indexes = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' ORDER BY name").all()
+			expect(indexes.map((i) => i.name)).toEqual([
+				'ledger_gifts',
+				'ledger_one_refund',
+				'ledger_one_settlement',
+				'ledger_redeem_uses',
+				'ledger_redemption',
+				'ledger_viewer',
+				'ledger_viewer_redeem_uses'
+			])
+		})
+	})
+})
