@@ -124,6 +124,7 @@ export function createBot(input: {
 	const streamService = createStreamService({ transact, streams, redemptions, redeems, config: () => settings().config, log, events })
 	const award = createAward({ transact, viewers, streams, events })
 	const identity = createIdentity({ transact, store: stores.identity, sessionDays: () => settings().config.viewer_session_days })
+	const predictions = createPredictions({ transact, store: stores.predictions, viewers, events, audit })
 	const store = createStore({
 		settings,
 		transact,
@@ -135,14 +136,14 @@ export function createBot(input: {
 		moderation,
 		idempotency: stores.idempotency,
 		replies: runtime.chat,
-		limiter: runtime.limiter
+		limiter: runtime.limiter,
+		predictions
 	})
 	// Economy: giving points, the leaderboard, and who chatted since the last cycle (the earning rules).
 	const chatActivity = createChatActivity()
 	const giving = createGiving({ transact, viewers, events, config: () => settings().config })
 	const leaderboard = createLeaderboard({ viewers, streams, config: () => settings().config })
 	const polls = createPolls({ transact, store: stores.polls, viewers, events, audit })
-	const predictions = createPredictions({ transact, store: stores.predictions, viewers, events, audit })
 	// The polls in redeems.toml are open while they are in the file: at start and after every reload.
 	const syncPolls = (next: Settings) => {
 		try {

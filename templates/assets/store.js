@@ -470,6 +470,7 @@
 			el('div', { class: 'wallet' }, el('p', { class: 'who' }, 'Signed in as ', name), el('p', { class: 'total' }, balance, ' points')),
 			status,
 			passive,
+			predictionSection(state),
 			el('section', { 'aria-labelledby': redeemsTitle.id }, redeemsTitle, list, empty),
 			activitySection(state),
 			accountSection(state)
@@ -507,11 +508,108 @@
 		const shown = [...ui.list.children]
 		if (shown.length !== wanted.length || wanted.some((item, i) => shown[i] !== item.li)) ui.list.replaceChildren(...wanted.map((i) => i.li))
 		ui.empty.hidden = wanted.length > 0
+		updatePrediction(state, state.passive ? null : data.prediction)
 		syncButtons(state)
+	}
+
+	// ---- the prediction: bet from the page like !bet in chat ----
+
+	function predictionSection(state) {
+		const title = el('h2', { id: newId('title'), text: 'Prediction' })
+		const question = el('p', { class: 'question' })
+		const line = el('p', { class: 'meta' })
+		const amountId = newId('bet-amount')
+		const amount = el('input', { id: amountId, type: 'number', min: '1', step: '1', inputmode: 'numeric', class: 'bet-amount' })
+		const amountRow = el('p', { class: 'bet-row' }, el('label', { for: amountId, text: 'Points to bet' }), ' ', amount)
+		const list = el('ul', { class: 'outcomes' })
+		const result = el('p', { class: 'result', role: 'status' })
+		const section = el('section', { 'aria-labelledby': title.id, class: 'prediction', hidden: true }, title, question, line, amountRow, list, result)
+		state.prediction = { section, question, line, amount, amountRow, list, result, items: [], key: '', open: false }
+		return section
+	}
+
+	function updatePrediction(state, p) {
+		const ui = state.prediction
+		if (!ui) return
+		ui.section.hidden = !p
+		if (!p) return
+		ui.open = p.status === 'open'
+		setText(ui.question, p.question)
+		setText(ui.line, ui.open ? `Betting is open${p.closesAt ? ` until ${new Date(p.closesAt).toLocaleTimeString()}` : ''}: pick an outcome. Pool: ${points(p.pool)}.` : `Betting is closed. Pool: ${points(p.pool)}.`)
+		ui.amountRow.hidden = !ui.open
+		// Rebuilt only when the outcomes changed (another prediction): a button being pressed stays in place.
+		const key = `${p.id}:${p.outcomes.map((o) => o.name).join('|')}`
+		if (key !== ui.key) {
+			ui.key = key
+			ui.items = p.outcomes.map((o, i) => {
+				const facts = el('span', { class: 'meta' })
+				const button = el('button', { type: 'button', onclick: () => void placeBet(state, i, o.name) }, `Bet on ${o.name}`)
+				const li = el('li', {}, button, ' ', facts)
+				return { li, facts, button }
+			})
+			ui.list.replaceChildren(...ui.items.map((item) => item.li))
+		}
+		p.outcomes.forEach((o, i) => {
+			const item = ui.items[i]
+			if (!item) return
+			setText(item.facts, `${points(o.pool)}, ${plural(o.bettors, 'bettor')}${o.odds ? `, pays x${o.odds.toFixed(2)}` : ''}`)
+			item.button.disabled = !ui.open || !!state.busy
+		})
+	}
+
+	async function placeBet(state, index, name) {
+		const ui = state.prediction
+		if (state.busy || state !== store || !ui.open) return
+		const say = (text, kind) => {
+			ui.result.textContent = text
+			ui.result.className = `result${kind ? ` ${kind}` : ''}`
+		}
+		const amount = Number(ui.amount.value)
+		if (!Number.isInteger(amount) || amount < 1) {
+			say('Choose how many points to bet: a whole number, 1 or more.', 'refused')
+			ui.amount.focus()
+			return
+		}
+		state.busy = true
+		syncButtons(state)
+		say(`Betting on ${name}…`)
+		const key = newKey()
+		let answer = null
+		try {
+			for (let attempt = 0; attempt < 5; attempt++) {
+				try {
+					answer = await api('POST', '/api/store/bet', { outcome: String(index + 1), amount }, key)
+				} catch {
+					answer = null
+					await sleep(500 * (attempt + 1))
+					continue
+				}
+				if (answer.status === 429 || answer.status === 503) {
+					await sleep(1000 * Math.min(5, answer.retryAfter))
+					continue
+				}
+				break
+			}
+		} finally {
+			state.busy = false
+		}
+		if (state !== store) return
+		if (answer && answer.status === 401) return lostSession()
+		if (!answer) say('Could not reach the bot. If the bet went through, it shows in your balance.', 'refused')
+		else if (answer.status === 200) {
+			say(answer.json.message || (answer.json.ok ? 'Done.' : 'That did not work.'), answer.json.ok ? 'ok' : 'refused')
+			if (typeof answer.json.balance === 'number') {
+				state.balance = answer.json.balance
+				state.ui.balance.textContent = String(answer.json.balance)
+			}
+		} else say(sentence(answer.json.message || answer.json.error) || `That did not work (error ${answer.status}).`, 'refused')
+		syncButtons(state)
+		void load(state)
 	}
 
 	function syncButtons(state) {
 		for (const item of state.cards.values()) item.sync()
+		for (const item of state.prediction ? state.prediction.items : []) item.button.disabled = !state.prediction.open || !!state.busy
 	}
 
 	function commandOf(card) {
@@ -773,6 +871,24 @@
 				break
 			case 'moderator':
 				what = 'Changed by a moderator'
+				break
+			case 'bet':
+				what = 'Bet on a prediction'
+				break
+			case 'payout':
+				what = 'Won a prediction'
+				break
+			case 'bet_refund':
+				what = 'Prediction bet refunded'
+				break
+			case 'vote':
+				what = 'Spent on a poll'
+				break
+			case 'give':
+				what = p.points > 0 ? 'A gift from a viewer' : 'Given to a viewer'
+				break
+			case 'bonus':
+				what = 'Bonus for being in chat'
 				break
 			default:
 				what = String(p.kind)

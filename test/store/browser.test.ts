@@ -293,6 +293,24 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		expect(errors).toEqual([])
 	})
 
+	test('the open prediction shows on the page; a bet from the page is a bet like !bet; accessible', async () => {
+		const frame = frameOf(framed)
+		await bot.chatReplies({ id: 'mod', displayName: 'Mod', moderator: true }, '!predict open Will the boss fall? | yes | no')
+		const section = frame.locator('section.prediction')
+		await eventually(async () => (await section.isVisible()) && (await section.locator('.question').textContent()) === 'Will the boss fall?', 'the prediction on the page')
+		const before = Number(await balanceOf(frame))
+		await section.getByLabel('Points to bet').fill('25')
+		await section.getByRole('button', { name: 'Bet on yes' }).click()
+		await eventually(async () => (await section.locator('.result').textContent())?.includes('you bet 25 points on yes') ?? false, 'the bet result')
+		await eventually(async () => Number(await balanceOf(frame)) === before - 25, 'the balance to drop by 25')
+		await eventually(async () => (await section.locator('li', { hasText: 'yes' }).locator('.meta').textContent())?.startsWith('25 points, 1 bettor') ?? false, 'the pool')
+		expect(bot.db.query("SELECT amount FROM prediction_bets WHERE viewer_id = 'alice'").get()).toEqual({ amount: 25 })
+		await expectAccessible(framed, 'the prediction on the store page', await contentFrame(framed))
+		await shoot(framed, 'store-prediction-360.png')
+		await bot.chatReplies({ id: 'mod', displayName: 'Mod', moderator: true }, '!predict cancel')
+		await eventually(async () => !(await section.isVisible()), 'the prediction to go away after a cancel')
+	})
+
 	test('at 1280 px: the same browser is still signed in after a reload; a fresh browser is signed out', async () => {
 		const wide = await open(viewer, hostBase)
 		await wide.setViewportSize({ width: 1280, height: 900 })

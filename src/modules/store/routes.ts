@@ -19,7 +19,7 @@ const CODE_WINDOW_MS = 10 * 60_000
 export type StoreRouteDeps = {
 	settings: SettingsSource
 	identity: Pick<Identity, 'newCode' | 'collect' | 'useLoginToken' | 'viewerOf' | 'signOut' | 'signOutEverywhere'>
-	store: Pick<Store, 'view' | 'redeem' | 'activity'>
+	store: Pick<Store, 'view' | 'redeem' | 'activity' | 'bet'>
 	log: Logger
 	clock: () => number
 }
@@ -33,6 +33,10 @@ const RedeemBody = v.object({
 	redeem: v.pipe(v.string('redeem: expected the name of a redeem'), v.minLength(1, 'redeem: expected the name of a redeem'), v.maxLength(64, 'redeem: too long')),
 	note: v.optional(v.pipe(v.string('note: expected text'), v.maxLength(2000, 'note: too long'))),
 	amount: v.optional(v.pipe(v.number('amount: expected a whole number of points'), v.integer('amount: expected a whole number of points'), v.minValue(1, 'amount: expected 1 or more'), v.maxValue(1_000_000_000, 'amount: too large')))
+})
+const BetBody = v.object({
+	outcome: v.pipe(v.string('outcome: expected the name or number of an outcome'), v.trim(), v.minLength(1, 'outcome: expected the name or number of an outcome'), v.maxLength(50, 'outcome: too long')),
+	amount: v.pipe(v.number('amount: expected a whole number of points'), v.integer('amount: expected a whole number of points'), v.minValue(1, 'amount: expected 1 or more'), v.maxValue(1_000_000_000, 'amount: too large'))
 })
 const SignOutBody = v.object({ everywhere: v.optional(v.boolean('everywhere: expected true or false'), false) })
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,100}$/
@@ -157,6 +161,24 @@ export function storeRoutes(deps: StoreRouteDeps) {
 				if (answer === 'rate_limited') {
 					set.headers['retry-after'] = '1'
 					return fail(set, 429, 'slow down: one redeem at a time')
+				}
+				if (answer === 'key_reused') return fail(set, 422, 'Idempotency-Key: this key was used for another request; send a new key per click')
+				return answer
+			})
+			.post('/api/store/bet', ({ request, body: raw, set }) => {
+				const who = viewerOf(request)
+				if (!who) return fail(set, 401, 'signed out')
+				if (deps.settings().config.passive) return fail(set, 403, 'bets are off (passive mode)')
+				const key = request.headers.get('idempotency-key') ?? undefined
+				if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+					return fail(set, 400, 'Idempotency-Key: expected 1 to 100 letters, digits, "-" or "_"')
+				}
+				const body = readJson(raw, set, BetBody)
+				if (isError(body)) return body
+				const answer = deps.store.bet(who.viewerId, body, key, deps.clock())
+				if (answer === 'rate_limited') {
+					set.headers['retry-after'] = '1'
+					return fail(set, 429, 'slow down: one bet at a time')
 				}
 				if (answer === 'key_reused') return fail(set, 422, 'Idempotency-Key: this key was used for another request; send a new key per click')
 				return answer

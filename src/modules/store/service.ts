@@ -1,6 +1,8 @@
 // The viewer store behind the dashboard's Redeems tab, for a signed-in viewer: what each redeem costs and whether
 // they can use it now, redeeming from the page (the same purchase, limits, rate limit and chat announcement as the
 // chat command, once per Idempotency-Key), and their own activity. No SQL and no HTTP here.
+import type { PredictionView, Predictions } from '../predictions/service.ts'
+import { handleBetCommand } from '../predictions/commands.ts'
 import type { Transact } from '../../db/transaction.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
 import { describeWait, points } from '../messages/messages.ts'
@@ -42,7 +44,14 @@ export type StoreCard = {
 	blocked: CardBlock | undefined
 }
 
-export type StoreView = { viewer: { id: string; name: string; balance: number }; prefix: string; cards: StoreCard[] }
+export type StoreView = {
+	viewer: { id: string; name: string; balance: number }
+	prefix: string
+	cards: StoreCard[]
+	/** The prediction viewers can bet on now (or whose betting is closed), when predictions are on. */
+	prediction: PredictionView | null
+}
+export type BetRequest = { outcome: string; amount: number }
 
 export type RedeemRequest = { redeem: string; note?: string | undefined; amount?: number | undefined }
 export type RedeemAnswer = { ok: boolean; message: string; balance: number | undefined }
@@ -77,6 +86,8 @@ export type StoreDeps = {
 	idempotency: Pick<IdempotencyStore, 'get' | 'put'>
 	replies: Pick<ChatSender, 'send'>
 	limiter: RateLimiter
+	/** Bets from the page go through the same service (and words) as !bet. */
+	predictions: Pick<Predictions, 'bet' | 'current'>
 }
 
 export function createStore(deps: StoreDeps) {
@@ -144,7 +155,38 @@ export function createStore(deps: StoreDeps) {
 			const { redeems, config } = deps.settings()
 			const active = deps.moderation.activeCategories()
 			const cards = redeems.filter((r) => isRedeemActive(r, active)).map((r) => card(r, viewerId, viewer.balance, now))
-			return { viewer: { id: viewer.id, name: viewer.displayName, balance: viewer.balance }, prefix: config.prefix, cards }
+			const prediction = config.predictions_enabled ? (deps.predictions.current(now) ?? null) : null
+			return { viewer: { id: viewer.id, name: viewer.displayName, balance: viewer.balance }, prefix: config.prefix, cards, prediction }
+		},
+
+		/**
+		 * A bet from the page, like `!bet <outcome> <points>` in chat: the same service and replies; one answer per
+		 * Idempotency-Key, so a retried click never bets twice.
+		 */
+		bet(viewerId: string, request: BetRequest, key: string | undefined, now: number): RedeemAnswer | 'rate_limited' | 'key_reused' {
+			const viewer = deps.viewers.viewer(viewerId)
+			if (!viewer) return { ok: false, message: 'You are not known to the bot yet: say something in chat first.', balance: undefined }
+			const fingerprint = JSON.stringify(['bet', request.outcome, request.amount])
+			const earlierAnswer = (): RedeemAnswer | 'key_reused' | undefined => {
+				const kept = key ? (deps.idempotency.get(viewerId, key) as { request: string; answer: RedeemAnswer } | undefined) : undefined
+				if (!kept) return undefined
+				return kept.request === fingerprint ? kept.answer : 'key_reused'
+			}
+			const earlier = earlierAnswer()
+			if (earlier) return earlier
+			if (!deps.limiter.allow(viewerId, now)) return 'rate_limited'
+			const settings = deps.settings()
+			if (!settings.config.predictions_enabled) return { ok: false, message: 'Predictions are off.', balance: viewer.balance }
+			const betCommand = settings.commands.nameOf('bet') ?? 'bet'
+			return deps.transact<RedeemAnswer | 'key_reused'>(() => {
+				const earlier = earlierAnswer()
+				if (earlier) return earlier
+				const [reply] = handleBetCommand({ predictions: deps.predictions, say: words(viewer.displayName), now, viewerId, betCommand }, `${request.outcome} ${request.amount}`)
+				const balance = deps.viewers.viewer(viewerId)?.balance
+				const result: RedeemAnswer = { ok: balance !== viewer.balance, message: reply?.text ?? '', balance }
+				if (key) deps.idempotency.put(viewerId, key, { request: fingerprint, answer: result }, now)
+				return result
+			})
 		},
 
 		/**
