@@ -79,11 +79,26 @@ export function createApp(bot: Bot) {
 				viewers: bot.stores.viewers,
 				redeems: bot.stores.redeems,
 				moderation: bot.moderation,
-				changeStamp: bot.changeStamp
+				changeStamp: bot.changeStamp,
+				clock: bot.clock,
+				predictions: bot.predictions,
+				polls: bot.polls,
+				leaderboard: bot.leaderboard
 			})
 		)
 		.use(eventRoutes({ config, feed }))
-		.use(overlayRoutes({ settings: bot.settings, store: bot.stores.redeems, queue: bot.queue, events: bot.stores.events }))
+		.use(
+			overlayRoutes({
+				settings: bot.settings,
+				store: bot.stores.redeems,
+				queue: bot.queue,
+				events: bot.stores.events,
+				predictions: bot.predictions,
+				predictionRows: bot.stores.predictions,
+				polls: bot.polls,
+				clock: bot.clock
+			})
+		)
 		.use(storeRoutes({ settings: bot.settings, identity: bot.identity, store: bot.store, log: bot.log, clock: bot.clock }))
 		.use(
 			adminRoutes({

@@ -24,7 +24,7 @@ export function EconomyPage(props: {
 				<div class="card">
 					<p>
 						<strong safe>{prediction.question}</strong>{' '}
-						<span class="muted" safe>
+						<span class="muted">
 							{prediction.status === 'open' ? (prediction.closesAt ? `betting open until ${prediction.closesAt.slice(11, 19)} UTC` : 'betting open') : 'betting closed'}
 						</span>
 					</p>

@@ -8,6 +8,7 @@ import { overlayUrls } from '../modules/overlays/urls.ts'
 import type { Config } from '../modules/settings/schema.ts'
 import { instanceArgs } from './_args.ts'
 import { readInstance } from './_instance.ts'
+import { loadPolls } from '../config/load.ts'
 
 /**
  * Where OBS reaches the bot: public_url, else the address serve listens on. An address that listens on every
@@ -22,7 +23,8 @@ export function overlayBase(config: Pick<Config, 'public_url' | 'host' | 'port'>
 export default defineCommand({
 	meta: {
 		name: 'overlay-urls',
-		description: 'Print the overlay addresses for OBS browser sources (alerts, queue, goals, counters); they contain the overlay key'
+		description:
+			'Print the overlay addresses for OBS browser sources (alerts, queue, goals, counters, prediction, polls); they contain the overlay key'
 	},
 	args: { ...instanceArgs },
 	run({ args }) {
@@ -31,7 +33,8 @@ export default defineCommand({
 		const base = overlayBase(config)
 		const urls = overlayUrls(config, base, {
 			counters: counterNames(redeems),
-			milestones: milestoneGoals(redeems).map((m) => m.name)
+			milestones: milestoneGoals(redeems).map((m) => m.name),
+			polls: loadPolls(config.instanceDir).map((p) => p.name)
 		})
 		const width = Math.max(...urls.map((u) => u.title.length))
 		for (const { title, url } of urls) console.log(`${title.padEnd(width)}  ${url}`)
@@ -54,7 +57,8 @@ export default defineCommand({
 		say('  &position=top-left … bottom-right, &size=48 (font size at 1080p), &color=ffffff, &accent=a78bfa,')
 		say('  &background=transparent (the panel behind the text), &font=NAME (a font installed on this computer);')
 		say('  alerts: &duration=5 (seconds each), &sound=1, &volume=50, &notes=1 (show notes); queue: &n=5, &notes=1;')
-		say('  goal: &width=900.')
+		say('  goal: &width=900; prediction and poll: &duration=15 (seconds the result stays), &width=640, &hint=0')
+		say('  (no "how to take part" line); poll: &poll=NAME (else the newest open poll).')
 		if (!config.public_url) {
 			say('')
 			say(`public_url is not set: these use ${base}. If OBS runs on another computer, use the address it reaches the bot at.`)

@@ -12,16 +12,27 @@
 		return date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
 	}
 
-	function formatTimes(root) {
-		for (const el of root.querySelectorAll('time[datetime]')) {
+	/** A time to come, counted down: "in 45 s", "in 3 min 5 s", "in 2 h 10 min"; "now" once it is there. */
+	function countdown(date) {
+		const seconds = Math.ceil((date.getTime() - Date.now()) / 1000)
+		if (seconds <= 0) return 'now'
+		if (seconds < 60) return `in ${seconds} s`
+		if (seconds < 3600) return `in ${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ''}`
+		return `in ${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`
+	}
+
+	function formatTimes(root, onlyCountdowns) {
+		for (const el of root.querySelectorAll(onlyCountdowns ? 'time.countdown[datetime]' : 'time[datetime]')) {
 			const date = new Date(el.getAttribute('datetime'))
 			if (Number.isNaN(date.getTime())) continue
-			el.textContent = describe(date)
+			el.textContent = el.classList.contains('countdown') ? countdown(date) : describe(date)
 			el.title = date.toLocaleString()
 		}
 	}
 
 	formatTimes(document)
+	// Betting windows count down every second; other times change every 30 s.
+	setInterval(() => formatTimes(document, true), 1000)
 	const main = document.getElementById('content')
 	if (!main || !main.dataset.live) return
 	let etag = main.dataset.etag || ''

@@ -32,6 +32,14 @@ describeInBrowser('dashboard in Chromium', () => {
 		await bot.chatReplies(alice, '!go_nap 400')
 		await bot.chatReplies(alice, `!react ${'a-very-long-unbroken-link-'.repeat(8)} <script>window.pwned = 1</script> " onmouseover="window.pwned = 2`)
 		await bot.chatReplies({ id: 'bob', displayName: 'Bob "the <b>bold</b>"' }, '!hydrate')
+		// The economy on the Dashboard tab: a prediction with bets, a poll with votes (Alice's balance is left alone).
+		const mod = { id: 'mod', displayName: 'Mod', moderator: true }
+		await bot.chatReplies(mod, '!predict open Will the boss fall on the first try? | yes | no | it never falls')
+		await bot.chatReplies({ id: 'bob', displayName: 'Bob "the <b>bold</b>"' }, '!bet no 250')
+		await bot.chatReplies({ id: 'carol', displayName: 'Carol' }, '!bet yes 100')
+		await bot.chatReplies(mod, '!poll open snack Which snack tonight? | popcorn | nachos | fruit')
+		await bot.chatReplies({ id: 'bob', displayName: 'Bob "the <b>bold</b>"' }, '!vote snack nachos 120')
+		await bot.chatReplies({ id: 'carol', displayName: 'Carol' }, '!vote snack popcorn 40')
 		browser = await launchChromium()
 	})
 
@@ -64,6 +72,8 @@ describeInBrowser('dashboard in Chromium', () => {
 			const noScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
 			expect(await noScroll()).toBe(true)
 			expect(await page.textContent('.earn')).toContain('Everyone in chat gets 10 points every 10 minutes while the stream is live.')
+			expect(await page.textContent('.prediction')).toContain('x1.40')
+			expect(await page.textContent('.polls')).toContain('120 points (75%)')
 			await expectAccessible(page, `dashboard tab at ${width} px`)
 			await page.screenshot({ path: join(SCREENSHOTS, `dashboard-${width}.png`), fullPage: true })
 
@@ -82,6 +92,15 @@ describeInBrowser('dashboard in Chromium', () => {
 			expect(await noScroll()).toBe(true)
 			await expectAccessible(page, `Redeems tab at ${width} px`)
 			await page.screenshot({ path: join(SCREENSHOTS, `help-${width}.png`), fullPage: true })
+
+			await page.locator('nav.tabs').getByRole('link', { name: 'Leaderboard', exact: true }).click()
+			await page.waitForURL(/tab=leaderboard/)
+			expect(await page.textContent('main')).toContain('Most points')
+			expect(await page.textContent('main')).toContain('!hide takes you off the list')
+			expect(await page.textContent('#board-balance + ol')).toContain('Carol')
+			expect(await noScroll()).toBe(true)
+			await expectAccessible(page, `Leaderboard tab at ${width} px`)
+			await page.screenshot({ path: join(SCREENSHOTS, `leaderboard-${width}.png`), fullPage: true })
 			expect(errors).toEqual([])
 			await page.close()
 		})
@@ -123,4 +142,15 @@ describeInBrowser('dashboard in Chromium', () => {
 		expect(errors).toEqual([])
 		await page.close()
 	})
+
+	test('a betting window counts down, and the prediction shows as locked when it ends, without reload', async () => {
+		const mod = { id: 'mod', displayName: 'Mod', moderator: true }
+		await bot.chatReplies(mod, '!predict cancel')
+		await bot.chatReplies(mod, '!predict open 4 Quick one? | a | b')
+		const { page, errors } = await open(360, '/dashboard')
+		await eventually(async () => /^in \d s$/.test((await page.textContent('.prediction time.countdown')) ?? ''), 'the countdown')
+		await eventually(async () => (await page.textContent('.prediction'))?.includes('Betting is locked') ?? false, 'the lock', 15_000)
+		expect(errors).toEqual([])
+		await page.close()
+	}, 30_000)
 })

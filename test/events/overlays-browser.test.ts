@@ -1,7 +1,8 @@
 // The overlay pages in a real headless Chromium, as OBS loads them (a browser source at 1920×1080, or smaller),
 // against a listening bot: an alert appears after a `!hydrate` webhook, alerts queue without overlapping, viewer
 // text stays text, the goal bar moves after a donation and celebrates the goal, the queue and a counter follow
-// their events, a page that lost its stream catches up and re-reads its state; transparent, no scrollbars, scaled
+// their events, the prediction and poll follow their bets and votes and show the answer or the results for a while,
+// a page that lost its stream catches up and re-reads its state; transparent, no scrollbars, scaled
 // down at 1280×720, no console errors. Screenshots in test/screenshots/ (overlay-*.png as OBS gets them, with a
 // transparent background; overlay-*-preview.png the same over a stand-in for the stream picture, to look at).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
@@ -335,6 +336,124 @@ describeInBrowser('the overlays in Chromium, as OBS browser sources', () => {
 		await counter.locator('.counter-count', { hasText: /^1$/ }).waitFor({ timeout: 15_000 })
 		expect(errors).toEqual([])
 	})
+
+	test('prediction: appears when opened, follows `!bet` within a second or two, shows the answer, then hides', async () => {
+		const page = await open('/overlay/prediction')
+		const panel = page.locator('#prediction')
+		expect(await panel.isHidden()).toBe(true)
+		// A second page with a short duration, to see the answer go.
+		const brief = await open('/overlay/prediction?duration=2&position=bottom-right')
+
+		await chat(mod, '!predict open 90 Will the boss fall on the first try? | yes | no | &lt;img src=x onerror="window.pwned=3"&gt;')
+		await panel.waitFor({ state: 'visible', timeout: 15_000 })
+		expect(await page.locator('.economy-question').textContent()).toBe('Will the boss fall on the first try?')
+		expect(await page.locator('.item-name').allTextContents()).toEqual(['yes', 'no', '<img src=x onerror="window.pwned=3">'])
+		expect(await page.locator('.economy-status').textContent()).toMatch(/^Betting open \(closes in 1:(2\d|30)\)$/)
+		expect(await page.locator('.economy-hint').textContent()).toBe('Bet with !bet <outcome> <points>')
+
+		const points = page.locator('.item-points')
+		const share = (i: number) =>
+			page.locator('.bar-fill').nth(i).evaluate((el) => el.getBoundingClientRect().width / (el.parentElement as HTMLElement).getBoundingClientRect().width)
+		// The page updates by itself after a bet, without a reload, within a second or two.
+		const started = performance.now()
+		await chat(alice, '!bet yes 100')
+		await page.locator('.item-points', { hasText: /^100 points · 1 viewer$/ }).waitFor({ timeout: 15_000 })
+		const took = performance.now() - started
+		expect(took).toBeLessThan(2000)
+		await chat(mallory, '!bet no 300')
+		await page.locator('.item-points', { hasText: /^300 points · 1 viewer$/ }).waitFor({ timeout: 15_000 })
+		expect(await points.allTextContents()).toEqual(['100 points · 1 viewer', '300 points · 1 viewer', '0 points · 0 viewers'])
+		expect(await page.locator('.item-share').allTextContents()).toEqual(['25%', '75%', '0%'])
+		expect(await page.locator('.item-side').allTextContents()).toEqual(['1:4', '1:1.33', '–'])
+		await settled(page)
+		expect(await share(0)).toBeCloseTo(0.25, 2)
+		expect(await share(1)).toBeCloseTo(0.75, 2)
+		// The countdown runs.
+		const before = await page.locator('.economy-status').textContent()
+		await page.waitForFunction((text) => document.querySelector('.economy-status')?.textContent !== text, before, { timeout: 5000 })
+		await expectTransparent(page, await shoot(page, 'overlay-prediction-1920'))
+		await expectAccessible(page, 'prediction')
+		await page.setViewportSize({ width: 1280, height: 720 })
+		await settled(page)
+		await expectTransparent(page, await shoot(page, 'overlay-prediction-1280'))
+		await page.setViewportSize({ width: 1920, height: 1080 })
+
+		await chat(mod, '!predict lock')
+		await page.locator('.economy-status', { hasText: /^Betting closed$/ }).waitFor({ timeout: 15_000 })
+		expect(await page.locator('.economy-hint').isHidden()).toBe(true)
+
+		await chat(mod, '!predict resolve yes')
+		await page.locator('.economy-status', { hasText: /^Answer: yes$/ }).waitFor({ timeout: 15_000 })
+		expect(await page.locator('.economy-result').textContent()).toBe('400 points paid out to 1 viewer')
+		expect(await page.locator('.economy-item.winner .item-name').textContent()).toBe('yes')
+		expect(await page.locator('.economy-item.loser').count()).toBe(2)
+		await page.waitForTimeout(300) // Mid-glow, for the picture.
+		await shoot(page, 'overlay-prediction-resolved-1920')
+		// duration=2: the answer goes after two seconds; the other page keeps it for 15.
+		await brief.locator('.economy-status', { hasText: /^Answer: yes$/ }).waitFor({ timeout: 15_000 })
+		await brief.locator('#prediction').waitFor({ state: 'hidden', timeout: 10_000 })
+		expect(await panel.isVisible()).toBe(true)
+		expect(await page.evaluate(() => ({ pwned: (window as unknown as { pwned?: number }).pwned, images: document.images.length }))).toEqual({
+			pwned: undefined,
+			images: 0
+		})
+
+		// Called off: says so.
+		await chat(mod, '!predict open Another? | a | b')
+		await page.locator('.economy-question', { hasText: /^Another\?$/ }).waitFor({ timeout: 15_000 })
+		await chat(alice, '!bet a 40')
+		await page.locator('.item-points', { hasText: /^40 points/ }).waitFor({ timeout: 15_000 })
+		await chat(mod, '!predict cancel')
+		await page.locator('.economy-status', { hasText: /^Prediction cancelled$/ }).waitFor({ timeout: 15_000 })
+		expect(await page.locator('.economy-result').textContent()).toBe('All 40 points refunded')
+
+		// Ten outcomes of 50 characters under a long question: the text shrinks until the panel fits the source.
+		const outcomes = Array.from({ length: 10 }, (_, i) => `outcome ${String(i + 1).padStart(2, '0')} ${'with a rather long name '.repeat(2)}`.slice(0, 50).trim())
+		await chat(mod, `!predict open ${'A question long enough to take a few lines on the overlay, '.repeat(3).trim()}? | ${outcomes.join(' | ')}`)
+		await page.locator('.economy-item').nth(9).waitFor({ timeout: 15_000 })
+		await settled(page)
+		const box = await panel.boundingBox()
+		expect(box?.y ?? -1).toBeGreaterThanOrEqual(0)
+		expect((box?.y ?? 0) + (box?.height ?? 2000)).toBeLessThanOrEqual(1080)
+		await shoot(page, 'overlay-prediction-ten-1920')
+		await chat(mod, '!predict cancel')
+		expect(errors).toEqual([])
+	}, 60_000)
+
+	test('poll: waits for its poll, shows votes as they come, then the results', async () => {
+		const page = await open('/overlay/poll?poll=food')
+		const newest = await open('/overlay/poll?duration=2')
+		const panel = page.locator('#poll')
+		expect(await panel.isHidden()).toBe(true)
+		await chat(mod, '!poll open food Which food for the next stream? | pizza | soup | &lt;b&gt;not bold&lt;/b&gt;')
+		await panel.waitFor({ state: 'visible', timeout: 15_000 })
+		await newest.locator('#poll').waitFor({ state: 'visible', timeout: 15_000 })
+		expect(await page.locator('.economy-question').textContent()).toBe('Which food for the next stream?')
+		expect(await page.locator('.item-name').allTextContents()).toEqual(['pizza', 'soup', '<b>not bold</b>'])
+		expect(await page.locator('.economy-item b').count()).toBe(0)
+		expect(await page.locator('.economy-hint').textContent()).toBe('Vote with !vote food <option> <points>')
+
+		const started = performance.now()
+		await chat(alice, '!vote food pizza 50')
+		await page.locator('.item-points', { hasText: /^50 points · 1 viewer$/ }).waitFor({ timeout: 15_000 })
+		expect(performance.now() - started).toBeLessThan(2000)
+		await chat(mallory, '!vote food 2 30')
+		await chat(alice, '!vote food 3 20')
+		await page.locator('.economy-status', { hasText: /^100 points in all$/ }).waitFor({ timeout: 15_000 })
+		expect(await page.locator('.item-share').allTextContents()).toEqual(['50%', '30%', '20%'])
+		expect(await page.locator('.economy-item.leading .item-name').textContent()).toBe('pizza')
+		await settled(page)
+		await expectTransparent(page, await shoot(page, 'overlay-poll-1920'))
+		await expectAccessible(page, 'poll')
+
+		await chat(mod, '!poll close food')
+		await page.locator('.economy-status', { hasText: /^Poll closed: pizza wins with 50 points$/ }).waitFor({ timeout: 15_000 })
+		expect(await page.locator('.economy-hint').isHidden()).toBe(true)
+		await page.waitForTimeout(300)
+		await shoot(page, 'overlay-poll-closed-1920')
+		await newest.locator('#poll').waitFor({ state: 'hidden', timeout: 10_000 })
+		expect(errors).toEqual([])
+	}, 60_000)
 
 	test('the pages themselves need the key: 401 without it, and the goal page names an unknown milestone', async () => {
 		const context = await browser.newContext()

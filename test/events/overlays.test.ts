@@ -193,6 +193,8 @@ describe('tlapbot overlay-urls', () => {
 			'Pending queue',
 			'Goal: go_nap',
 			'Counter: lurk',
+			'Prediction (the open prediction, then its answer)',
+			'Poll (the newest open poll, then its results)',
 			'Event stream (Server-Sent Events, for other tools)'
 		])
 		for (const row of rows) {

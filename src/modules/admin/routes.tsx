@@ -114,7 +114,7 @@ export type AdminDeps = {
 	/** Announcements in chat (a prediction opened from the page is announced like one opened in chat). */
 	chat: { send(replies: readonly PlainReply[]): void }
 	/** For the overlay URLs: the overlay key, the bot's address, the counter and goal names; messages and names. */
-	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems' | 'commands' | 'messages'>
+	settings: () => Pick<Settings, 'config' | 'baseUrl' | 'redeems' | 'commands' | 'messages' | 'polls'>
 	log: Logger
 	clock: () => number
 }
@@ -744,7 +744,11 @@ export function adminRoutes(deps: AdminDeps) {
 		})
 		.get('/admin/integrations', ({ headers, session, query, set }) => {
 			const { config, baseUrl, redeems } = deps.settings()
-			const names = { counters: counterNames(redeems), milestones: milestoneGoals(redeems).map((m) => m.name) }
+			const names = {
+				counters: counterNames(redeems),
+				milestones: milestoneGoals(redeems).map((m) => m.name),
+				polls: deps.settings().polls.map((p) => p.name)
+			}
 			return page(
 				set,
 				200,

@@ -10,7 +10,7 @@ import type { Moderation } from '../moderation/service.ts'
 import type { RedeemStore } from '../redeems/store.ts'
 import type { SettingsSource } from '../settings/settings.ts'
 import type { QueuePosition } from '../redemptions/store.ts'
-import { buildDashboard, decodeCursor, MAX_QUEUE_PAGE, type DashboardSources } from './service.ts'
+import { buildDashboard, decodeCursor, freshUntil, MAX_QUEUE_PAGE, type DashboardData, type DashboardSources } from './service.ts'
 
 export type DashboardDeps = {
 	settings: SettingsSource
@@ -22,6 +22,15 @@ export type DashboardDeps = {
 	changeStamp: () => string
 	/** The rendered page cache; one of its own by default. */
 	pageCache?: PageCache
+	/** The clock (the bot's); Date.now by default. */
+	clock?: () => number
+	/**
+	 * The economy, each shown while its switch in config.toml is on: the prediction running and the last result,
+	 * the open polls and the last closed one (Dashboard tab), the leaderboard (its own tab). Left out, not shown.
+	 */
+	predictions?: DashboardSources['predictions']
+	polls?: DashboardSources['polls']
+	leaderboard?: DashboardSources['leaderboard']
 }
 
 // Owncast shows the dashboard in an iframe on its own origin: framing must be allowed from anywhere.
@@ -98,7 +107,13 @@ function linksFor(request: { username: string | undefined; userId: string | unde
 
 const etagOf = (text: string) => `"${Bun.hash(text).toString(36)}"`
 
-type RenderedPage = { content: string; etag: string; page: () => Promise<string> }
+type RenderedPage = {
+	content: string
+	etag: string
+	page: () => Promise<string>
+	/** When what it shows goes out of date by itself (a betting window ending, a new month); never when left out. */
+	until?: number | undefined
+}
 
 /** What a cached string costs: JavaScript strings take up to 2 bytes a character. */
 const bytesOf = (text: string) => 2 * text.length
@@ -110,12 +125,13 @@ const bytesOf = (text: string) => 2 * text.length
  * of pages alone would let big pages (long notes, many distinct names) take hundreds of MB.
  */
 export function createPageCache(
-	deps: Pick<DashboardDeps, 'settings' | 'changeStamp'>,
+	deps: Pick<DashboardDeps, 'settings' | 'changeStamp' | 'clock'>,
 	limits: { maxBytes?: number; maxEntries?: number } = {}
 ) {
 	const maxBytes = limits.maxBytes ?? 4 * 1024 * 1024
 	const maxEntries = limits.maxEntries ?? 500
-	type Slot = { page: Promise<RenderedPage>; bytes: number }
+	type Slot = { page: Promise<RenderedPage>; bytes: number; until: number }
+	const clock = deps.clock ?? Date.now
 	const slots = new Map<string, Slot>()
 	let bytes = 0
 	let version = ''
@@ -149,7 +165,9 @@ export function createPageCache(
 				settings = deps.settings()
 			}
 			const cached = slots.get(key)
-			if (cached) {
+			// Out of date by the clock (a prediction's betting window ended): rendered again.
+			if (cached && clock() >= cached.until) drop(key, cached)
+			else if (cached) {
 				// Most recently used last: eviction takes the first.
 				slots.delete(key)
 				slots.set(key, cached)
@@ -159,8 +177,9 @@ export function createPageCache(
 				const [oldestKey, oldest] = slots.entries().next().value!
 				drop(oldestKey, oldest)
 			}
-			const slot: Slot = { page: Promise.resolve(undefined as unknown as RenderedPage), bytes: 0 }
+			const slot: Slot = { page: Promise.resolve(undefined as unknown as RenderedPage), bytes: 0, until: Number.POSITIVE_INFINITY }
 			slot.page = render().then((rendered) => {
+				slot.until = rendered.until ?? Number.POSITIVE_INFINITY
 				grow(key, slot, bytesOf(key) + bytesOf(rendered.content) + bytesOf(rendered.etag))
 				let full: Promise<string> | undefined
 				const page = () => (full ??= rendered.page().then((html) => (grow(key, slot, bytesOf(html)), html)))
@@ -178,6 +197,29 @@ export function createPageCache(
 
 export type PageCache = ReturnType<typeof createPageCache>
 
+/**
+ * The economy in the JSON API: which features are on, the earning rules, and each feature's data while it is on
+ * (names and points only, no viewer ids).
+ */
+function economyJson(data: DashboardData) {
+	const { earn, features } = data
+	return {
+		features,
+		earning: {
+			amount: earn.amount,
+			cycleSeconds: earn.cycleSeconds,
+			activeChatterBonus: earn.activeChatterBonus ?? 0,
+			firstChatBonus: earn.firstChatBonus ?? 0,
+			streakBonus: earn.streakBonus ?? 0,
+			streakStreams: earn.streakStreams ?? 0
+		},
+		...(features.give ? { give: data.give } : {}),
+		...(data.prediction ? { prediction: data.prediction } : {}),
+		...(data.polls ? { polls: data.polls } : {}),
+		...(data.leaderboard ? { leaderboard: data.leaderboard } : {})
+	}
+}
+
 export function dashboardRoutes(deps: DashboardDeps) {
 	// Counting the queue reads its whole index: once per change of the database, not once per request.
 	let counted: { stamp: string; size: number } | undefined
@@ -191,7 +233,8 @@ export function dashboardRoutes(deps: DashboardDeps) {
 			return counted.size
 		}
 	}
-	const sources = (): DashboardSources => {
+	const clock = deps.clock ?? Date.now
+	const sources = (now: number): DashboardSources => {
 		const { config, redeems, commands } = deps.settings()
 		return {
 			queue,
@@ -204,17 +247,48 @@ export function dashboardRoutes(deps: DashboardDeps) {
 			passive: config.passive,
 			publicBalances: config.public_balances,
 			prefix: config.prefix,
-			earn: { amount: config.points_amount_given, cycleSeconds: config.points_cycle_time },
+			earn: {
+				amount: config.points_amount_given,
+				cycleSeconds: config.points_cycle_time,
+				activeChatterBonus: config.active_chatter_bonus,
+				firstChatBonus: config.first_chat_bonus,
+				streakBonus: config.streak_bonus,
+				streakStreams: config.streak_streams
+			},
 			commands: {
 				help: commands.nameOf('help'),
 				points: commands.nameOf('points'),
 				store: commands.nameOf('store'),
-				link: commands.nameOf('link')
-			}
+				link: commands.nameOf('link'),
+				bet: commands.nameOf('bet'),
+				vote: commands.nameOf('vote'),
+				top: commands.nameOf('top'),
+				hide: commands.nameOf('hide'),
+				give: commands.nameOf('give')
+			},
+			// A feature shows only where this bot was given its source (app.ts wires all three).
+			features: {
+				predictions: config.predictions_enabled && deps.predictions !== undefined,
+				polls: config.polls_enabled && deps.polls !== undefined,
+				leaderboard: config.leaderboard_enabled && deps.leaderboard !== undefined,
+				give: config.give_enabled
+			},
+			give: { maxPerDay: config.give_max_per_day, minEarned: config.give_min_earned },
+			predictions: deps.predictions,
+			polls: deps.polls,
+			leaderboard: deps.leaderboard,
+			now
 		}
 	}
+	/** The tabs this page has now: the leaderboard only while it is on, one tab in passive mode. */
+	const tabOf = (wanted: Tab): Tab => {
+		const { config } = deps.settings()
+		if (config.passive) return 'dashboard'
+		if (wanted === 'leaderboard' && !(config.leaderboard_enabled && deps.leaderboard)) return 'dashboard'
+		return wanted
+	}
 
-	const cache = deps.pageCache ?? createPageCache(deps)
+	const cache = deps.pageCache ?? createPageCache({ ...deps, clock })
 
 	return new Elysia({ name: 'dashboard' })
 		.use(html())
@@ -227,12 +301,13 @@ export function dashboardRoutes(deps: DashboardDeps) {
 				set.headers['content-type'] = 'text/html; charset=utf-8'
 				return <DashboardError message={error} links={linksFor(request)} fragment={fragment} />
 			}
-			const tab = deps.settings().config.passive ? 'dashboard' : request.tab
+			const tab = tabOf(request.tab)
 			// Only the queue tab has pages.
 			const at = tab !== 'queue' ? '' : request.cursor ? `a${request.cursor}` : `p${request.page}`
 			const key = `${tab}|${at}|${request.userId ?? ''}|${request.username ?? ''}`
 			const { content, page, etag } = await cache.get(key, async () => {
-				const data = buildDashboard(sources(), { ...request, part: tab })
+				const now = clock()
+				const data = buildDashboard(sources(now), { ...request, part: tab })
 				const links = linksFor(request)
 				const content = await (<DashboardContent data={data} tab={tab} links={links} />)
 				const etag = etagOf(content)
@@ -244,7 +319,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 						// The first live update compares against what this page already shows.
 						return html.replace('<div id="content"', `<div id="content" data-etag="${etag.replace(/"/g, '&quot;')}"`)
 					})())
-				return { content, etag, page: fullPage }
+				return { content, etag, page: fullPage, until: freshUntil(data, now) }
 			})
 			set.headers.etag = etag
 			if (fragment) {
@@ -278,7 +353,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 				set.status = 400
 				return { error }
 			}
-			const data = buildDashboard(sources(), request)
+			const data = buildDashboard(sources(clock()), request)
 			const { entries, total, page, pageSize, pages, next } = data.queue
 			return {
 				passive: data.passive,
@@ -289,7 +364,8 @@ export function dashboardRoutes(deps: DashboardDeps) {
 					: { entries, total, page, pageSize, pages, next },
 				redeems: data.passive ? [] : data.redeems.filter((r) => r.active).map(({ active: _, ...r }) => r),
 				activeCategories: data.activeCategories,
-				...(data.balance ? { balance: data.balance } : {})
+				...(data.balance ? { balance: data.balance } : {}),
+				...economyJson(data)
 			}
 		})
 }

@@ -4,6 +4,9 @@ import { queuePosition, type QueuePosition } from '../redemptions/store.ts'
 import { inFileOrder, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { CounterRow, MilestoneRow } from '../redeems/store.ts'
 import type { ViewerStore } from '../viewers/store.ts'
+import type { Leaderboard } from '../economy/leaderboard.ts'
+import type { ClosedPollView, OpenPollView, Polls } from '../polls/service.ts'
+import type { PredictionView, Predictions, SettledPredictionView } from '../predictions/service.ts'
 
 /** A queue entry as viewers see it: no viewer ids, no prices. */
 export type QueueEntry = Pick<NamedRedemption, 'id' | 'redeem' | 'type' | 'note' | 'status' | 'createdAt' | 'viewerName'>
@@ -45,11 +48,60 @@ export type Balance =
 	| { kind: 'known'; name: string; points: number }
 	| { kind: 'ambiguous'; name: string }
 
-/** How viewers earn points, from config.toml: `amount` points every `cycleSeconds` while the stream is live. */
-export type EarnFacts = { amount: number; cycleSeconds: number }
+/**
+ * How viewers earn points, from config.toml: `amount` points every `cycleSeconds` while the stream is live, and the
+ * earning rules' bonuses (0 = off; left out, off).
+ */
+export type EarnFacts = {
+	amount: number
+	cycleSeconds: number
+	/** Extra points each cycle for viewers who chatted since the previous one. */
+	activeChatterBonus?: number
+	/** Points once per stream for a viewer's first message. */
+	firstChatBonus?: number
+	/** Points once per stream for viewers who were in each of the previous `streakStreams` streams. */
+	streakBonus?: number
+	streakStreams?: number
+}
 
-/** The viewers' built-in commands by their current names; undefined when a redeem took the name. */
-export type CommandNames = { help?: string | undefined; points?: string | undefined; store?: string | undefined; link?: string | undefined }
+/** The viewers' built-in commands by their current names; undefined when a redeem took the name or its feature is off. */
+export type CommandNames = {
+	help?: string | undefined
+	points?: string | undefined
+	store?: string | undefined
+	link?: string | undefined
+	bet?: string | undefined
+	vote?: string | undefined
+	top?: string | undefined
+	hide?: string | undefined
+	give?: string | undefined
+}
+
+/** The economy's features in force (config.toml's switches; all off in passive mode, where chat commands are). */
+export type Features = { predictions: boolean; polls: boolean; leaderboard: boolean; give: boolean }
+export const NO_FEATURES: Features = { predictions: false, polls: false, leaderboard: false, give: false }
+
+/** `!give`'s limits, from config.toml. */
+export type GiveFacts = { maxPerDay: number; minEarned: number }
+
+/** The prediction running (open or locked) and the last one that is over; no viewer ids in either. */
+export type PredictionPart = {
+	current: Omit<PredictionView, 'id'> | null
+	last: Omit<SettledPredictionView, 'id'> | null
+}
+/** The open polls and the poll closed last, with their points. */
+export type PollsPart = { open: OpenPollView[]; closed: ClosedPollView | null }
+/** One row of a leaderboard: a name and points, never an id. */
+export type BoardRow = { name: string; points: number }
+export type LeaderboardPart = {
+	balance: BoardRow[]
+	stream: BoardRow[]
+	month: BoardRow[]
+	/** The month of `month`, "2026-05" (UTC). */
+	monthOf: string
+}
+
+export const LEADERBOARD_LIMIT = 10
 
 export type DashboardData = {
 	passive: boolean
@@ -74,6 +126,14 @@ export type DashboardData = {
 	redeems: (Redeem & { active: boolean; paused: boolean })[]
 	activeCategories: readonly string[]
 	balance: Balance | undefined
+	features: Features
+	give: GiveFacts
+	/** Present when predictions are on and the part shows them. */
+	prediction: PredictionPart | undefined
+	/** Present when polls are on and the part shows them. */
+	polls: PollsPart | undefined
+	/** Present when the leaderboard is on and the part shows it. */
+	leaderboard: LeaderboardPart | undefined
 }
 
 export type DashboardSources = {
@@ -90,6 +150,14 @@ export type DashboardSources = {
 	prefix: string
 	earn: EarnFacts
 	commands: CommandNames
+	/** The economy's switches; all off when left out. */
+	features?: Features
+	give?: GiveFacts
+	predictions?: Pick<Predictions, 'current' | 'last'> | undefined
+	polls?: Pick<Polls, 'openPolls' | 'recentlyClosed'> | undefined
+	leaderboard?: Pick<Leaderboard, 'board'> | undefined
+	/** The time the page is built for (predictions lock when their window ends, months turn). */
+	now?: number
 }
 
 /** The viewer's balance from Owncast's external-action parameters: userId first, a name only if unambiguous. */
@@ -110,7 +178,7 @@ export function findBalance(
 }
 
 /** Which parts to read: a tab shows only some of them; the JSON API wants everything. */
-export type DashboardPart = 'dashboard' | 'queue' | 'help' | 'all'
+export type DashboardPart = 'dashboard' | 'queue' | 'help' | 'leaderboard' | 'all'
 
 export type DashboardRequest = {
 	page: number
@@ -129,6 +197,51 @@ function queuePage(queue: DashboardSources['queue'], page: number, after: QueueP
 	return { entries: entries.map(publicEntry), next: rows.length > QUEUE_PAGE_SIZE && last ? encodeCursor(queuePosition(last)) : null }
 }
 
+const withoutId = <T extends { id: number }>({ id: _, ...rest }: T): Omit<T, 'id'> => rest
+
+const rows = (list: readonly { displayName: string; balance?: number; points?: number }[]): BoardRow[] =>
+	list.map((r) => ({ name: r.displayName, points: r.points ?? r.balance ?? 0 }))
+
+/** The economy's parts a page (or the API) shows, each only when its feature is on and its source is there. */
+function economyParts(sources: DashboardSources, features: Features, wants: (p: DashboardPart) => boolean, now: number) {
+	const prediction: PredictionPart | undefined =
+		features.predictions && sources.predictions && wants('dashboard')
+			? (() => {
+					const current = sources.predictions.current(now)
+					const last = sources.predictions.last()
+					return { current: current ? withoutId(current) : null, last: last ? withoutId(last) : null }
+				})()
+			: undefined
+	const polls: PollsPart | undefined =
+		features.polls && sources.polls && wants('dashboard')
+			? { open: sources.polls.openPolls(), closed: sources.polls.recentlyClosed(1)[0] ?? null }
+			: undefined
+	const leaderboard: LeaderboardPart | undefined =
+		features.leaderboard && sources.leaderboard && wants('leaderboard')
+			? (() => {
+					const board = sources.leaderboard.board(now, LEADERBOARD_LIMIT)
+					return { balance: rows(board.balance), stream: rows(board.stream), month: rows(board.month), monthOf: new Date(now).toISOString().slice(0, 7) }
+				})()
+			: undefined
+	return { prediction, polls, leaderboard }
+}
+
+/**
+ * Until when a rendered page stays true with no change to the database: an open prediction shows as locked once its
+ * window ends, and the month's leaderboard starts again when the month turns (UTC). Undefined: until a change.
+ */
+export function freshUntil(data: DashboardData, now: number): number | undefined {
+	const times: number[] = []
+	const current = data.prediction?.current
+	if (current?.status === 'open' && current.closesAt) times.push(Date.parse(current.closesAt))
+	if (data.leaderboard) {
+		const d = new Date(now)
+		times.push(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))
+	}
+	const later = times.filter((t) => Number.isFinite(t) && t > now)
+	return later.length ? Math.min(...later) : times.length ? now : undefined
+}
+
 export function buildDashboard(sources: DashboardSources, request: DashboardRequest): DashboardData {
 	const { queue } = sources
 	const part = request.part ?? 'all'
@@ -143,6 +256,9 @@ export function buildDashboard(sources: DashboardSources, request: DashboardRequ
 	// Never deeper than MAX_QUEUE_PAGE: the routes refuse more, this is the last guard.
 	const page = Math.min(Math.max(1, request.page), pages, MAX_QUEUE_PAGE)
 	const shown = wants('queue') ? queuePage(queue, page, request.after) : { entries: [], next: null }
+	// Chat commands do nothing in passive mode: neither do the features they belong to.
+	const features = sources.passive ? NO_FEATURES : (sources.features ?? NO_FEATURES)
+	const economy = economyParts(sources, features, wants, sources.now ?? Date.now())
 	return {
 		passive: sources.passive,
 		prefix: sources.prefix,
@@ -164,6 +280,9 @@ export function buildDashboard(sources: DashboardSources, request: DashboardRequ
 		},
 		redeems: redeems.map((r) => ({ ...r, paused: paused.has(r.name.toLowerCase()) })),
 		activeCategories: sources.activeCategories,
-		balance: sources.publicBalances ? findBalance(sources.viewers, request.userId, request.username) : undefined
+		balance: sources.publicBalances ? findBalance(sources.viewers, request.userId, request.username) : undefined,
+		features,
+		give: sources.give ?? { maxPerDay: 0, minEarned: 0 },
+		...economy
 	}
 }

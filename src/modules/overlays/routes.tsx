@@ -1,11 +1,11 @@
 /** @jsxImportSource @kitajs/html */
-// The overlay pages for OBS browser sources (/overlay/alerts, /overlay/goal, /overlay/queue, /overlay/counter),
-// their assets, and the state they re-read after a reconnect (/overlay/api/...). Every page and state needs the
+// The overlay pages for OBS browser sources (/overlay/alerts, /overlay/goal, /overlay/queue, /overlay/counter,
+// /overlay/prediction, /overlay/poll), their assets, and the state they re-read after a reconnect (/overlay/api/...). Every page and state needs the
 // overlay key as ?key= (OBS cannot send headers); `tlapbot overlay-urls` prints the URLs with it.
 import { Elysia } from 'elysia'
 import overlayCss from '../../../templates/assets/overlay.css' with { type: 'file' }
 import overlayJs from '../../../templates/assets/overlay.js' with { type: 'file' }
-import { AlertsBody, CounterBody, GoalBody, OverlayMessage, OverlayPage, QueueBody } from '../../../templates/overlay.tsx'
+import { AlertsBody, CounterBody, GoalBody, OverlayMessage, OverlayPage, PollBody, PredictionBody, QueueBody } from '../../../templates/overlay.tsx'
 import { validOverlayKey } from '../events/routes.ts'
 import type { SettingsSource } from '../settings/settings.ts'
 import { createOverlayService, first, readOptions, type OverlayKind, type OverlaySources, type Query } from './service.ts'
@@ -15,6 +15,10 @@ export type OverlayDeps = {
 	store: OverlaySources['store']
 	queue: OverlaySources['queue']
 	events: OverlaySources['events']
+	predictions: OverlaySources['predictions']
+	predictionRows: OverlaySources['predictionRows']
+	polls: OverlaySources['polls']
+	clock: () => number
 }
 
 /**
@@ -69,7 +73,21 @@ const asset = (path: string, type: string) => () =>
 	new Response(Bun.file(path), { headers: { 'content-type': type, 'cache-control': 'public, max-age=3600' } })
 
 export function overlayRoutes(deps: OverlayDeps) {
-	const service = createOverlayService({ redeems: () => deps.settings().redeems, store: deps.store, queue: deps.queue, events: deps.events })
+	const service = createOverlayService({
+		redeems: () => deps.settings().redeems,
+		store: deps.store,
+		queue: deps.queue,
+		events: deps.events,
+		predictions: deps.predictions,
+		predictionRows: deps.predictionRows,
+		polls: deps.polls,
+		command: (id) => {
+			const { config, commands } = deps.settings()
+			const name = commands.nameOf(id)
+			return name === undefined ? undefined : `${config.prefix}${name}`
+		},
+		clock: deps.clock
+	})
 	const keyed = (query: Query) => validOverlayKey(deps.settings().config, first(query.key))
 
 	return (
@@ -123,8 +141,34 @@ export function overlayRoutes(deps: OverlayDeps) {
 					</OverlayPage>
 				)
 			})
+			.get('/overlay/prediction', ({ query }) => {
+				const q = query as Query
+				if (!keyed(q)) return noKey()
+				const options = readOptions('prediction', q)
+				const state = service.prediction(options.duration)
+				return page(
+					200,
+					<OverlayPage kind="prediction" options={options} eventId={state.eventId}>
+						<PredictionBody state={state} hint={options.hint} />
+					</OverlayPage>
+				)
+			})
+			// A poll by name (?poll=), which need not be open yet, or the newest open poll.
+			.get('/overlay/poll', ({ query }) => {
+				const q = query as Query
+				if (!keyed(q)) return noKey()
+				const options = readOptions('poll', q)
+				const state = service.poll(first(q.poll), options.duration)
+				return page(
+					200,
+					<OverlayPage kind="poll" options={options} eventId={state.eventId} {...(state.asked ? { subject: state.asked } : {})}>
+						<PollBody state={state} hint={options.hint} />
+					</OverlayPage>
+				)
+			})
 			// The state a page re-reads after its event stream reconnected (and now and then, for changes that are no
-			// events, such as clear-queue or reset-milestone from the command line).
+			// events, such as clear-queue or reset-milestone from the command line). The prediction and poll pages
+			// re-read theirs after each of their events, so the numbers they show are always the bot's.
 			.get('/overlay/api/:kind', ({ params, query }) => {
 				const q = query as Query
 				if (!keyed(q)) return json(401, { error: 'a valid ?key= is needed (see `tlapbot overlay-urls`)' })
@@ -138,6 +182,8 @@ export function overlayRoutes(deps: OverlayDeps) {
 					const options = readOptions('queue', q)
 					return json(200, service.queue(options.n, options.notes))
 				}
+				if (kind === 'prediction') return json(200, service.prediction(readOptions('prediction', q).duration))
+				if (kind === 'poll') return json(200, service.poll(first(q.poll), readOptions('poll', q).duration))
 				return json(404, { error: 'not_found' })
 			})
 			// The assets read nothing from the request and hold nothing secret: no key needed.
