@@ -51,7 +51,8 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 		log.info('points cycle skipped: points were already given less than a cycle ago (just restarted, or another tlapbot on this database)')
 		return { kind: 'too_soon' }
 	}
-	const bonus = result.bonusPoints > 0 ? `, bonuses: ${result.bonusPoints} points to ${result.bonusViewers} viewers` : ''
+	const bonus =
+		result.bonusPoints > 0 ? `, bonuses: ${result.bonusPoints} points to ${result.bonusViewers} viewer${result.bonusViewers === 1 ? '' : 's'}` : ''
 	log.info(`points cycle: ${deps.amount} points to ${result.viewers} viewers (${result.newViewers} new)${bonus}`)
 	return { kind: 'awarded', viewers: result.viewers, newViewers: result.newViewers }
 }
