@@ -15,10 +15,11 @@
 //   4. the compiled binary's cold start (until /healthz answers) and idle RSS.
 // Options: --quick (3 s load runs, to try the bench out; not for figures), --write (also puts the table into
 //          bench/README.md, between its "bench results" markers),
-//          --only=webhook,page,events,dashboard,cycle,binary or --only page (a subset; with --write, its rows replace or
+//          --only=webhook,page,events,dashboard,cycle,stall,binary or --only page (a subset; with --write, its rows replace or
 //          join the rows already in the table, each stamped with the date and code it was measured at),
 //          --max-wait=S (before each run, wait up to S seconds, default 15, for other work on the host to calm down;
 //          0 to never wait).
+import { Database } from 'bun:sqlite'
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -53,7 +54,7 @@ const write = process.argv.includes('--write')
 const onlyAt = process.argv.indexOf('--only')
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : undefined)
 const only = onlyArg?.split(',').filter((part) => part !== '')
-const PARTS = ['webhook', 'page', 'events', 'dashboard', 'cycle', 'binary']
+const PARTS = ['webhook', 'page', 'events', 'dashboard', 'cycle', 'stall', 'binary']
 const unknownParts = only?.filter((part) => !PARTS.includes(part)) ?? []
 if (only && (only.length === 0 || unknownParts.length)) {
 	console.error(`--only: expected some of ${PARTS.join(', ')}${unknownParts.length ? `, not ${unknownParts.join(', ')}` : ''}`)
@@ -164,15 +165,15 @@ async function waitQuiet(fake: Child, quietMs = 500): Promise<number> {
  * Starts `bun src/main.ts serve` on a fresh instance. At log_level warn serve does not print its "listening on"
  * line (that is info), so the bench picks a free port itself and waits for /healthz.
  */
-async function startServe(instance: string, fake: Child): Promise<Child> {
+async function startServe(instance: string, fake: Child, cycleSeconds = 86_400): Promise<Child> {
 	const port = freePort()
 	const child = await startChild([BUN, 'src/main.ts', 'serve', '--instance', instance, '--port', String(port)], {
 		env: {
 			TLAPBOT_OWNCAST_URL: fake.url,
 			TLAPBOT_OWNCAST_ACCESS_TOKEN: TOKEN,
 			TLAPBOT_LOG_LEVEL: 'warn',
-			// A cycle a day: the points timer never runs during the load.
-			TLAPBOT_POINTS_CYCLE_TIME: '86400',
+			// A cycle a day by default: the points timer never runs during the load.
+			TLAPBOT_POINTS_CYCLE_TIME: String(cycleSeconds),
 			TLAPBOT_BACKUP_KEEP: '0'
 		},
 		healthUrl: `http://127.0.0.1:${port}/healthz`
@@ -794,6 +795,76 @@ async function benchCycle(fake: Child) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 3b. No stall: the server keeps answering while a big points cycle runs and while another process locks the database
+
+const STALL_ROW = 'no stall: webhook and /healthz latency while 100,000-viewer points cycles run, and while another process holds the write lock for 3 s'
+const STALL_VIEWERS = 100_000
+
+/** One request after another, every `everyMs`, for `ms`: a plain CHAT webhook and a /healthz in turn; their latencies. */
+async function probeLatency(bot: Child, ms: number, everyMs: number, tag: string) {
+	const webhook: number[] = []
+	const health: number[] = []
+	const until = performance.now() + ms
+	for (let i = 0; performance.now() < until; i++) {
+		const started = performance.now()
+		if (i % 2 === 0) {
+			const response = await fetch(`${bot.url}/owncastWebhook`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'user-agent': 'Go-http-client/1.1' },
+				body: JSON.stringify(chatEvent({ id: String(i % 1000), displayName: `Viewer ${i % 1000}` }, 'hello there', 'v0.3', { id: `stall-${tag}-${i}` }))
+			})
+			await response.arrayBuffer()
+			if (response.status !== 204) throw new Error(`stall probe: the webhook answered ${response.status}`)
+			webhook.push(performance.now() - started)
+		} else {
+			const response = await fetch(`${bot.url}/healthz`)
+			await response.arrayBuffer()
+			health.push(performance.now() - started)
+		}
+		await sleep(Math.max(0, everyMs - (performance.now() - started)))
+	}
+	return { webhook, health }
+}
+
+async function benchStall(fake: Child) {
+	log(`no stall: ${fmt(STALL_VIEWERS)} viewers in chat, a points cycle every 3 s`)
+	const instance = tempDir('stall')
+	seedWebhookInstance(instance, 1000)
+	await fetch(`${fake.url}/bench/clients?n=${STALL_VIEWERS}`, { method: 'POST' })
+	const bot = await startServe(instance, fake, 3)
+	await quietHost()
+	const cycles = await probeLatency(bot, quick ? 7000 : 13_000, 10, 'cycle')
+	await fetch(`${fake.url}/bench/clients?n=0`, { method: 'POST' })
+	const awarded = new Database(join(instance, 'tlapbot.sqlite'), { readonly: true })
+	const awards = (awarded.query("SELECT count(DISTINCT created_at) AS n FROM ledger WHERE reason = 'cycle'").get() as { n: number }).n
+	awarded.close()
+
+	log('no stall: another process holds the write lock for 3 s')
+	const holder = startJsonLineChild([BUN, join(import.meta.dir, 'lock-holder.ts'), join(instance, 'tlapbot.sqlite'), '3000'])
+	await holder.next(10_000)
+	const locked = await probeLatency(bot, 3000, 10, 'lock')
+	await holder.next(10_000)
+	await holder.stop()
+	await stopChild(bot)
+	rmSync(instance, { recursive: true, force: true })
+
+	const p99 = (values: number[]) => quantile(values, 0.99)
+	const worst = Math.max(p99(cycles.webhook), p99(cycles.health), p99(locked.webhook), p99(locked.health))
+	const cell = (name: string, values: number[]) => `${name} p50 ${ms(values, 0.5)} ms, p99 ${ms(values, 0.99)} ms, max ${ms(values, 1)} ms`
+	rows.push({
+		what: STALL_ROW,
+		result:
+			`during ${fmt(awards)} awards of ${fmt(STALL_VIEWERS)} viewers (fetch and award on the points worker thread): ` +
+			`${cell('webhook', cycles.webhook)}; ${cell('/healthz', cycles.health)} (${fmt(cycles.webhook.length + cycles.health.length)} requests one at a time); ` +
+			`while another process held the write lock: ${cell('webhook', locked.webhook)}; ${cell('/healthz', locked.health)}`,
+		target: '≤ 50 ms p99',
+		met: worst <= 50 && awards > 0
+	})
+	if (worst > 50) findings.push(`${STALL_ROW}: p99 ${fmt(worst, 1)} ms (target ≤ 50 ms)`)
+	if (awards === 0) findings.push(`${STALL_ROW}: no points cycle ran during the measurement`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // 4. The compiled binary
 
 async function benchBinary() {
@@ -881,6 +952,7 @@ try {
 	if (runs('events')) await benchEvents(fake)
 	if (runs('dashboard')) await benchDashboard(fake)
 	if (runs('cycle')) await benchCycle(fake)
+	if (runs('stall')) await benchStall(fake)
 	if (runs('binary')) await benchBinary()
 } finally {
 	await stopAll()

@@ -12,6 +12,8 @@ function flags(outfile: string, target?: string): string[] {
 	return [
 		'build',
 		'src/main.ts',
+		// The points cycle's worker thread (src/points-offload.ts starts it): an entry point of its own in the binary.
+		'src/points-worker.ts',
 		'--compile',
 		// Whitespace and syntax only: full minification renames identifiers, which Elysia reads at run time.
 		'--minify-whitespace',

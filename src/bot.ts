@@ -242,6 +242,10 @@ export function createBot(input: {
 		events: eventService,
 		/** Wakes a listener whenever events were recorded in this process; returns a function that stops it. */
 		onEvents,
+		/** Events were recorded elsewhere (the points worker's connection): wakes the listeners as if here. */
+		wakeEventListeners: () => {
+			for (const listener of eventListeners) listener()
+		},
 		/** Outgoing webhooks: receivers, deliveries, the test event, and the delivery loop. */
 		outbox,
 		identity,

@@ -7,7 +7,7 @@ import type { Logger } from './log.ts'
 import { displayPath } from './config/load.ts'
 import { isBusy } from './db/database.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
-import { runPointsCycle, type CycleDeps } from './modules/points/cycle.ts'
+import { runPointsCycle, type CycleDeps, type FetchAndAward } from './modules/points/cycle.ts'
 
 type TimerDeps = Pick<Bot, 'settings' | 'runtime' | 'award' | 'streams' | 'stores' | 'log' | 'clock' | 'chatActivity'>
 
@@ -61,14 +61,14 @@ function cycleLog(log: Logger): Logger {
 	}
 }
 
-export function startPointsTimer(app: Elysia, bot: TimerDeps) {
+export function startPointsTimer(app: Elysia, bot: TimerDeps, offload?: { fetchAndAward: FetchAndAward }) {
 	const log = bot.log
 	const quiet = cycleLog(log)
 	let lastRunAt = Number.NEGATIVE_INFINITY
 	let busySince: number | undefined
 	const run = async () => {
 		// Read at every tick, so a reloaded points_cycle_time or amount applies at once.
-		const deps = { ...cycleDepsOf(bot), log: quiet }
+		const deps = { ...cycleDepsOf(bot), log: quiet, ...(offload ? { fetchAndAward: offload.fetchAndAward } : {}) }
 		const now = performance.now()
 		if (now - lastRunAt < deps.cycleSeconds * 1000 - 500) return
 		const previousRun = lastRunAt

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
+import { createAwardOffload } from '../points-offload.ts'
 import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer, startPredictionTimer } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
@@ -59,7 +60,9 @@ export default defineCommand({
 			db.close()
 			throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
 		}
-		startPointsTimer(app as never, bot)
+		// The client list and the award run on a worker thread: a big award never stalls webhooks or pages.
+		const offload = createAwardOffload(bot)
+		startPointsTimer(app as never, bot, offload)
 		startPredictionTimer(app as never, bot)
 		const backups = startDailyBackups(app as never, bot)
 		startHousekeeping(app as never, bot)
@@ -104,6 +107,7 @@ export default defineCommand({
 				backups.stop()
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
+				offload.stop()
 				// Open keep-alive connections are closed too, so that stopping never waits on an idle browser.
 				await app.stop(true)
 				const held = bot.backlog.flush()

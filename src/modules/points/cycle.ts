@@ -1,7 +1,18 @@
 // One run of the points timer: if the stream is live, everyone connected to chat gets points.
 import type { Logger } from '../../log.ts'
 import type { OwncastClient } from '../owncast/client.ts'
-import type { Award, EarningRules } from './award.ts'
+import type { Award, AwardResult, EarningRules } from './award.ts'
+
+/**
+ * The chat users fetched and awarded in one go elsewhere (serve runs it on a worker thread: src/points-offload.ts),
+ * instead of `client.chatUsers()` and `award` here.
+ */
+export type FetchAndAward = (
+	amount: number,
+	now: number,
+	minIntervalMs: number,
+	rules: EarningRules | undefined
+) => Promise<{ ok: true; result: AwardResult } | { ok: false; message: string }>
 
 export type CycleDeps = {
 	client: Pick<OwncastClient, 'status' | 'chatUsers'>
@@ -13,6 +24,7 @@ export type CycleDeps = {
 	amount: number
 	/** The earning rules in force and who chatted since the last cycle (taking it starts a new list). */
 	earning?: () => EarningRules
+	fetchAndAward?: FetchAndAward
 }
 
 export type CycleOutcome =
@@ -39,14 +51,25 @@ export async function runPointsCycle(deps: CycleDeps, clock: () => number = Date
 		log.debug('points cycle: the stream is offline, no points given')
 		return { kind: 'offline' }
 	}
-	const users = await client.chatUsers()
-	if (!users.ok) {
-		log.warn(`points cycle skipped: ${users.message}`)
-		return { kind: 'failed', message: users.message }
-	}
-	const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
 	// Another process on the same database may have just awarded: 90% of a cycle is "too soon".
-	const result = deps.award(viewers, deps.amount, clock(), deps.cycleSeconds * 1000 * 0.9, rules)
+	const minIntervalMs = deps.cycleSeconds * 1000 * 0.9
+	let result: AwardResult
+	if (deps.fetchAndAward) {
+		const done = await deps.fetchAndAward(deps.amount, clock(), minIntervalMs, rules)
+		if (!done.ok) {
+			log.warn(`points cycle skipped: ${done.message}`)
+			return { kind: 'failed', message: done.message }
+		}
+		result = done.result
+	} else {
+		const users = await client.chatUsers()
+		if (!users.ok) {
+			log.warn(`points cycle skipped: ${users.message}`)
+			return { kind: 'failed', message: users.message }
+		}
+		const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
+		result = deps.award(viewers, deps.amount, clock(), minIntervalMs, rules)
+	}
 	if (!result.awarded) {
 		log.info('points cycle skipped: points were already given less than a cycle ago (just restarted, or another tlapbot on this database)')
 		return { kind: 'too_soon' }
