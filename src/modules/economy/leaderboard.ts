@@ -10,11 +10,23 @@ export type LeaderboardDeps = {
 	config: () => Pick<Config, 'ignore_users'>
 }
 
+/** The lists are read with a scan of the viewers (no index slows the points award down): kept this long. */
+export const LEADERBOARD_KEEP_MS = 5000
+
 export function createLeaderboard(deps: LeaderboardDeps) {
 	const { viewers } = deps
+	let kept: { key: string; at: number; board: ReturnType<ViewerStore['leaderboard']> } | undefined
 	return {
-		/** The three lists, `limit` each. */
-		board: (now: number, limit = 10) => viewers.leaderboard(deps.config().ignore_users, limit, now, deps.streams.currentIds()?.id),
+		/** The three lists, `limit` each; the same lists for a few seconds (LEADERBOARD_KEEP_MS). */
+		board(now: number, limit = 10) {
+			const ignore = deps.config().ignore_users
+			const stream = deps.streams.currentIds()?.id
+			const key = JSON.stringify([limit, stream ?? null, ignore, new Date(now).toISOString().slice(0, 7)])
+			if (kept && kept.key === key && now - kept.at >= 0 && now - kept.at < LEADERBOARD_KEEP_MS) return kept.board
+			const board = viewers.leaderboard(ignore, limit, now, stream)
+			kept = { key, at: now, board }
+			return board
+		},
 		/** !top: the top by balance, and where the asker stands (undefined when they are not listed). */
 		top(viewerId: string, now: number, limit = 5) {
 			const ignore = deps.config().ignore_users
@@ -24,6 +36,8 @@ export function createLeaderboard(deps: LeaderboardDeps) {
 		toggleHidden(viewerId: string): boolean {
 			const hidden = !viewers.isHidden(viewerId)
 			viewers.setHidden(viewerId, hidden)
+			// Leaving the list (or coming back) shows at once.
+			kept = undefined
 			return hidden
 		}
 	}

@@ -129,10 +129,11 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	db.run('CREATE TEMP TABLE IF NOT EXISTS award_bonus (id TEXT PRIMARY KEY, amount INTEGER NOT NULL) WITHOUT ROWID')
 	const clearAwardList = db.query<unknown, []>('DELETE FROM temp.award_list')
 	const clearAwardBonus = db.query<unknown, []>('DELETE FROM temp.award_bonus')
-	const fillAwardList = db.query<unknown, { json: string }>(
-		`INSERT OR IGNORE INTO temp.award_list (id, name, is_new)
-		SELECT value ->> 'id', value ->> 'name', NOT EXISTS (SELECT 1 FROM viewers WHERE viewers.id = value ->> 'id')
-		FROM json_each($json)`
+	// Filled row by row in id order (appending to the list's b-tree), then the new viewers marked in one pass: about
+	// half the time of one INSERT ... SELECT over json_each with a lookup per row.
+	const addToAwardList = db.query<unknown, [string, string]>('INSERT OR IGNORE INTO temp.award_list (id, name, is_new) VALUES (?1, ?2, 0)')
+	const markNewInAwardList = db.query<unknown, []>(
+		'UPDATE temp.award_list SET is_new = 1 WHERE NOT EXISTS (SELECT 1 FROM viewers WHERE viewers.id = award_list.id)'
 	)
 	const dropBotsFromAwardList = db.query<unknown, []>('DELETE FROM temp.award_list WHERE id IN (SELECT id FROM viewers WHERE is_bot = 1)')
 	// ignore_users: names (any case) or ids that never earn.
@@ -343,7 +344,9 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 			const month = at.slice(0, 7)
 			clearAwardList.run()
 			clearAwardBonus.run()
-			fillAwardList.run({ json: JSON.stringify(viewers.map((v) => ({ id: v.id, name: v.displayName }))) })
+			const sorted = [...viewers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+			for (const v of sorted) addToAwardList.run(v.id, v.displayName)
+			markNewInAwardList.run()
 			// Viewers the bot has marked as bots never earn, nor do ignore_users.
 			dropBotsFromAwardList.run()
 			if (rules.ignore.length > 0) dropIgnoredFromAwardList.run({ ignore })
