@@ -19,6 +19,7 @@ import { describeCollision } from './modules/commands/registry.ts'
 import { createModeration } from './modules/moderation/service.ts'
 import { createAward } from './modules/points/award.ts'
 import { createChatActivity } from './modules/points/chat-activity.ts'
+import { createSightings } from './modules/bot/sightings.ts'
 import { createGiving } from './modules/economy/give.ts'
 import { createLeaderboard } from './modules/economy/leaderboard.ts'
 import { createPolls } from './modules/polls/service.ts'
@@ -141,6 +142,7 @@ export function createBot(input: {
 	})
 	// Economy: giving points, the leaderboard, and who chatted since the last cycle (the earning rules).
 	const chatActivity = createChatActivity()
+	const sightings = createSightings({ transact, viewers, clock })
 	const giving = createGiving({ transact, viewers, events, config: () => settings().config })
 	const leaderboard = createLeaderboard({ viewers, streams, config: () => settings().config })
 	const polls = createPolls({ transact, store: stores.polls, viewers, events, audit })
@@ -169,6 +171,7 @@ export function createBot(input: {
 		replies: runtime.chat,
 		limiter: runtime.limiter,
 		economy: { giving, leaderboard, polls, predictions, chatActivity },
+		sightings,
 		clock
 	})
 
@@ -227,6 +230,8 @@ export function createBot(input: {
 		runtime,
 		redeemsFile,
 		chatActivity,
+		/** Viewers seen in plain chat, waiting to be written (serve flushes them every second). */
+		sightings,
 		giving,
 		leaderboard,
 		polls,

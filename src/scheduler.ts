@@ -8,6 +8,7 @@ import { displayPath } from './config/load.ts'
 import { isBusy } from './db/database.ts'
 import { dailyBackup } from './modules/backup/backup.ts'
 import { runPointsCycle, type CycleDeps, type FetchAndAward } from './modules/points/cycle.ts'
+import { FLUSH_CHUNK } from './modules/bot/sightings.ts'
 
 type TimerDeps = Pick<Bot, 'settings' | 'runtime' | 'award' | 'streams' | 'stores' | 'log' | 'clock' | 'chatActivity'>
 
@@ -99,6 +100,22 @@ export function startPointsTimer(app: Elysia, bot: TimerDeps, offload?: { fetchA
 			run
 		})
 	)
+}
+
+/**
+ * Viewers seen in plain chat are written ten times a second, at most FLUSH_CHUNK at a time (src/modules/bot/sightings.ts):
+ * short transactions, so even a flood of new viewers never holds up a request. Returns a function that stops it.
+ */
+export function startSightingsFlush(bot: Pick<Bot, 'sightings' | 'log'>): () => void {
+	const timer = setInterval(() => {
+		try {
+			bot.sightings.flush(FLUSH_CHUNK)
+		} catch (error) {
+			// A locked database: the viewers wait for the next round.
+			if (!isBusy(error)) bot.log.error('writing the viewers seen in chat failed', error)
+		}
+	}, 100)
+	return () => clearInterval(timer)
 }
 
 /**

@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
 import { createAwardOffload } from '../points-offload.ts'
-import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer, startPredictionTimer } from '../scheduler.ts'
+import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer, startPredictionTimer, startSightingsFlush } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
 import { openDatabase } from '../db/database.ts'
 import { migrations } from '../db/migrations/index.ts'
@@ -64,6 +64,7 @@ export default defineCommand({
 		const offload = createAwardOffload(bot)
 		startPointsTimer(app as never, bot, offload)
 		startPredictionTimer(app as never, bot)
+		const stopSightings = startSightingsFlush(bot)
 		const backups = startDailyBackups(app as never, bot)
 		startHousekeeping(app as never, bot)
 		startOutbox(app as never, bot)
@@ -108,6 +109,12 @@ export default defineCommand({
 				const timers = (app.store as { cron?: Record<string, { stop(): void }> }).cron ?? {}
 				for (const timer of Object.values(timers)) timer.stop()
 				offload.stop()
+				stopSightings()
+				try {
+					bot.sightings.flush()
+				} catch (error) {
+					log.warn(`the viewers seen in chat in the last second could not be written: ${(error as Error).message}`)
+				}
 				// Open keep-alive connections are closed too, so that stopping never waits on an idle browser.
 				await app.stop(true)
 				const held = bot.backlog.flush()

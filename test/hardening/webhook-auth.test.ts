@@ -14,8 +14,11 @@ const alice = { id: 'alice', displayName: 'Alice' }
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 const signed = (body: string, t = nowSeconds(), secret = SECRET) => ({ 'owncast-signature': `t=${t}.s=${sign(secret, t, body)}` })
 
+/** A POST, then the write of the viewers it saw (serve does it within a second; nothing to write after a refusal). */
 async function postTo(b: TestBot, path: string, body: string, headers: Record<string, string> = {}) {
-	return b.app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }))
+	const response = await b.app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }))
+	b.deps.sightings.flush()
+	return response
 }
 
 describe('signature checks', () => {

@@ -70,14 +70,22 @@ export async function createTestBot(
 	const deps = createBot({ config, redeems, db, log, env, clock: () => clock() })
 	const app = createApp(deps)
 
-	const postRaw = (body: string, headers: Record<string, string> = {}) =>
-		app.handle(
+	// Like serve's once-a-second flush, right after each webhook: tests see viewers seen in plain chat at once.
+	const postRaw = async (body: string, headers: Record<string, string> = {}) => {
+		const response = await app.handle(
 			new Request('http://localhost/owncastWebhook', {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', 'user-agent': 'Go-http-client/1.1', ...headers },
 				body
 			})
 		)
+		try {
+			deps.sightings.flush()
+		} catch {
+			// A test that locks the database: the sightings wait, as in serve.
+		}
+		return response
+	}
 	const post = (event: unknown) => postRaw(JSON.stringify(event))
 	const bot: TestBot = {
 		dir,

@@ -11,6 +11,7 @@ import type { ChatSender } from '../owncast/chat-sender.ts'
 import type { OwncastEvent } from '../owncast/model.ts'
 import { handleChatMessage, isCommandMessage, type ChatDeps, type Reply } from '../chat/service.ts'
 import type { EconomyDeps } from '../chat/economy-commands.ts'
+import type { Sightings } from './sightings.ts'
 import type { RateLimiter } from '../chat/rate-limit.ts'
 import type { Moderation } from '../moderation/service.ts'
 import type { Purchases } from '../redeems/purchase.ts'
@@ -32,6 +33,8 @@ export type EventDeps = {
 	limiter: RateLimiter
 	/** Giving, the leaderboard, predictions and polls, and who chatted since the last cycle. */
 	economy?: EconomyDeps & { chatActivity: { note(viewerId: string): void } }
+	/** Viewers seen in plain chat, written together. */
+	sightings?: Pick<Sightings, 'note' | 'flush'>
 	clock: () => number
 }
 
@@ -88,7 +91,8 @@ export function createEventService(deps: EventDeps) {
 			now,
 			receivedAt,
 			allowCommand: (viewerId) => deps.limiter.allow(viewerId, now),
-			...(deps.economy ? { economy: deps.economy, chatActivity: deps.economy.chatActivity } : {})
+			...(deps.economy ? { economy: deps.economy, chatActivity: deps.economy.chatActivity } : {}),
+			...(deps.sightings ? { sightings: deps.sightings } : {})
 		}
 		let replies: Reply[] = []
 		if (isCommandMessage(settings.config.prefix, message)) {

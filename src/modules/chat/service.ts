@@ -5,6 +5,7 @@ import type { Moderation } from '../moderation/service.ts'
 import { handleModeratorCommand } from './moderator-commands.ts'
 import { handleEconomyCommand, type EconomyDeps } from './economy-commands.ts'
 import { isIgnored } from '../economy/ignore.ts'
+import type { Sightings } from '../bot/sightings.ts'
 import type { LimitRefusal } from '../redeems/limits.ts'
 import { findRedeem, isRedeemActive, type Redeem } from '../redeems/model.ts'
 import type { Purchases } from '../redeems/purchase.ts'
@@ -46,6 +47,8 @@ export type ChatDeps = {
 	economy?: EconomyDeps
 	/** Who chatted since the last points cycle (the earning rules' bonuses). */
 	chatActivity?: { note(viewerId: string): void }
+	/** Viewers seen in plain chat, written together (src/modules/bot/sightings.ts); without it, touched one by one. */
+	sightings?: Pick<Sightings, 'note' | 'flush'>
 }
 
 /** Whether a message starts with the command prefix and a word: such messages may change something. */
@@ -78,21 +81,27 @@ export function handleChatMessage(deps: ChatDeps, message: ChatMessage): Reply[]
 	const { settings, viewers, now } = deps
 	const { config, commands, messages } = settings
 	if (isIgnored(config.ignore_users, user.id, user.displayName)) return []
-	viewers.touch({ id: user.id, displayName: user.displayName, isModerator: user.isModerator }, now)
 	deps.chatActivity?.note(user.id)
-	if (config.passive) return []
+	const seen = { id: user.id, displayName: user.displayName, isModerator: user.isModerator }
 
 	const source = message.rawBody ?? message.body ?? ''
 	const isRenderedHtml = message.rawBody === undefined
-	const command = parseCommand(commandText(source), config.prefix)
-	if (!command) return []
+	const command = config.passive ? undefined : parseCommand(commandText(source), config.prefix)
 	// A redeem keeps its name; a built-in with the same name is unavailable (the registry leaves it out).
-	const redeem = findRedeem(settings.redeems, command.name)
-	const builtIn: CommandId | undefined = redeem ? undefined : commands.lookup(command.name)
+	const redeem = command ? findRedeem(settings.redeems, command.name) : undefined
+	const builtIn: CommandId | undefined = command && !redeem ? commands.lookup(command.name) : undefined
+	// Plain chat (and unknown commands, which get no reply at all, so other bots' commands cause no spam): the
+	// viewer is noted, written with the others a moment later; no database work now.
+	if (!command || (!redeem && !builtIn)) {
+		if (deps.sightings) deps.sightings.note(seen)
+		else viewers.touch(seen, now)
+		return []
+	}
+	// A command: viewers seen so far are written first (it may name one who just spoke), then this one.
+	deps.sightings?.flush()
+	viewers.touch(seen, now)
 	const isModeratorCommand = builtIn !== undefined && commands.available('moderator').some((c) => c.id === builtIn)
-	// Unknown commands get no reply at all, so other bots' commands cause no spam; nor do moderator commands
-	// from viewers who are not moderators.
-	if (!redeem && !builtIn) return []
+	// Nor do moderator commands from viewers who are not moderators get a reply.
 	if (isModeratorCommand && !user.isModerator) return []
 	if (deps.allowCommand && !deps.allowCommand(user.id)) return []
 	const name = user.displayName

@@ -212,6 +212,26 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 		'SELECT count(*) AS viewers, coalesce(sum(is_new), 0) AS newViewers FROM temp.award_list'
 	)
 
+	// Viewers seen in plain chat, applied together (src/modules/bot/sightings.ts): new ones with starting points and
+	// their ledger rows; known ones get their name, moderator flag and time when one of them changed or the time is old.
+	db.run('CREATE TEMP TABLE IF NOT EXISTS seen_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, moderator INTEGER NOT NULL, is_new INTEGER NOT NULL) WITHOUT ROWID')
+	const addToSeenList = db.query<unknown, [string, string, number]>('INSERT OR REPLACE INTO temp.seen_list (id, name, moderator, is_new) VALUES (?1, ?2, ?3, 0)')
+	const markNewInSeenList = db.query<unknown, []>('UPDATE temp.seen_list SET is_new = 1 WHERE NOT EXISTS (SELECT 1 FROM viewers WHERE viewers.id = seen_list.id)')
+	const insertSeenViewers = db.query<unknown, { at: string; starting: number }>(
+		`INSERT INTO viewers (id, display_name, balance, is_moderator, created_at, seen_at)
+		SELECT id, name, $starting, moderator, $at, $at FROM temp.seen_list WHERE is_new`
+	)
+	const insertSeenStartingLedger = db.query<unknown, { at: string; starting: number }>(
+		`INSERT INTO ledger (viewer_id, delta, reason, created_at) SELECT id, $starting, 'starting', $at FROM temp.seen_list WHERE is_new`
+	)
+	const refreshSeen = db.query<unknown, { at: string; stale: string }>(
+		`UPDATE viewers SET display_name = seen.name, is_moderator = seen.moderator, seen_at = $at
+		FROM temp.seen_list AS seen WHERE viewers.id = seen.id AND NOT seen.is_new
+		AND (viewers.display_name IS NOT seen.name OR viewers.is_moderator IS NOT seen.moderator OR viewers.seen_at < $stale)`
+	)
+	const countNewSeen = db.query<{ n: number }, []>('SELECT count(*) AS n FROM temp.seen_list WHERE is_new')
+	const clearSeenList = db.query<unknown, []>('DELETE FROM temp.seen_list')
+
 	// Leaderboards: viewers who are not bots, not hidden (!hide) and not in ignore_users.
 	const LISTED = `is_bot = 0 AND hidden = 0 AND id NOT IN (SELECT value FROM json_each($ignore))
 		AND lower(display_name) NOT IN (SELECT lower(value) FROM json_each($ignore))`
@@ -287,6 +307,24 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 				return { created: false }
 			}
 			return upsert.immediate(viewer, now)
+		},
+		/**
+		 * Viewers seen in chat, together (in the order seen: a later sighting of one viewer wins): like touch for each,
+		 * set-wise. Inside the caller's transaction. Returns how many were new.
+		 */
+		touchMany(seen: readonly ViewerInput[], now: number): number {
+			if (seen.length === 0) return 0
+			const at = nowIso(now)
+			const starting = options.startingPoints()
+			clearSeenList.run()
+			for (const v of seen) addToSeenList.run(v.id, v.displayName, v.isModerator ? 1 : 0)
+			markNewInSeenList.run()
+			insertSeenViewers.run({ at, starting })
+			if (starting > 0) insertSeenStartingLedger.run({ at, starting })
+			refreshSeen.run({ at, stale: nowIso(now - SEEN_REFRESH_MS) })
+			const created = countNewSeen.get()?.n ?? 0
+			clearSeenList.run()
+			return created
 		},
 		/** Makes sure a viewer row exists, with no points (imports). Inside the caller's transaction. */
 		ensure(id: string, displayName: string, now: number): boolean {
