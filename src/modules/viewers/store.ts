@@ -132,8 +132,10 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	// Filled row by row in id order (appending to the list's b-tree), then the new viewers marked in one pass: about
 	// half the time of one INSERT ... SELECT over json_each with a lookup per row.
 	const addToAwardList = db.query<unknown, [string, string]>('INSERT OR IGNORE INTO temp.award_list (id, name, is_new) VALUES (?1, ?2, 0)')
+	// One pass over the list: 1 = a new viewer, 2 = a known one under a new name, 0 = known with the same name.
 	const markNewInAwardList = db.query<unknown, []>(
-		'UPDATE temp.award_list SET is_new = 1 WHERE NOT EXISTS (SELECT 1 FROM viewers WHERE viewers.id = award_list.id)'
+		`UPDATE temp.award_list SET is_new = CASE (SELECT display_name = award_list.name FROM viewers WHERE viewers.id = award_list.id)
+		WHEN 1 THEN 0 WHEN 0 THEN 2 ELSE 1 END`
 	)
 	const dropBotsFromAwardList = db.query<unknown, []>('DELETE FROM temp.award_list WHERE id IN (SELECT id FROM viewers WHERE is_bot = 1)')
 	// ignore_users: names (any case) or ids that never earn.
@@ -143,11 +145,11 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	)
 	const insertNewViewers = db.query<unknown, { at: string }>(
 		`INSERT INTO viewers (id, display_name, balance, created_at, seen_at)
-		SELECT id, name, 0, $at, $at FROM temp.award_list WHERE is_new`
+		SELECT id, name, 0, $at, $at FROM temp.award_list WHERE is_new = 1`
 	)
 	const insertStartingLedger = db.query<unknown, { starting: number; at: string }>(
 		`INSERT INTO ledger (viewer_id, delta, reason, created_at)
-		SELECT id, $starting, 'starting', $at FROM temp.award_list WHERE is_new`
+		SELECT id, $starting, 'starting', $at FROM temp.award_list WHERE is_new = 1`
 	)
 	const insertCycleLedger = db.query<unknown, { amount: number; at: string }>(
 		`INSERT INTO ledger (viewer_id, delta, reason, created_at) SELECT id, $amount, 'cycle', $at FROM temp.award_list`
@@ -194,7 +196,7 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 		stream_earned = CASE WHEN earned_stream IS $stream THEN stream_earned ELSE 0 END + ${amount}, earned_stream = $stream,
 		month_earned = CASE WHEN earned_month IS $month THEN month_earned ELSE 0 END + ${amount}, earned_month = $month`
 	const applyAward = db.query<unknown, { amount: number; starting: number; at: string; stream: number; previous: number | null; month: string }>(
-		`UPDATE viewers SET balance = balance + $amount + award.is_new * $starting, seen_at = $at, ${EARNED('$amount')},
+		`UPDATE viewers SET balance = balance + $amount + (award.is_new = 1) * $starting, seen_at = $at, ${EARNED('$amount')},
 		streak = CASE WHEN last_stream IS $stream THEN streak WHEN last_stream IS $previous THEN streak + 1 ELSE 1 END, last_stream = $stream
 		FROM temp.award_list AS award WHERE viewers.id = award.id`
 	)
@@ -206,10 +208,10 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	// Names rarely change: updating only those spares rewriting the display-name index for every viewer.
 	const applyNames = db.query<unknown, []>(
 		`UPDATE viewers SET display_name = award.name
-		FROM temp.award_list AS award WHERE viewers.id = award.id AND viewers.display_name IS NOT award.name`
+		FROM (SELECT id, name FROM temp.award_list WHERE is_new = 2) AS award WHERE viewers.id = award.id`
 	)
 	const countAwardList = db.query<{ viewers: number; newViewers: number }, []>(
-		'SELECT count(*) AS viewers, coalesce(sum(is_new), 0) AS newViewers FROM temp.award_list'
+		'SELECT count(*) AS viewers, coalesce(sum(is_new = 1), 0) AS newViewers FROM temp.award_list'
 	)
 
 	// Viewers seen in plain chat, applied together (src/modules/bot/sightings.ts): new ones with starting points and
