@@ -881,7 +881,10 @@ async function benchStall(fake: Child) {
 	await fetch(`${fake.url}/bench/clients?n=${STALL_VIEWERS}`, { method: 'POST' })
 	const bot = await startServe(instance, fake, 3)
 	await quietHost()
+	const rssBefore = memoryOf(bot.proc.pid).rssMb
 	const cycles = await probeLatency(bot, quick ? 7000 : 13_000, 10, 'cycle')
+	// VmHWM: the serve process's peak resident memory so far, its worker thread included.
+	const peakRss = memoryOf(bot.proc.pid).peakMb
 	await fetch(`${fake.url}/bench/clients?n=0`, { method: 'POST' })
 	const awarded = new Database(join(instance, 'tlapbot.sqlite'), { readonly: true })
 	const awards = (awarded.query("SELECT count(DISTINCT created_at) AS n FROM ledger WHERE reason = 'cycle'").get() as { n: number }).n
@@ -909,6 +912,13 @@ async function benchStall(fake: Child) {
 		met: worst <= 50 && awards > 0
 	})
 	if (worst > 50) findings.push(`${STALL_ROW}: p99 ${fmt(worst, 1)} ms (target ≤ 50 ms)`)
+	rows.push({
+		what: `serve's peak RSS (its points worker included) during 100,000-viewer points cycles`,
+		result: `${fmt(peakRss)} MB (${fmt(rssBefore)} MB before the first cycle), on a 1,000-viewer database`,
+		target: '≤ 150 MB',
+		met: peakRss <= 150,
+		after: STALL_ROW
+	})
 	if (awards === 0) findings.push(`${STALL_ROW}: no points cycle ran during the measurement`)
 }
 
