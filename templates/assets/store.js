@@ -573,23 +573,9 @@
 		state.busy = true
 		syncButtons(state)
 		say(`Betting on ${name}…`)
-		const key = newKey()
 		let answer = null
 		try {
-			for (let attempt = 0; attempt < 5; attempt++) {
-				try {
-					answer = await api('POST', '/api/store/bet', { outcome: String(index + 1), amount }, key)
-				} catch {
-					answer = null
-					await sleep(500 * (attempt + 1))
-					continue
-				}
-				if (answer.status === 429 || answer.status === 503) {
-					await sleep(1000 * Math.min(5, answer.retryAfter))
-					continue
-				}
-				break
-			}
+			answer = await postOnce('/api/store/bet', { outcome: String(index + 1), amount })
 		} finally {
 			state.busy = false
 		}
@@ -605,6 +591,30 @@
 		} else say(sentence(answer.json.message || answer.json.error) || `That did not work (error ${answer.status}).`, 'refused')
 		syncButtons(state)
 		void load(state)
+	}
+
+	/**
+	 * A click's POST with one Idempotency-Key, retried after a network error, 429 or 503 with that same key: a retry
+	 * can never charge twice. null when the bot could not be reached.
+	 */
+	async function postOnce(path, body) {
+		const key = newKey()
+		let answer = null
+		for (let attempt = 0; attempt < 5; attempt++) {
+			try {
+				answer = await api('POST', path, body, key)
+			} catch {
+				answer = null
+				await sleep(500 * (attempt + 1))
+				continue
+			}
+			if (answer.status === 429 || answer.status === 503) {
+				await sleep(1000 * Math.min(5, answer.retryAfter))
+				continue
+			}
+			break
+		}
+		return answer
 	}
 
 	function syncButtons(state) {
@@ -758,24 +768,9 @@
 			state.busy = true
 			syncButtons(state)
 			say('Redeeming…')
-			// One key for this click: a retry after a network error or 429 can never charge twice.
-			const key = newKey()
 			let answer = null
 			try {
-				for (let attempt = 0; attempt < 5; attempt++) {
-					try {
-						answer = await api('POST', '/api/store/redeem', body, key)
-					} catch {
-						answer = null
-						await sleep(500 * (attempt + 1))
-						continue
-					}
-					if (answer.status === 429 || answer.status === 503) {
-						await sleep(1000 * Math.min(5, answer.retryAfter))
-						continue
-					}
-					break
-				}
+				answer = await postOnce('/api/store/redeem', body)
 			} finally {
 				state.busy = false
 			}

@@ -126,7 +126,7 @@ describeInBrowser('admin page in Chromium', () => {
 	async function loggedIn(width: number, bypassCSP = false): Promise<Page> {
 		const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP })
 		const page = await context.newPage()
-		page.on('close', () => void context.close())
+		page.on('close', () => void context.close().catch(() => undefined))
 		await page.goto(`${base}/admin/login`)
 		await page.fill('input[type=password]', 'correct horse battery')
 		await page.click('button[type=submit]')

@@ -96,6 +96,37 @@ export function createStore(deps: StoreDeps) {
 		return sayTo(messages, config.prefix, viewerName)
 	}
 
+	/**
+	 * One request from the page per Idempotency-Key: a repeated key gets the first answer and changes nothing; the same
+	 * key with another request (its fingerprint) is a mistake, not a retry. The work runs in one transaction, where the
+	 * key is checked again, so two requests with one key never both get through; the per-viewer rate limit applies.
+	 */
+	function once(
+		viewerId: string,
+		key: string | undefined,
+		fingerprint: string,
+		now: number,
+		work: (viewer: NonNullable<ReturnType<StoreDeps['viewers']['viewer']>>) => RedeemAnswer
+	): RedeemAnswer | 'rate_limited' | 'key_reused' {
+		const viewer = deps.viewers.viewer(viewerId)
+		if (!viewer) return { ok: false, message: 'You are not known to the bot yet: say something in chat first.', balance: undefined }
+		const earlierAnswer = (): RedeemAnswer | 'key_reused' | undefined => {
+			const kept = key ? (deps.idempotency.get(viewerId, key) as { request: string; answer: RedeemAnswer } | undefined) : undefined
+			if (!kept) return undefined
+			return kept.request === fingerprint ? kept.answer : 'key_reused'
+		}
+		const earlier = earlierAnswer()
+		if (earlier) return earlier
+		if (!deps.limiter.allow(viewerId, now)) return 'rate_limited'
+		return deps.transact<RedeemAnswer | 'key_reused'>(() => {
+			const earlier = earlierAnswer()
+			if (earlier) return earlier
+			const result = work(viewer)
+			if (key) deps.idempotency.put(viewerId, key, { request: fingerprint, answer: result }, now)
+			return result
+		})
+	}
+
 	function blockOf(redeem: Redeem, viewerId: string, balance: number, now: number): CardBlock | undefined {
 		const refusal = checkLimits(redeem, deps.purchases.usage(redeem, viewerId), now)
 		if (refusal) {
@@ -164,28 +195,15 @@ export function createStore(deps: StoreDeps) {
 		 * Idempotency-Key, so a retried click never bets twice.
 		 */
 		bet(viewerId: string, request: BetRequest, key: string | undefined, now: number): RedeemAnswer | 'rate_limited' | 'key_reused' {
-			const viewer = deps.viewers.viewer(viewerId)
-			if (!viewer) return { ok: false, message: 'You are not known to the bot yet: say something in chat first.', balance: undefined }
-			const fingerprint = JSON.stringify(['bet', request.outcome, request.amount])
-			const earlierAnswer = (): RedeemAnswer | 'key_reused' | undefined => {
-				const kept = key ? (deps.idempotency.get(viewerId, key) as { request: string; answer: RedeemAnswer } | undefined) : undefined
-				if (!kept) return undefined
-				return kept.request === fingerprint ? kept.answer : 'key_reused'
-			}
-			const earlier = earlierAnswer()
-			if (earlier) return earlier
-			if (!deps.limiter.allow(viewerId, now)) return 'rate_limited'
-			const settings = deps.settings()
-			if (!settings.config.predictions_enabled) return { ok: false, message: 'Predictions are off.', balance: viewer.balance }
-			const betCommand = settings.commands.nameOf('bet') ?? 'bet'
-			return deps.transact<RedeemAnswer | 'key_reused'>(() => {
-				const earlier = earlierAnswer()
-				if (earlier) return earlier
-				const [reply] = handleBetCommand({ predictions: deps.predictions, say: words(viewer.displayName), now, viewerId, betCommand }, `${request.outcome} ${request.amount}`)
+			return once(viewerId, key, JSON.stringify(['bet', request.outcome, request.amount]), now, (viewer) => {
+				const settings = deps.settings()
+				if (!settings.config.predictions_enabled) return { ok: false, message: 'Predictions are off.', balance: viewer.balance }
+				const betCommand = settings.commands.nameOf('bet') ?? 'bet'
+				const say = words(viewer.displayName)
+				const [reply] = handleBetCommand({ predictions: deps.predictions, say, now, viewerId, betCommand }, `${request.outcome} ${request.amount}`)
 				const balance = deps.viewers.viewer(viewerId)?.balance
-				const result: RedeemAnswer = { ok: balance !== viewer.balance, message: reply?.text ?? '', balance }
-				if (key) deps.idempotency.put(viewerId, key, { request: fingerprint, answer: result }, now)
-				return result
+				// A bet that went through took points; a refusal took none.
+				return { ok: balance !== viewer.balance, message: reply?.text ?? '', balance }
 			})
 		},
 
@@ -194,48 +212,22 @@ export function createStore(deps: StoreDeps) {
 		 * nothing; a successful redeem is announced in chat like the chat command's.
 		 */
 		redeem(viewerId: string, request: RedeemRequest, key: string | undefined, now: number): RedeemAnswer | 'rate_limited' | 'key_reused' {
-			const viewer = deps.viewers.viewer(viewerId)
-			if (!viewer) return { ok: false, message: 'You are not known to the bot yet: say something in chat first.', balance: undefined }
-			// A key names one request: the same key with another request is a mistake, not a retry.
-			const fingerprint = JSON.stringify([request.redeem, request.note ?? null, request.amount ?? null])
-			const earlierAnswer = (): RedeemAnswer | 'key_reused' | undefined => {
-				const kept = key ? (deps.idempotency.get(viewerId, key) as { request: string; answer: RedeemAnswer } | undefined) : undefined
-				if (!kept) return undefined
-				return kept.request === fingerprint ? kept.answer : 'key_reused'
-			}
-			const earlier = earlierAnswer()
-			if (earlier) return earlier
-			if (!deps.limiter.allow(viewerId, now)) return 'rate_limited'
 			const settings = deps.settings()
-			const say = words(viewer.displayName)
 			let announcements: { text: string; to: 'public' }[] = []
-			const answer = deps.transact<RedeemAnswer | 'key_reused'>(() => {
-				// Checked again inside the transaction: two requests with one key never both get through.
-				const earlier = earlierAnswer()
-				if (earlier) return earlier
+			const answer = once(viewerId, key, JSON.stringify([request.redeem, request.note ?? null, request.amount ?? null]), now, (viewer) => {
 				const redeem = findRedeem(settings.redeems, request.redeem)
-				let result: RedeemAnswer
-				if (!redeem) {
-					result = { ok: false, message: `There is no redeem called ${request.redeem}.`, balance: viewer.balance }
-				} else {
-					const used = useRedeem(
-						{ purchases: deps.purchases, activeCategories: deps.moderation.activeCategories(), now },
-						say,
-						viewerId,
-						redeem,
-						{ note: request.note ?? '', amount: request.amount === undefined ? '' : String(request.amount) },
-						'page'
-					)
-					announcements = used.replies.filter((r): r is { text: string; to: 'public' } => r.to === 'public')
-					const personal = used.replies.find((r) => r.to !== 'public')
-					result = {
-						ok: used.ok,
-						message: (personal ?? used.replies[0])?.text ?? '',
-						balance: used.balance ?? deps.viewers.viewer(viewerId)?.balance
-					}
-				}
-				if (key) deps.idempotency.put(viewerId, key, { request: fingerprint, answer: result }, now)
-				return result
+				if (!redeem) return { ok: false, message: `There is no redeem called ${request.redeem}.`, balance: viewer.balance }
+				const used = useRedeem(
+					{ purchases: deps.purchases, activeCategories: deps.moderation.activeCategories(), now },
+					words(viewer.displayName),
+					viewerId,
+					redeem,
+					{ note: request.note ?? '', amount: request.amount === undefined ? '' : String(request.amount) },
+					'page'
+				)
+				announcements = used.replies.filter((r): r is { text: string; to: 'public' } => r.to === 'public')
+				const personal = used.replies.find((r) => r.to !== 'public')
+				return { ok: used.ok, message: (personal ?? used.replies[0])?.text ?? '', balance: used.balance ?? deps.viewers.viewer(viewerId)?.balance }
 			})
 			// The public line in chat, exactly as the chat command says it; sent once the purchase is committed.
 			if (announcements.length && !settings.config.passive) deps.replies.send(announcements)
