@@ -3,7 +3,7 @@
 // webhooks, /healthz or pages. A busy database comes back as SQLITE_BUSY, which the points timer retries.
 import type { Bot } from './bot.ts'
 import { configuredReceivers } from './modules/events/outbox.ts'
-import type { AwardResult, EarningRules } from './modules/points/award.ts'
+import type { EarningRules } from './modules/points/award.ts'
 import type { FetchAndAward } from './modules/points/cycle.ts'
 import type { AwardJob, AwardReply } from './points-worker.ts'
 
@@ -39,9 +39,9 @@ export function createAwardOffload(bot: Pick<Bot, 'settings' | 'wakeEventListene
 			rules: rules ?? { ignore: [], chatters: [], activeChatterBonus: 0, firstChatBonus: 0, streakBonus: 0, streakStreams: 3 },
 			receivers: configuredReceivers(config.outgoing_webhooks).map((r) => ({ id: r.id, events: [...r.events] }))
 		}
-		return new Promise<{ ok: true; result: AwardResult } | { ok: false; message: string }>((resolve, reject) => {
+		return new Promise<Awaited<ReturnType<FetchAndAward>>>((resolve, reject) => {
 			waiting.set(job.id, (reply) => {
-				if (reply.kind === 'done') resolve({ ok: true, result: reply.result })
+				if (reply.kind === 'done') resolve({ ok: true, result: reply.result, timings: reply.timings })
 				else if (reply.kind === 'owncast') resolve({ ok: false, message: reply.message })
 				else if (reply.kind === 'busy') reject(new BusyError('the database is locked by another process'))
 				else if (reply.kind === 'error') reject(new Error(reply.message))

@@ -29,7 +29,7 @@ export type AwardJob = {
 }
 
 export type AwardReply =
-	| { id: number; kind: 'done'; result: AwardResult }
+	| { id: number; kind: 'done'; result: AwardResult; timings: { fetchMs: number; awardMs: number } }
 	| { id: number; kind: 'owncast'; message: string }
 	| { id: number; kind: 'busy' }
 	| { id: number; kind: 'error'; message: string }
@@ -44,6 +44,9 @@ function awardFor(first: AwardJob) {
 		const db = openDatabase(first.databasePath)
 		// Like the main connection: never wait for a lock; a busy database is reported and the cycle retried.
 		db.run('PRAGMA busy_timeout = 0')
+		// The award's pages are copied from the write-ahead log into the database after its outcome is sent (below),
+		// not inside its commit: the points are there as soon as they are committed.
+		db.run('PRAGMA wal_autocheckpoint = 0')
 		const transact = createTransact(db)
 		const job = () => current as AwardJob
 		const viewers = createViewerStore(db, { startingPoints: () => job().startingPoints })
@@ -63,15 +66,29 @@ self.onmessage = async (event: MessageEvent<AwardJob>) => {
 	current = job
 	let reply: AwardReply
 	try {
-		const users = await createOwncastClient({ baseUrl: job.owncast.url, accessToken: job.owncast.token }).chatUsers()
+		const started = performance.now()
+		const users = await createOwncastClient({ baseUrl: job.owncast.url, accessToken: job.owncast.token, timeoutMs: 60_000 }).chatUsers()
 		if (!users.ok) {
 			reply = { id: job.id, kind: 'owncast', message: users.message }
 		} else {
 			const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
-			reply = { id: job.id, kind: 'done', result: awardFor(job)(viewers, job.amount, job.now, job.minIntervalMs, job.rules) }
+			const fetched = performance.now()
+			const result = awardFor(job)(viewers, job.amount, job.now, job.minIntervalMs, job.rules)
+			reply = { id: job.id, kind: 'done', result, timings: { fetchMs: fetched - started, awardMs: performance.now() - fetched } }
 		}
 	} catch (error) {
 		reply = isBusy(error) ? { id: job.id, kind: 'busy' } : { id: job.id, kind: 'error', message: (error as Error).message }
 	}
 	self.postMessage(reply)
+	// In a later turn: a message posted by a thread is delivered once the thread's current turn is over.
+	const db = open?.db
+	if (reply.kind === 'done' && db) {
+		setTimeout(() => {
+			try {
+				db.run('PRAGMA wal_checkpoint(PASSIVE)')
+			} catch {
+				// Busy or closed: the next commit on any connection checkpoints.
+			}
+		}, 0)
+	}
 }

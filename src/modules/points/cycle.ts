@@ -12,7 +12,7 @@ export type FetchAndAward = (
 	now: number,
 	minIntervalMs: number,
 	rules: EarningRules | undefined
-) => Promise<{ ok: true; result: AwardResult } | { ok: false; message: string }>
+) => Promise<{ ok: true; result: AwardResult; timings?: { fetchMs: number; awardMs: number } } | { ok: false; message: string }>
 
 export type CycleDeps = {
 	client: Pick<OwncastClient, 'status' | 'chatUsers'>
