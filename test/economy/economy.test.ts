@@ -246,6 +246,8 @@ describe('polls in chat', () => {
 			'Poll food: Which food? Vote with !vote food <option> <points>: 1. pizza, 2. soup.'
 		])
 		expect(await b.chatReplies(bob, '!vote food 2 40')).toEqual(['@Bob, 40 points for soup in food. 60 points left.'])
+		// A poll that breaks a rule is named, to the moderator.
+		expect((await b.chatReplies(mod, '!poll open drinks Which? | tea | Tea'))[0]).toStartWith('@Mod, no poll was opened: ')
 		expect(await b.chatReplies(bob, '!vote food pizza 70')).toEqual(['@Bob, you have 60 points, not enough to spend 70 points.'])
 		// Only moderators open polls: no reply at all to anyone else.
 		expect(await b.chatReplies(alice, '!poll close food', 0)).toEqual([])

@@ -652,7 +652,7 @@ describe('chat commands', () => {
 		expect(s.audit.entries().map((e) => e.actor)).toContain('Mod (mod)')
 	})
 
-	test('!predict with bad arguments leaves the usage to the caller', () => {
+	test('!predict with bad arguments leaves the usage to the caller; a broken rule is named', () => {
 		const s = setup()
 		const { predict } = chat(s)
 		for (const args of [
@@ -663,15 +663,19 @@ describe('chat commands', () => {
 			'open Who wins? | a',
 			'open | a | b',
 			'open Who? | a | ',
-			'open 0 Who? | a | b',
-			'open 86401 Who? | a | b',
-			'open Who? | a | A',
 			'resolve',
 			'lock now',
 			'cancel it'
 		]) {
 			expect(predict(args)).toBeUndefined()
 		}
+		// A well-formed opening that breaks a rule says which, to the moderator only.
+		expect(predict('open 0 Who? | a | b')).toEqual([{ text: '@Mod, no prediction was opened: the betting window must be 1 to 86400 seconds.', to: 'viewer' }])
+		expect(predict('open 86401 Who? | a | b')?.[0]?.text).toBe('@Mod, no prediction was opened: the betting window must be 1 to 86400 seconds.')
+		expect(predict('open Who? | a | A')?.[0]?.text).toBe('@Mod, no prediction was opened: the outcomes must all be different.')
+		expect(predict(`open Who? | ${Array.from({ length: 11 }, (_, i) => `o${i}`).join(' | ')}`)?.[0]?.text).toBe(
+			'@Mod, no prediction was opened: a prediction needs 2 to 10 outcomes.'
+		)
 		expect(s.predictions.current(T0)).toBeUndefined()
 		// A number alone before the | is the question, not a window.
 		expect(predict('open 42 | a | b')?.[0]?.text).toStartWith('Prediction: 42 Bet')

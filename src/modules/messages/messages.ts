@@ -94,9 +94,9 @@ export const DEFAULT_MESSAGES = {
 	prediction_unknown_outcome: '@{name}, that is not an outcome of this prediction: {outcomes}.',
 	prediction_bet_usage: '@{name}, bet like this: {prefix}{bet} <outcome or number> <points>, e.g. {prefix}{bet} 1 100.',
 	prediction_not_enough: '@{name}, you have {balance}, not enough to bet {amount}.',
+	prediction_invalid: '@{name}, no prediction was opened: {problem}.',
 	prediction_already_open: '@{name}, a prediction is already running: {question} Resolve or cancel it first.',
 	prediction_mod_none: '@{name}, no prediction is running.',
-	prediction_not_locked: '@{name}, lock the prediction (or wait for its window to end) before resolving it.',
 	// Polls
 	poll_opened: 'Poll {poll}: {question} Vote with {prefix}{vote} {poll} <option> <points>: {options}.',
 	poll_closed: 'Poll {poll} is closed: {results}.',
@@ -106,7 +106,7 @@ export const DEFAULT_MESSAGES = {
 	poll_vote_usage: '@{name}, vote like this: {prefix}{vote} <poll> <option> <points>.',
 	poll_not_enough: '@{name}, you have {balance}, not enough to spend {amount}.',
 	poll_already_open: '@{name}, a poll called {poll} is already open.',
-	poll_mod_usage: '@{name}, usage: {usage}',
+	poll_invalid: '@{name}, no poll was opened: {problem}.',
 	// Leaderboard
 	top: 'Top by points: {list}. {rank}',
 	top_rank: 'You are #{rank} with {balance}.',

@@ -52,7 +52,7 @@ export function handlePollCommand(deps: PollCommandDeps, args: string): Reply[] 
 		}
 		if (result.reason === 'already_open') return [say('poll_already_open', { poll: result.poll })]
 		// No message of its own says what is wrong with a poll: the usage message carries the problem.
-		return [say('poll_mod_usage', { usage: result.problem })]
+		return [say('poll_invalid', { problem: result.problem })]
 	}
 	const close = /^close\s+(\S+)$/i.exec(args.trim())
 	if (close?.[1]) {

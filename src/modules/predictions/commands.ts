@@ -63,8 +63,8 @@ export function handlePredictCommand(deps: PredictCommandDeps, args: string): Re
 		const result = predictions.open(opening, actor, now)
 		if (!result.ok) {
 			if (result.reason === 'already_open') return [say('prediction_already_open', { question: result.current.question })]
-			// The rules (2 to 10 outcomes, lengths, the window) are in the usage.
-			return undefined
+			// Which rule the opening broke (2 to 10 outcomes, lengths, the window), in words.
+			return [say('prediction_invalid', { problem: result.problem })]
 		}
 		const p = result.prediction
 		// Messages come back trimmed: the space before the window's sentence is put back here.
