@@ -315,7 +315,7 @@ describe('voting', () => {
 		const env = setup({ alice: 100 })
 		env.polls.sync([FOOD], T0)
 		env.polls.vote('alice', 'FOOD', 'Soup', 30, T0)
-		expect(eventsOf(env, 'poll.vote').map((e) => e.data)).toEqual([{ poll: 'food', viewer: { id: 'alice' }, option: 'soup', amount: 30 }])
+		expect(eventsOf(env, 'poll.vote').map((e) => e.data)).toEqual([{ poll: 'food', viewer: { id: 'alice', name: 'ALICE' }, option: 'soup', amount: 30 }])
 		expect(eventsOf(env).map((e) => e.name)).toEqual(['poll.opened', 'poll.vote'])
 	})
 
@@ -354,7 +354,7 @@ describe('events and audit', () => {
 		pollCommand(env, 'close food')
 		expect(eventsOf(env).map((e) => [e.name, e.data])).toEqual([
 			['poll.opened', { poll: 'food', question: 'Which food?', options: ['pizza', 'soup'] }],
-			['poll.vote', { poll: 'food', viewer: { id: 'alice' }, option: 'pizza', amount: 40 }],
+			['poll.vote', { poll: 'food', viewer: { id: 'alice', name: 'ALICE' }, option: 'pizza', amount: 40 }],
 			[
 				'poll.closed',
 				{

@@ -187,7 +187,7 @@ describe('betting', () => {
 		expect(events).toHaveLength(4)
 		expect(events[3]?.data).toEqual({
 			id: 1,
-			viewer: { id: 'carol' },
+			viewer: { id: 'carol', name: 'CAROL' },
 			outcome: 'No',
 			amount: 100,
 			pools: [

@@ -67,7 +67,7 @@ export type PollVote =
 export type PollDeps = {
 	transact: Transact
 	store: PollStore
-	viewers: Pick<ViewerStore, 'debit'>
+	viewers: Pick<ViewerStore, 'debit' | 'names'>
 	/** Reports poll.opened, poll.vote and poll.closed, inside the transaction of the change. */
 	events: EventLog
 	audit: Pick<AuditStore, 'record'>
@@ -229,7 +229,8 @@ export function createPolls(deps: PollDeps) {
 				if (!charged.ok) return { ok: false, reason: 'not_enough', balance: charged.balance, amount }
 				store.addVote(poll.id, viewerId, option, amount)
 				const name = poll.options[option] as string
-				events.record('poll.vote', { poll: poll.name, viewer: { id: viewerId }, option: name, amount }, now)
+				const who = { id: viewerId, name: deps.viewers.names([viewerId]).get(viewerId) ?? viewerId }
+				events.record('poll.vote', { poll: poll.name, viewer: who, option: name, amount }, now)
 				return { ok: true, poll: poll.name, option: name, amount, balance: charged.balance, results: resultsOf(poll, store.tally(poll.id)) }
 			})
 		},

@@ -83,7 +83,7 @@ export type CancelResult =
 export type PredictionDeps = {
 	transact: Transact
 	store: PredictionStore
-	viewers: Pick<ViewerStore, 'debit' | 'credit'>
+	viewers: Pick<ViewerStore, 'debit' | 'credit' | 'names'>
 	/** prediction.opened, prediction.bet, prediction.locked, prediction.resolved, prediction.cancelled. */
 	events: EventLog
 	audit: Pick<AuditStore, 'record'>
@@ -243,7 +243,8 @@ export function createPredictions(deps: PredictionDeps) {
 				if (total === undefined) return rollback({ ok: false, reason: 'other_outcome', prediction: view(p, now), outcome: p.outcomes[earlier?.outcome ?? 0] ?? '' })
 				const prediction = view(p, now)
 				const name = p.outcomes[outcome] as string
-				events.record('prediction.bet', { id: p.id, viewer: { id: viewerId }, outcome: name, amount, pools: poolsData(prediction) }, now)
+				const who = { id: viewerId, name: deps.viewers.names([viewerId]).get(viewerId) ?? viewerId }
+				events.record('prediction.bet', { id: p.id, viewer: who, outcome: name, amount, pools: poolsData(prediction) }, now)
 				return { ok: true, prediction, outcome: name, amount, total, balance: charged.balance }
 			})
 		},
