@@ -4,9 +4,7 @@
 // (the admin password, a token, webhook_secret) is ever printed: every line goes through scrub() as a last guard.
 import type { Database } from 'bun:sqlite'
 import { existsSync, readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'
-import { Writable } from 'node:stream'
 import { defineCommand } from 'citty'
 import { setTopLevelKeys, updateConfigFile, type TopLevelValues } from '../config/edit.ts'
 import { ensureInstance, exampleConfig, generateSecret, tightenInstance } from '../config/instance.ts'
@@ -19,17 +17,12 @@ import { createSetupStore, readSetupRecord, type SetupStore } from '../modules/s
 import type { Config } from '../modules/settings/schema.ts'
 import { instanceArgs } from './_args.ts'
 import { UserError } from './_instance.ts'
+import { hiddenQuestions } from './_prompt.ts'
 
 /** Owncast's admin password for scripts; read here only, never a config.toml key and never stored. */
 export const ADMIN_PASSWORD_ENV = 'TLAPBOT_OWNCAST_ADMIN_PASSWORD'
 /** Owncast shows at most 30 characters of a chat name (MaxChatDisplayNameLength). */
 const MAX_BOT_NAME = 30
-
-/** Typing stopped: Ctrl+C or Ctrl+D at the prompt. */
-class Cancelled extends Error {
-	readonly exitCode = 130
-	override name = 'Cancelled'
-}
 
 export default defineCommand({
 	meta: {
@@ -209,27 +202,11 @@ async function readPassword(env: Env): Promise<string> {
 
 /** Asks on the terminal with echo off: the prompt goes to stderr, the typed characters go nowhere. */
 async function askHidden(prompt: string): Promise<string> {
-	let muted = false
-	const output = new Writable({
-		write(chunk, encoding, callback) {
-			if (!muted) process.stderr.write(chunk, encoding)
-			callback()
-		}
-	})
-	const rl = createInterface({ input: process.stdin, output, terminal: true })
+	const questions = hiddenQuestions('cancelled; nothing was changed')
 	try {
-		const answer = new Promise<string>((resolve, reject) => {
-			rl.on('SIGINT', () => reject(new Cancelled('cancelled; nothing was changed')))
-			rl.on('close', () => reject(new Cancelled('cancelled; nothing was changed')))
-			rl.question(prompt, resolve)
-		})
-		muted = true // After the prompt is out: from here on, readline's echo of each key is swallowed.
-		return await answer
+		return await questions.ask(prompt)
 	} finally {
-		muted = false
-		rl.removeAllListeners('close')
-		rl.close()
-		process.stderr.write('\n')
+		questions.close()
 	}
 }
 

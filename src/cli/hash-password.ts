@@ -1,59 +1,13 @@
 // Makes the admin_password line for config.toml: the password is read without echo on a terminal (or as one line
 // from standard input otherwise), checked against the admin_password rule, and only its hash is printed.
 import { defineCommand } from 'citty'
-import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
 import { UserError } from './_instance.ts'
+import { hiddenQuestions } from './_prompt.ts'
 
 /** The admin_password rule in config.toml (modules/settings/schema.ts). */
 export const MIN_PASSWORD_LENGTH = 8
 /** The longest password the admin login accepts (MAX_PASSWORD_LENGTH in modules/admin/routes.tsx). */
 export const MAX_PASSWORD_LENGTH = 1024
-
-/** Typing stopped: Ctrl+C or Ctrl+D at the prompt. */
-class Cancelled extends Error {
-	readonly exitCode = 130
-	override name = 'Cancelled'
-}
-
-/**
- * Questions on the terminal with echo off: each prompt goes to stderr, the typed characters go nowhere. One readline
- * interface for every question, so the terminal stays in raw mode (no echo) between them.
- */
-function hiddenQuestions() {
-	let muted = false
-	const output = new Writable({
-		write(chunk, encoding, callback) {
-			if (!muted) process.stderr.write(chunk, encoding)
-			callback()
-		}
-	})
-	const rl = createInterface({ input: process.stdin, output, terminal: true })
-	let stop: ((error: Error) => void) | undefined
-	const cancel = () => stop?.(new Cancelled('cancelled; nothing printed'))
-	rl.on('SIGINT', cancel) // Ctrl+C
-	rl.on('close', cancel) // Ctrl+D
-	return {
-		async ask(prompt: string): Promise<string> {
-			try {
-				const answer = new Promise<string>((resolve, reject) => {
-					stop = reject
-					rl.question(prompt, resolve)
-				})
-				muted = true // After the prompt is out: from here on, readline's echo of each key is swallowed.
-				return await answer
-			} finally {
-				muted = false
-				stop = undefined
-				process.stderr.write('\n')
-			}
-		},
-		close() {
-			rl.removeListener('close', cancel)
-			rl.close()
-		}
-	}
-}
 
 /** The first line of standard input (a pipe or a file), without its line ending. */
 async function readLine(): Promise<string | undefined> {
@@ -71,7 +25,7 @@ export default defineCommand({
 	async run() {
 		let password: string | undefined
 		if (process.stdin.isTTY) {
-			const questions = hiddenQuestions()
+			const questions = hiddenQuestions('cancelled; nothing printed')
 			try {
 				password = await questions.ask('Admin password: ')
 				if (password.length >= MIN_PASSWORD_LENGTH && (await questions.ask('Again, to check: ')) !== password) {
