@@ -106,4 +106,8 @@ export function errorField(message: string): { key: string; text: string } | und
 	return { key: known ? key : 'name', text: match[2] ?? message }
 }
 
+/** The redeem as redeems.toml spells its name (commands compare case-insensitively, a URL may differ in case). */
+export const nameInFile = (tables: Readonly<Record<string, unknown>>, asked: string): string | undefined =>
+	Object.keys(tables).find((name) => name.toLowerCase() === asked.toLowerCase())
+
 export const isRedeemType = (type: string): type is RedeemType => (REDEEM_TYPES as readonly string[]).includes(type)

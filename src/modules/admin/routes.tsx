@@ -44,7 +44,7 @@ import { overlayUrls } from '../overlays/urls.ts'
 import { counterNames, findCategory, findRedeem, isRedeemActive, milestoneGoals, redeemCategories } from '../redeems/model.ts'
 import type { RedeemStore } from '../redeems/store.ts'
 import type { RedeemEdit, RedeemsFileAccess } from '../redeems/file.ts'
-import { errorField, formFromPost, formFromTable, redeemFromForm } from './redeem-form.ts'
+import { errorField, formFromPost, formFromTable, nameInFile, redeemFromForm } from './redeem-form.ts'
 import type { Identity } from '../identity/service.ts'
 import type { AdjustMode, Moderation, ResolveAction } from '../moderation/service.ts'
 import type { NamedRedemption, Queue } from '../redemptions/queue.ts'
@@ -365,8 +365,13 @@ export function adminRoutes(deps: AdminDeps) {
 		)
 	}
 
-	/** Who did it, for the audit log. */
-	const actorOf = (session: Session) => (session as Session & { actor?: string }).actor ?? ADMIN_ACTOR
+	/** The page for a viewer id nobody has. */
+	const noSuchViewer = (set: ResponseSet, id: string) =>
+		page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
+	/** Back to the Redeems tab: the redeem is not (or no longer) in redeems.toml. */
+	const noRedeemInFile = (set: ResponseSet, asked: string) =>
+		redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${asked.slice(0, 64)} in redeems.toml.` })
+
 
 	function editorPage(
 		set: ResponseSet,
@@ -394,9 +399,9 @@ export function adminRoutes(deps: AdminDeps) {
 	}
 
 	/** Creates (editing undefined) or saves a redeem from the editor's form; a rename asks first. */
-	function saveRedeem(set: ResponseSet, session: Session, asked: string | undefined, form: Form) {
+	function saveRedeem(set: ResponseSet, session: Session, actor: string, asked: string | undefined, form: Form) {
 		// The redeem as redeems.toml spells it (the URL may differ in case); gone since the page loaded: said so.
-		const editing = asked === undefined ? undefined : Object.keys(deps.redeemsFile.read().tables).find((n) => n.toLowerCase() === asked.toLowerCase())
+		const editing = asked === undefined ? undefined : nameInFile(deps.redeemsFile.read().tables, asked)
 		if (asked !== undefined && editing === undefined) {
 			return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${asked.slice(0, 64)} in redeems.toml; nothing was saved.` })
 		}
@@ -431,7 +436,7 @@ export function adminRoutes(deps: AdminDeps) {
 			return again(422, error, { kind: 'error', text: `Nothing was saved: ${result.message}` })
 		}
 		const what = editing === undefined ? 'created' : renamed ? `renamed from ${editing}` : 'saved'
-		deps.moderation.audit(actorOf(session), editing === undefined ? 'redeem created' : renamed ? 'redeem renamed' : 'redeem edited', `${posted.name}: ${what}`, deps.clock())
+		deps.moderation.audit(actor, editing === undefined ? 'redeem created' : renamed ? 'redeem renamed' : 'redeem edited', `${posted.name}: ${what}`, deps.clock())
 		deps.log.info(`admin page: redeem ${posted.name} ${what} in redeems.toml`)
 		return redirectWith(set, '/admin/redeems', {
 			kind: 'ok',
@@ -707,9 +712,7 @@ export function adminRoutes(deps: AdminDeps) {
 		.get('/admin/viewers/:id', ({ headers, params, session, query, set }) => {
 			const q = searchText(query)
 			const viewer = viewerOf(params.id)
-			if (!viewer) {
-				return page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
-			}
+			if (!viewer) return noSuchViewer(set, params.id)
 			return page(
 				set,
 				200,
@@ -727,9 +730,7 @@ export function adminRoutes(deps: AdminDeps) {
 		.get('/admin/viewers/:id/sessions', ({ headers, params, session, query, set }) => {
 			const q = searchText(query)
 			const viewer = viewerOf(params.id)
-			if (!viewer) {
-				return page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${params.id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
-			}
+			if (!viewer) return noSuchViewer(set, params.id)
 			return page(
 				set,
 				200,
@@ -878,20 +879,22 @@ export function adminRoutes(deps: AdminDeps) {
 		.get('/admin/new-redeem', ({ headers, session, set }) =>
 			editorPage(set, session as Session, 200, undefined, deps.redeemsFile.read().version, { type: 'list' }, undefined, takeFlash(headers, set))
 		)
-		.post('/admin/new-redeem', ({ session, body, set }) => saveRedeem(set, session as Session, undefined, (body ?? {}) as Form))
+		.post('/admin/new-redeem', ({ actor, session, body, set }) => saveRedeem(set, session as Session, actor, undefined, (body ?? {}) as Form))
 		.get('/admin/redeems/:name/edit', ({ headers, params, session, set }) => {
 			const file = deps.redeemsFile.read()
-			const name = Object.keys(file.tables).find((n) => n.toLowerCase() === params.name.toLowerCase())
-			if (name === undefined) return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)} in redeems.toml.` })
+			const name = nameInFile(file.tables, params.name)
+			if (name === undefined) return noRedeemInFile(set, params.name)
 			const fields = { name, ...formFromTable(file.tables[name] ?? {}) }
 			return editorPage(set, session as Session, 200, name, file.version, fields, undefined, takeFlash(headers, set))
 		})
-		.post('/admin/redeems/:name/edit', ({ params, session, body, set }) => saveRedeem(set, session as Session, params.name, (body ?? {}) as Form))
-		.post('/admin/redeems/:name/delete', ({ params, session, body, set }) => {
+		.post('/admin/redeems/:name/edit', ({ actor, params, session, body, set }) =>
+			saveRedeem(set, session as Session, actor, params.name, (body ?? {}) as Form)
+		)
+		.post('/admin/redeems/:name/delete', ({ actor, params, session, body, set }) => {
 			const form = (body ?? {}) as Form
 			const file = deps.redeemsFile.read()
-			const name = Object.keys(file.tables).find((n) => n.toLowerCase() === params.name.toLowerCase())
-			if (name === undefined) return redirectWith(set, '/admin/redeems', { kind: 'error', text: `There is no redeem called ${params.name.slice(0, 64)} in redeems.toml.` })
+			const name = nameInFile(file.tables, params.name)
+			if (name === undefined) return noRedeemInFile(set, params.name)
 			const version = first(form.version) ?? ''
 			if (first(form.confirm) !== 'yes') {
 				return page(
@@ -912,7 +915,7 @@ export function adminRoutes(deps: AdminDeps) {
 				const text = result.reason === 'conflict' ? CONFLICT : result.message
 				return redirectWith(set, `/admin/redeems/${encodeURIComponent(name)}/edit`, { kind: 'error', text })
 			}
-			deps.moderation.audit(actorOf(session as Session), 'redeem deleted', `${name}: removed from redeems.toml`, deps.clock())
+			deps.moderation.audit(actor, 'redeem deleted', `${name}: removed from redeems.toml`, deps.clock())
 			deps.log.info(`admin page: deleted the redeem ${name} from redeems.toml`)
 			return redirectWith(set, '/admin/redeems', { kind: 'ok', text: `${name} is deleted; redeems.toml is saved (the previous version is redeems.toml.bak).` })
 		})
