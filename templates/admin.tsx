@@ -5,7 +5,7 @@
 import type { PropsWithChildren } from '@kitajs/html'
 import type { AuditEntry } from '../src/modules/audit/store.ts'
 import type { DeliveryView, ReceiverView } from '../src/modules/events/outbox.ts'
-import type { DeliveryStatus } from '../src/modules/events/store.ts'
+import { EVENT_NAMES, type DeliveryStatus } from '../src/modules/events/store.ts'
 import type { OverlayUrl } from '../src/modules/overlays/urls.ts'
 import type { ViewerSession } from '../src/modules/identity/store.ts'
 import type { NamedRedemption as RedemptionRow } from '../src/modules/redemptions/queue.ts'
@@ -165,7 +165,7 @@ export function AdminPage({
  */
 function LiveControls(): JSX.Element {
 	return (
-		<p class="live-controls" hidden>
+		<p class="live-controls" hidden data-events={EVENT_NAMES.join(' ')}>
 			<span class="live-state" role="status" aria-live="polite">
 				Connecting…
 			</span>

@@ -181,25 +181,8 @@
 	}
 
 	// ---- The event stream ----
-	const EVENTS = [
-		'redemption.created',
-		'redemption.updated',
-		'points.awarded',
-		'points.given',
-		'milestone.progress',
-		'milestone.completed',
-		'counter.updated',
-		'stream.started',
-		'stream.stopped',
-		'prediction.opened',
-		'prediction.bet',
-		'prediction.locked',
-		'prediction.resolved',
-		'prediction.cancelled',
-		'poll.opened',
-		'poll.vote',
-		'poll.closed'
-	]
+	// Every event the bot records (the page lists them: modules/events/store.ts EVENT_NAMES): any may change the page.
+	const EVENTS = (controls.dataset.events || '').split(' ').filter(Boolean)
 	const source = new EventSource('/admin/events')
 	source.addEventListener('open', () => {
 		say('Live: new redemptions appear by themselves.')
