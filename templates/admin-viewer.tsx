@@ -4,7 +4,7 @@
 import type { ViewerSession } from '../src/modules/identity/store.ts'
 import type { NamedRedemption } from '../src/modules/redemptions/queue.ts'
 import type { LedgerRow, Viewer } from '../src/modules/viewers/store.ts'
-import { AdminPage, Csrf, SessionsTable, Time, type Flash } from './admin.tsx'
+import { AdminPage, Csrf, NoteCell, SessionsTable, Time, type Flash } from './admin.tsx'
 
 const STATUS_WORDS: Record<NamedRedemption['status'], string> = {
 	pending: 'pending',
@@ -96,16 +96,7 @@ export function ViewerPage(props: {
 								<td data-label="State" safe>
 									{STATUS_WORDS[r.status]}
 								</td>
-								<td class="note">
-									{r.note ? <span safe>{r.note}</span> : ''}
-									{r.reason ? (
-										<span class="reason" safe>
-											{`Reason: ${r.reason}`}
-										</span>
-									) : (
-										''
-									)}
-								</td>
+								<NoteCell r={r} reasonLabel="Reason" />
 							</tr>
 						))}
 					</tbody>

@@ -300,17 +300,24 @@ function RedemptionCells({ r, archived }: { r: RedemptionRow; archived: boolean 
 				</span>
 				<Source source={r.source} />
 			</td>
-			<td class="note">
-				{r.note ? <span safe>{r.note}</span> : ''}
-				{r.reason ? (
-					<span class="reason" safe>
-						{`${REASON_WORDS[r.status]}: ${r.reason}`}
-					</span>
-				) : (
-					''
-				)}
-			</td>
+			<NoteCell r={r} reasonLabel={REASON_WORDS[r.status]} />
 		</>
+	)
+}
+
+/** A redemption's note, and under it a moderator's reason with its label ("Rejected: not today"). */
+export function NoteCell({ r, reasonLabel }: { r: Pick<RedemptionRow, 'note' | 'reason'>; reasonLabel: string }): JSX.Element {
+	return (
+		<td class="note">
+			{r.note ? <span safe>{r.note}</span> : ''}
+			{r.reason ? (
+				<span class="reason" safe>
+					{`${reasonLabel}: ${r.reason}`}
+				</span>
+			) : (
+				''
+			)}
+		</td>
 	)
 }
 
