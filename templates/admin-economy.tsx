@@ -3,7 +3,7 @@
 // forms go through the same code as the moderators' !predict and !poll commands (announcements in chat included).
 import type { OpenPollView } from '../src/modules/polls/service.ts'
 import type { PredictionView, SettledPredictionView } from '../src/modules/predictions/service.ts'
-import { AdminPage, Csrf, type Flash } from './admin.tsx'
+import { AdminPage, AdminTable, Csrf, type Flash } from './admin.tsx'
 
 export function EconomyPage(props: {
 	csrf: string
@@ -28,32 +28,22 @@ export function EconomyPage(props: {
 							{prediction.status === 'open' ? (prediction.closesAt ? `betting open until ${prediction.closesAt.slice(11, 19)} UTC` : 'betting open') : 'betting closed'}
 						</span>
 					</p>
-					<table class="admin-table">
-						<thead>
+					<AdminTable headers={['Outcome', 'Pool', 'Bettors', 'Odds']}>
+						{prediction.outcomes.map((o) => (
 							<tr>
-								<th>Outcome</th>
-								<th>Pool</th>
-								<th>Bettors</th>
-								<th>Odds</th>
+								<td safe>{o.name}</td>
+								<td class="num" data-label="Pool" safe>
+									{String(o.pool)}
+								</td>
+								<td class="num" data-label="Bettors" safe>
+									{String(o.bettors)}
+								</td>
+								<td class="num" data-label="Odds" safe>
+									{o.odds === null ? '–' : `x${o.odds.toFixed(2)}`}
+								</td>
 							</tr>
-						</thead>
-						<tbody>
-							{prediction.outcomes.map((o) => (
-								<tr>
-									<td safe>{o.name}</td>
-									<td class="num" data-label="Pool" safe>
-										{String(o.pool)}
-									</td>
-									<td class="num" data-label="Bettors" safe>
-										{String(o.bettors)}
-									</td>
-									<td class="num" data-label="Odds" safe>
-										{o.odds === null ? '–' : `x${o.odds.toFixed(2)}`}
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
+						))}
+					</AdminTable>
 					<div class="row-form">
 						{prediction.status === 'open' ? (
 							<form method="post" action="/admin/economy/prediction" class="row-form">

@@ -4,7 +4,7 @@
 import type { ViewerSession } from '../src/modules/identity/store.ts'
 import type { NamedRedemption } from '../src/modules/redemptions/queue.ts'
 import type { LedgerRow, Viewer } from '../src/modules/viewers/store.ts'
-import { AdminPage, Csrf, NoteCell, SessionsTable, Time, type Flash } from './admin.tsx'
+import { AdminPage, AdminTable, Csrf, NoteCell, SessionsTable, Time, type Flash } from './admin.tsx'
 
 const STATUS_WORDS: Record<NamedRedemption['status'], string> = {
 	pending: 'pending',
@@ -69,67 +69,46 @@ export function ViewerPage(props: {
 			{props.redemptions.length === 0 ? (
 				<p class="empty">No redemptions yet.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
+				<AdminTable headers={['#', 'Time', 'Redeem', 'Cost', 'State', 'Note']}>
+					{props.redemptions.map((r) => (
 						<tr>
-							<th>#</th>
-							<th>Time</th>
-							<th>Redeem</th>
-							<th>Cost</th>
-							<th>State</th>
-							<th>Note</th>
+							<td class="num" data-label="Redemption" safe>{`#${r.id}`}</td>
+							<td data-label="Time">
+								<Time iso={r.createdAt} />
+							</td>
+							<td class="redeem" safe>
+								{r.redeem}
+							</td>
+							<td class="num" data-label="Cost" safe>
+								{String(r.cost)}
+							</td>
+							<td data-label="State" safe>
+								{STATUS_WORDS[r.status]}
+							</td>
+							<NoteCell r={r} reasonLabel="Reason" />
 						</tr>
-					</thead>
-					<tbody>
-						{props.redemptions.map((r) => (
-							<tr>
-								<td class="num" data-label="Redemption" safe>{`#${r.id}`}</td>
-								<td data-label="Time">
-									<Time iso={r.createdAt} />
-								</td>
-								<td class="redeem" safe>
-									{r.redeem}
-								</td>
-								<td class="num" data-label="Cost" safe>
-									{String(r.cost)}
-								</td>
-								<td data-label="State" safe>
-									{STATUS_WORDS[r.status]}
-								</td>
-								<NoteCell r={r} reasonLabel="Reason" />
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 			<h2>Points history</h2>
 			{props.history.length === 0 ? (
 				<p class="empty">No points yet.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
+				<AdminTable headers={['Time', 'Change', 'Why']}>
+					{props.history.map((row) => (
 						<tr>
-							<th>Time</th>
-							<th>Change</th>
-							<th>Why</th>
+							<td data-label="Time">
+								<Time iso={row.createdAt} />
+							</td>
+							<td class="num" data-label="Change" safe>
+								{row.delta > 0 ? `+${row.delta}` : String(row.delta)}
+							</td>
+							<td data-label="Why" safe>
+								{row.redeem ? `${REASON_WORDS[row.reason] ?? row.reason}: ${row.redeem}` : (REASON_WORDS[row.reason] ?? row.reason)}
+							</td>
 						</tr>
-					</thead>
-					<tbody>
-						{props.history.map((row) => (
-							<tr>
-								<td data-label="Time">
-									<Time iso={row.createdAt} />
-								</td>
-								<td class="num" data-label="Change" safe>
-									{row.delta > 0 ? `+${row.delta}` : String(row.delta)}
-								</td>
-								<td data-label="Why" safe>
-									{row.redeem ? `${REASON_WORDS[row.reason] ?? row.reason}: ${row.redeem}` : (REASON_WORDS[row.reason] ?? row.reason)}
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 			<h2>Dashboard sign-ins</h2>
 			<SessionsTable csrf={csrf} viewer={viewer} sessions={props.sessions} q={q} back="viewer" />

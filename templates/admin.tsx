@@ -32,6 +32,22 @@ export function Time({ iso }: { iso: string }): JSX.Element {
 	)
 }
 
+/** An admin page's table: its header cells, then its rows. */
+export function AdminTable({ class: className, headers, children }: PropsWithChildren<{ class?: string; headers: readonly string[] }>): JSX.Element {
+	return (
+		<table class={className ? `admin-table ${className}` : 'admin-table'}>
+			<thead>
+				<tr>
+					{headers.map((header) => (
+						<th safe>{header}</th>
+					))}
+				</tr>
+			</thead>
+			<tbody>{children}</tbody>
+		</table>
+	)
+}
+
 export function Csrf({ token }: { token: string }): JSX.Element {
 	return <input type="hidden" name="csrf" value={token} />
 }
@@ -618,53 +634,42 @@ export function ViewersPage(props: {
 			{viewers.length === 0 ? (
 				<p class="empty">No viewers found.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
+				<AdminTable headers={['Viewer', 'Id', 'Balance', 'Sign-ins', 'Change balance']}>
+					{viewers.map((viewer) => (
 						<tr>
-							<th>Viewer</th>
-							<th>Id</th>
-							<th>Balance</th>
-							<th>Sign-ins</th>
-							<th>Change balance</th>
+							<td class="viewer">
+								<a href={`/admin/viewers/${encodeURIComponent(viewer.id)}${q ? `?${new URLSearchParams({ q })}` : ''}`}>
+									<span safe>{viewer.displayName}</span>
+								</a>
+							</td>
+							<td data-label="Id">
+								<code safe>{viewer.id}</code>
+							</td>
+							<td class="num" data-label="Balance" safe>
+								{String(viewer.balance)}
+							</td>
+							<td class="sign-ins" data-label="Sign-ins">
+								<a href={signInsHref(viewer.id, q)}>
+									<span safe>{plural(signIns.get(viewer.id) ?? 0, 'sign-in', 'sign-ins')}</span>
+									<span class="visually-hidden" safe>{` of ${viewer.displayName}`}</span>
+								</a>
+							</td>
+							<td>
+								<form method="post" action={`/admin/viewers/${encodeURIComponent(viewer.id)}/points`} class="row-form">
+									<Csrf token={csrf} />
+									<input type="hidden" name="q" value={q} />
+									<select name="mode" aria-label="How to change the balance">
+										<option value="add">add</option>
+										<option value="remove">remove</option>
+										<option value="set">set to</option>
+									</select>
+									<input type="number" name="amount" min="0" max="1000000000" step="1" required aria-label="Points" />
+									<button type="submit">Apply</button>
+								</form>
+							</td>
 						</tr>
-					</thead>
-					<tbody>
-						{viewers.map((viewer) => (
-							<tr>
-								<td class="viewer">
-									<a href={`/admin/viewers/${encodeURIComponent(viewer.id)}${q ? `?${new URLSearchParams({ q })}` : ''}`}>
-										<span safe>{viewer.displayName}</span>
-									</a>
-								</td>
-								<td data-label="Id">
-									<code safe>{viewer.id}</code>
-								</td>
-								<td class="num" data-label="Balance" safe>
-									{String(viewer.balance)}
-								</td>
-								<td class="sign-ins" data-label="Sign-ins">
-									<a href={signInsHref(viewer.id, q)}>
-										<span safe>{plural(signIns.get(viewer.id) ?? 0, 'sign-in', 'sign-ins')}</span>
-										<span class="visually-hidden" safe>{` of ${viewer.displayName}`}</span>
-									</a>
-								</td>
-								<td>
-									<form method="post" action={`/admin/viewers/${encodeURIComponent(viewer.id)}/points`} class="row-form">
-										<Csrf token={csrf} />
-										<input type="hidden" name="q" value={q} />
-										<select name="mode" aria-label="How to change the balance">
-											<option value="add">add</option>
-											<option value="remove">remove</option>
-											<option value="set">set to</option>
-										</select>
-										<input type="number" name="amount" min="0" max="1000000000" step="1" required aria-label="Points" />
-										<button type="submit">Apply</button>
-									</form>
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 		</AdminPage>
 	)
@@ -743,48 +748,36 @@ export function SessionsTable(props: { csrf: string; viewer: ViewerSummary; sess
 			<p class="empty">Not signed in on any browser.</p>
 		) : (
 			<>
-				<table class="admin-table sessions">
-					<thead>
+				<AdminTable class="sessions" headers={['How', 'Browser', 'Signed in', 'Last seen', 'Expires', 'Action']}>
+					{sessions.map((s) => (
 						<tr>
-							<th>How</th>
-							<th>Browser</th>
-							<th>Signed in</th>
-							<th>Last seen</th>
-							<th>Expires</th>
-							<th>Action</th>
-						</tr>
-					</thead>
-					<tbody>
-						{sessions.map((s) => (
-							<tr>
-								<td safe>{METHOD_WORDS[s.method] ?? s.method}</td>
-								<td class="agent" title={s.userAgent} safe>
-									{shortUserAgent(s.userAgent)}
-								</td>
-								<td data-label="Signed in">
-									<Time iso={s.createdAt} />
-								</td>
-								<td data-label="Last seen">
-									<Time iso={s.lastSeenAt} />
-								</td>
-								<td data-label="Expires">
-									<Time iso={s.expiresAt} />
-								</td>
-								<td>
-									<form method="post" action={`${base}/${s.idHash}/revoke`} class="row-form">
-										<Csrf token={csrf} />
-										<input type="hidden" name="q" value={q} />
+							<td safe>{METHOD_WORDS[s.method] ?? s.method}</td>
+							<td class="agent" title={s.userAgent} safe>
+								{shortUserAgent(s.userAgent)}
+							</td>
+							<td data-label="Signed in">
+								<Time iso={s.createdAt} />
+							</td>
+							<td data-label="Last seen">
+								<Time iso={s.lastSeenAt} />
+							</td>
+							<td data-label="Expires">
+								<Time iso={s.expiresAt} />
+							</td>
+							<td>
+								<form method="post" action={`${base}/${s.idHash}/revoke`} class="row-form">
+									<Csrf token={csrf} />
+									<input type="hidden" name="q" value={q} />
 {back ? <input type="hidden" name="back" value={back} /> : ''}
-										<button type="submit" class="danger">
-											Sign out
-											<span class="visually-hidden" safe>{` ${shortUserAgent(s.userAgent)}, signed in ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC`}</span>
-										</button>
-									</form>
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+									<button type="submit" class="danger">
+										Sign out
+										<span class="visually-hidden" safe>{` ${shortUserAgent(s.userAgent)}, signed in ${s.createdAt.slice(0, 19).replace('T', ' ')} UTC`}</span>
+									</button>
+								</form>
+							</td>
+						</tr>
+					))}
+				</AdminTable>
 				<form method="post" action={`${base}/revoke-all`} class="row-form">
 					<Csrf token={csrf} />
 					<input type="hidden" name="q" value={q} />
@@ -835,79 +828,68 @@ export function RedeemsPage(props: {
 					New redeem
 				</a>
 			</p>
-			<table class="admin-table">
-				<thead>
+			<AdminTable headers={['Redeem', 'Type', 'Cost', 'State', 'Change']}>
+				{props.redeems.map((r) => (
 					<tr>
-						<th>Redeem</th>
-						<th>Type</th>
-						<th>Cost</th>
-						<th>State</th>
-						<th>Change</th>
-					</tr>
-				</thead>
-				<tbody>
-					{props.redeems.map((r) => (
-						<tr>
-							<td>
-								<strong safe>{r.title}</strong>
-								<br />
-								<code safe>{r.name}</code>
-								<br />
-								<a href={`${action(r.name)}/edit`}>
-									Edit<span class="visually-hidden" safe>{` ${r.name}`}</span>
-								</a>
-							</td>
-							<td data-label="Type" safe>{r.type}</td>
-							<td data-label="Cost" safe>{r.cost}</td>
-							<td data-label="State" safe>
-								{[
-									r.paused ? 'paused' : r.active ? 'on' : `off (categories: ${r.categories.join(', ')})`,
-									r.stock,
-									r.milestone ? `${r.milestone.progress}/${r.milestone.goal}${r.milestone.completed ? ', complete' : ''}` : undefined
-								]
-									.filter(Boolean)
-									.join('; ')}
-							</td>
-							<td>
-								<form method="post" action={action(r.name)} class="row-form">
-									<Csrf token={csrf} />
-									<button type="submit" name="action" value={r.paused ? 'resume' : 'pause'}>
-										{r.paused ? 'Resume' : 'Pause'}
+						<td>
+							<strong safe>{r.title}</strong>
+							<br />
+							<code safe>{r.name}</code>
+							<br />
+							<a href={`${action(r.name)}/edit`}>
+								Edit<span class="visually-hidden" safe>{` ${r.name}`}</span>
+							</a>
+						</td>
+						<td data-label="Type" safe>{r.type}</td>
+						<td data-label="Cost" safe>{r.cost}</td>
+						<td data-label="State" safe>
+							{[
+								r.paused ? 'paused' : r.active ? 'on' : `off (categories: ${r.categories.join(', ')})`,
+								r.stock,
+								r.milestone ? `${r.milestone.progress}/${r.milestone.goal}${r.milestone.completed ? ', complete' : ''}` : undefined
+							]
+								.filter(Boolean)
+								.join('; ')}
+						</td>
+						<td>
+							<form method="post" action={action(r.name)} class="row-form">
+								<Csrf token={csrf} />
+								<button type="submit" name="action" value={r.paused ? 'resume' : 'pause'}>
+									{r.paused ? 'Resume' : 'Pause'}
+								</button>
+								{r.stock !== undefined ? (
+									<button type="submit" name="action" value="restock">
+										Restock
 									</button>
-									{r.stock !== undefined ? (
-										<button type="submit" name="action" value="restock">
-											Restock
-										</button>
-									) : (
-										''
-									)}
-									{r.milestone?.completed ? (
-										<button type="submit" name="action" value="reset">
-											Start again from 0
-										</button>
-									) : (
-										''
-									)}
-								</form>
-								{r.milestone ? (
-									<form method="post" action={action(r.name)} class="row-form">
-										<Csrf token={csrf} />
-										<input type="hidden" name="action" value="hard_reset" />
-										<label>
-											<input type="checkbox" name="confirm" value="yes" /> I am sure
-										</label>
-										<button type="submit" class="danger">
-											Reset to 0 now
-										</button>
-									</form>
 								) : (
 									''
 								)}
-							</td>
-						</tr>
-					))}
-				</tbody>
-			</table>
+								{r.milestone?.completed ? (
+									<button type="submit" name="action" value="reset">
+										Start again from 0
+									</button>
+								) : (
+									''
+								)}
+							</form>
+							{r.milestone ? (
+								<form method="post" action={action(r.name)} class="row-form">
+									<Csrf token={csrf} />
+									<input type="hidden" name="action" value="hard_reset" />
+									<label>
+										<input type="checkbox" name="confirm" value="yes" /> I am sure
+									</label>
+									<button type="submit" class="danger">
+										Reset to 0 now
+									</button>
+								</form>
+							) : (
+								''
+							)}
+						</td>
+					</tr>
+				))}
+			</AdminTable>
 			<h2>Categories</h2>
 			{props.categories.length === 0 ? (
 				<p class="empty">No redeem has a category.</p>
@@ -957,30 +939,20 @@ export function AuditPage(props: {
 			{entries.length === 0 ? (
 				<p class="empty">Nothing here.</p>
 			) : (
-				<table class="admin-table">
-					<thead>
+				<AdminTable headers={['Time', 'Who', 'Action', 'Detail']}>
+					{entries.map((e) => (
 						<tr>
-							<th>Time</th>
-							<th>Who</th>
-							<th>Action</th>
-							<th>Detail</th>
+							<td>
+								<Time iso={e.createdAt} />
+							</td>
+							<td safe>{e.actor}</td>
+							<td safe>{e.action}</td>
+							<td class="detail" safe>
+								{e.detail}
+							</td>
 						</tr>
-					</thead>
-					<tbody>
-						{entries.map((e) => (
-							<tr>
-								<td>
-									<Time iso={e.createdAt} />
-								</td>
-								<td safe>{e.actor}</td>
-								<td safe>{e.action}</td>
-								<td class="detail" safe>
-									{e.detail}
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 			{page > 1 || hasNext ? (
 				<nav class="pager" aria-label="Audit log pages">
@@ -1043,83 +1015,60 @@ export function IntegrationsPage(props: {
 			{receivers.length === 0 ? (
 				<p class="empty">No outgoing webhooks are set.</p>
 			) : (
-				<table class="admin-table webhooks">
-					<thead>
+				<AdminTable class="webhooks" headers={['Webhook', 'Format', 'Events', 'Waiting', 'Test']}>
+					{receivers.map((r) => (
 						<tr>
-							<th>Webhook</th>
-							<th>Format</th>
-							<th>Events</th>
-							<th>Waiting</th>
-							<th>Test</th>
+							<td>
+								<span class="num" safe>{`#${r.number}`}</span> <code safe>{r.host}</code>
+							</td>
+							<td data-label="Format" safe>
+								{`${FORMAT_WORDS[r.format]}${r.signed ? ', signed' : ''}`}
+							</td>
+							<td data-label="Events" class="events" safe>
+								{r.events.includes('*') ? 'all' : r.events.join(', ')}
+							</td>
+							<td data-label="Waiting">
+								<Waiting next={r.next} />
+							</td>
+							<td>
+								<form method="post" action={`/admin/integrations/${r.id}/test`} class="row-form">
+									<Csrf token={csrf} />
+									<button type="submit">
+										Send a test event
+										<span class="visually-hidden" safe>{` to webhook #${r.number}`}</span>
+									</button>
+								</form>
+							</td>
 						</tr>
-					</thead>
-					<tbody>
-						{receivers.map((r) => (
-							<tr>
-								<td>
-									<span class="num" safe>{`#${r.number}`}</span> <code safe>{r.host}</code>
-								</td>
-								<td data-label="Format" safe>
-									{`${FORMAT_WORDS[r.format]}${r.signed ? ', signed' : ''}`}
-								</td>
-								<td data-label="Events" class="events" safe>
-									{r.events.includes('*') ? 'all' : r.events.join(', ')}
-								</td>
-								<td data-label="Waiting">
-									<Waiting next={r.next} />
-								</td>
-								<td>
-									<form method="post" action={`/admin/integrations/${r.id}/test`} class="row-form">
-										<Csrf token={csrf} />
-										<button type="submit">
-											Send a test event
-											<span class="visually-hidden" safe>{` to webhook #${r.number}`}</span>
-										</button>
-									</form>
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 			<h2>Recent deliveries</h2>
 			{deliveries.length === 0 ? (
 				<p class="empty">Nothing was sent yet.</p>
 			) : (
-				<table class="admin-table deliveries">
-					<thead>
+				<AdminTable class="deliveries" headers={['Time', 'Webhook', 'Event', 'Status', 'Attempts', 'Last answer']}>
+					{deliveries.map((d) => (
 						<tr>
-							<th>Time</th>
-							<th>Webhook</th>
-							<th>Event</th>
-							<th>Status</th>
-							<th>Attempts</th>
-							<th>Last answer</th>
+							<td>
+								<Time iso={d.createdAt} />
+							</td>
+							<td safe>{d.receiverLabel}</td>
+							<td data-label="Event" safe>
+								{d.eventName ?? `#${d.eventId}`}
+							</td>
+							<td>
+								<DeliveryState status={d.status} />
+							</td>
+							<td data-label="Attempts" class="num" safe>
+								{String(d.attempts)}
+							</td>
+							<td data-label="Last answer" class="detail" safe>
+								{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : d.attempts === 0 ? 'not tried yet' : '')}
+							</td>
 						</tr>
-					</thead>
-					<tbody>
-						{deliveries.map((d) => (
-							<tr>
-								<td>
-									<Time iso={d.createdAt} />
-								</td>
-								<td safe>{d.receiverLabel}</td>
-								<td data-label="Event" safe>
-									{d.eventName ?? `#${d.eventId}`}
-								</td>
-								<td>
-									<DeliveryState status={d.status} />
-								</td>
-								<td data-label="Attempts" class="num" safe>
-									{String(d.attempts)}
-								</td>
-								<td data-label="Last answer" class="detail" safe>
-									{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : d.attempts === 0 ? 'not tried yet' : '')}
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
+					))}
+				</AdminTable>
 			)}
 			<h2>Overlay URLs</h2>
 			<p>
