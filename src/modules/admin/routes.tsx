@@ -365,6 +365,12 @@ export function adminRoutes(deps: AdminDeps) {
 		)
 	}
 
+	/** What every page of a logged-in admin carries: the session's CSRF token, and the flash the browser brought. */
+	const pageBasics = (session: Session | undefined, headers: Record<string, string | undefined>, set: ResponseSet) => ({
+		csrf: csrfToken(secret(), session as Session),
+		flash: takeFlash(headers, set)
+	})
+
 	/** The page for a viewer id nobody has. */
 	const noSuchViewer = (set: ResponseSet, id: string) =>
 		page(set, 404, <MessagePage title="No such viewer" text={`There is no viewer with id ${id.slice(0, MAX_VIEWER_ID_LENGTH)}.`} />)
@@ -662,8 +668,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<QueuePage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					pending={pending}
 					pendingTotal={matching ? deps.queue.pendingMatchingCount(matching) : deps.queue.pendingCount()}
 					nextAfter={rows.length > ADMIN_QUEUE_PAGE ? pending.at(-1)?.id : undefined}
@@ -681,7 +686,7 @@ export function adminRoutes(deps: AdminDeps) {
 			return page(
 				set,
 				200,
-				<DockPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} pending={rows} pendingTotal={deps.queue.pendingCount()} />
+				<DockPage {...pageBasics(session, headers, set)} pending={rows} pendingTotal={deps.queue.pendingCount()} />
 			)
 		})
 		.get('/admin/events', ({ session, request, set }) => {
@@ -706,7 +711,7 @@ export function adminRoutes(deps: AdminDeps) {
 			return page(
 				set,
 				200,
-				<ViewersPage csrf={csrfToken(secret(), session as Session)} flash={takeFlash(headers, set)} q={q} viewers={viewers} signIns={signIns} />
+				<ViewersPage {...pageBasics(session, headers, set)} q={q} viewers={viewers} signIns={signIns} />
 			)
 		})
 		.get('/admin/viewers/:id', ({ headers, params, session, query, set }) => {
@@ -717,8 +722,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<ViewerPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					viewer={viewer}
 					redemptions={deps.queue.byViewer(viewer.id, VIEWER_ROWS)}
 					history={deps.viewers.history(viewer.id, 0, VIEWER_ROWS)}
@@ -735,8 +739,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<ViewerSessionsPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					viewer={viewer}
 					sessions={deps.identity.sessionsOf(viewer.id, deps.clock())}
 					q={q}
@@ -754,8 +757,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<IntegrationsPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					receivers={deps.outbox.receivers()}
 					deliveries={deps.outbox.recentDeliveries(DELIVERIES_SHOWN)}
 					overlays={overlayUrls(config, baseUrl, names)}
@@ -769,8 +771,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<EconomyPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					predictionsOn={config.predictions_enabled}
 					pollsOn={config.polls_enabled}
 					prediction={config.predictions_enabled ? deps.predictions.current(now) : undefined}
@@ -868,8 +869,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<RedeemsPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					redeems={rows}
 					categories={categories}
 					archived={archived}
@@ -971,8 +971,7 @@ export function adminRoutes(deps: AdminDeps) {
 				set,
 				200,
 				<AuditPage
-					csrf={csrfToken(secret(), session as Session)}
-					flash={takeFlash(headers, set)}
+					{...pageBasics(session, headers, set)}
 					entries={rows.slice(0, AUDIT_PAGE_SIZE)}
 					page={number}
 					hasNext={rows.length > AUDIT_PAGE_SIZE}
