@@ -1,6 +1,7 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
 import { redactUrl } from '../../log.ts'
+import { CLIENT_LIST_MAX_BYTES, readClientList, type ClientListRead } from './client-list.ts'
 import { SendResponseSchema, StatusSchema, UserDetailsSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
@@ -87,14 +88,14 @@ function createCaller(options: OwncastClientOptions) {
 	// owncast_url may carry a user name and password (http://user:pw@host): never put them in a message.
 	const shownUrl = redactUrl(options.baseUrl)
 
-	return async function call<T>(
+	/** The request, up to Owncast's status line: what went wrong on the way, 401, or the response to read. */
+	async function send(
 		method: 'GET' | 'POST',
 		path: string,
-		schema: v.GenericSchema<unknown, T>,
-		body?: unknown,
-		auth = true,
+		body: unknown,
+		auth: boolean,
 		meta?: CallMeta
-	): Promise<OwncastResult<T>> {
+	): Promise<{ ok: true; response: Response } | Extract<OwncastResult<never>, { ok: false }>> {
 		const headers: Record<string, string> = { accept: 'application/json' }
 		if (auth) headers.authorization = `Bearer ${options.accessToken}`
 		if (body !== undefined) headers['content-type'] = 'application/json'
@@ -124,19 +125,45 @@ function createCaller(options: OwncastClientOptions) {
 			const message = `Owncast refused the access token (401) on ${path}: ${auth && !options.accessToken ? 'owncast_access_token is not set' : hint}`
 			return { ok: false, fault: 'unauthorized', message, status: 401 }
 		}
+		return { ok: true, response }
+	}
+
+	/** A broken or stalled answer, while its body is read. */
+	function readFailure(path: string, error: unknown): Extract<OwncastResult<never>, { ok: false }> {
+		const name = (error as Error).name
+		if (name === 'TimeoutError' || name === 'AbortError') {
+			return { ok: false, fault: 'timeout', message: `Owncast at ${shownUrl} did not answer ${path} within ${timeoutMs / 1000} s (the answer stalled)` }
+		}
+		return { ok: false, fault: 'unreachable', message: `the connection to Owncast broke while reading ${path} (${redactUrl((error as Error).message)})` }
+	}
+
+	async function httpError(path: string, response: Response): Promise<Extract<OwncastResult<never>, { ok: false }>> {
+		let text = ''
+		try {
+			text = await response.text()
+		} catch (error) {
+			return readFailure(path, error)
+		}
+		return { ok: false, fault: 'http_error', message: `Owncast answered ${response.status} on ${path}: ${redactUrl(text.slice(0, 200))}`, status: response.status }
+	}
+
+	async function call<T>(
+		method: 'GET' | 'POST',
+		path: string,
+		schema: v.GenericSchema<unknown, T>,
+		body?: unknown,
+		auth = true,
+		meta?: CallMeta
+	): Promise<OwncastResult<T>> {
+		const sent = await send(method, path, body, auth, meta)
+		if (!sent.ok) return sent
+		const { response } = sent
+		if (!response.ok) return httpError(path, response)
 		let text: string
 		try {
 			text = await response.text()
 		} catch (error) {
-			const name = (error as Error).name
-			if (name === 'TimeoutError' || name === 'AbortError') {
-				return { ok: false, fault: 'timeout', message: `Owncast at ${shownUrl} did not answer ${path} within ${timeoutMs / 1000} s (the answer stalled)` }
-			}
-			return { ok: false, fault: 'unreachable', message: `the connection to Owncast broke while reading ${path} (${redactUrl((error as Error).message)})` }
-		}
-		if (!response.ok) {
-			const message = `Owncast answered ${response.status} on ${path}: ${redactUrl(text.slice(0, 200))}`
-			return { ok: false, fault: 'http_error', message, status: response.status }
+			return readFailure(path, error)
 		}
 		let json: unknown
 		try {
@@ -150,10 +177,35 @@ function createCaller(options: OwncastClientOptions) {
 		}
 		return { ok: true, value: parsed.output }
 	}
+
+	/** A GET whose answer is a JSON array, read one element at a time (src/modules/owncast/client-list.ts). */
+	async function callList(path: string, each: (element: unknown) => void): Promise<OwncastResult<void>> {
+		const sent = await send('GET', path, undefined, true)
+		if (!sent.ok) return sent
+		const { response } = sent
+		if (!response.ok) return httpError(path, response)
+		if (!response.body) return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with something that is not JSON: ""` }
+		let read: ClientListRead
+		try {
+			read = await readClientList(response.body, each)
+		} catch (error) {
+			return readFailure(path, error)
+		}
+		if (read.ok) return { ok: true, value: undefined }
+		if (read.reason === 'not_json') {
+			return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with something that is not JSON: ${JSON.stringify(read.sample)}` }
+		}
+		if (read.reason === 'too_large') {
+			return { ok: false, fault: 'invalid_response', message: `Owncast's answer to ${path} is larger than ${CLIENT_LIST_MAX_BYTES / 1024 / 1024} MB` }
+		}
+		return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with unexpected JSON (Invalid type: Expected Array)` }
+	}
+
+	return { call, callList }
 }
 
 export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
-	const call = createCaller(options)
+	const { call, callList } = createCaller(options)
 
 	return {
 		async status() {
@@ -161,17 +213,17 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 			return result.ok ? { ok: true, value: { online: result.value.online } } : result
 		},
 		async chatUsers() {
-			const result = await call('GET', '/api/integrations/clients', ClientListSchema)
-			if (!result.ok) return result
-			// Checked by hand: at 100,000 connections a schema that copies every object costs more than the rest.
+			// Several tabs are several connections of one user: count each user once.
 			const users = new Map<string, OwncastUser>()
-			for (const client of result.value) {
+			let invalid = false
+			const listed = await callList('/api/integrations/clients', (client) => {
 				const user = readClientUser(client)
-				if (user === 'invalid') {
-					return { ok: false, fault: 'invalid_response', message: 'Owncast answered /api/integrations/clients with unexpected JSON (a client without a valid user)' }
-				}
-				// Several tabs are several connections of one user: count each user once.
-				if (user && !user.isBot) users.set(user.id, user)
+				if (user === 'invalid') invalid = true
+				else if (user && !user.isBot && !invalid) users.set(user.id, user)
+			})
+			if (!listed.ok) return listed
+			if (invalid) {
+				return { ok: false, fault: 'invalid_response', message: 'Owncast answered /api/integrations/clients with unexpected JSON (a client without a valid user)' }
 			}
 			return { ok: true, value: [...users.values()] }
 		},
@@ -191,7 +243,7 @@ export function createOwncastClient(options: OwncastClientOptions): OwncastClien
 
 /** The read-only questions of `tlapbot doctor` (OwncastProbe), over the same transport as the client. */
 export function createOwncastProbe(options: OwncastClientOptions): OwncastProbe {
-	const call = createCaller(options)
+	const { call } = createCaller(options)
 	const PROBES: Record<OwncastScope, () => Promise<OwncastResult<unknown>>> = {
 		CAN_SEND_MESSAGES: () => call('POST', '/api/integrations/chat/send', v.unknown(), {}),
 		CAN_SEND_SYSTEM_MESSAGES: () => call('POST', `/api/integrations/chat/system/client/${IMPOSSIBLE_CLIENT_ID}`, v.unknown(), {}),
@@ -243,8 +295,6 @@ export function createOwncastProbe(options: OwncastClientOptions): OwncastProbe 
 const StatusDetailsSchema = v.looseObject({ online: v.boolean(), versionNumber: v.optional(v.unknown()), serverTime: v.optional(v.unknown()) })
 /** GET /api/config (webserver/handlers/config.go webConfigResponse): only externalActions is read. */
 const WebConfigSchema = v.looseObject({ externalActions: v.optional(v.unknown()) })
-
-const ClientListSchema = v.array(v.unknown())
 
 /** The user of one connection from /api/integrations/clients: undefined when it has none, 'invalid' when malformed. */
 function readClientUser(client: unknown): OwncastUser | undefined | 'invalid' {
