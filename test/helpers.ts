@@ -149,13 +149,13 @@ export async function waitFor<T>(
 
 export type LedgerViolation = { id: string; balance: number; ledger_sum: number }
 
-/** Viewers whose balance differs from the sum of their ledger rows (should always be empty). */
+/** Viewers whose balance differs from the sum of their ledger entries, rows and cycle payments (should always be empty). */
 export function ledgerInvariantViolations(db: Database): LedgerViolation[] {
 	return db
 		.query<LedgerViolation, []>(
-			`SELECT v.id AS id, v.balance AS balance, coalesce((SELECT sum(l.delta) FROM ledger l WHERE l.viewer_id = v.id), 0) AS ledger_sum
+			`SELECT v.id AS id, v.balance AS balance, coalesce((SELECT sum(l.delta) FROM ledger_entries l WHERE l.viewer_id = v.id), 0) AS ledger_sum
 			FROM viewers v
-			WHERE v.balance != coalesce((SELECT sum(l.delta) FROM ledger l WHERE l.viewer_id = v.id), 0)
+			WHERE v.balance != coalesce((SELECT sum(l.delta) FROM ledger_entries l WHERE l.viewer_id = v.id), 0)
 			ORDER BY v.id`
 		)
 		.all()

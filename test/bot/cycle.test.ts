@@ -28,8 +28,9 @@ const user = (id: string, displayName = id.toUpperCase(), extra: Partial<FakeCli
 })
 
 type LedgerRow = { viewer_id: string; delta: number; reason: string; created_at: string }
+/** Every viewer's ledger: its rows and the cycle payments (award_cycles + award_members), as ledger_entries shows them. */
 const ledger = (db: Database) =>
-	db.query<LedgerRow, []>('SELECT viewer_id, delta, reason, created_at FROM ledger ORDER BY id').all()
+	db.query<LedgerRow, []>('SELECT viewer_id, delta, reason, created_at FROM ledger_entries ORDER BY created_at, ledger_id, cycle_id, viewer_id').all()
 const viewerIds = (db: Database) => db.query<{ id: string }, []>('SELECT id FROM viewers ORDER BY id').all().map((r) => r.id)
 const lastAward = (db: Database) =>
 	db.query<{ value: string }, []>("SELECT value FROM bot_state WHERE key = 'last_points_award_at'").get()?.value
@@ -154,10 +155,10 @@ describe('runPointsCycle: live stream', () => {
 	test('the award is one transaction: a failure half-way leaves nothing behind', async () => {
 		bot.deps.stores.viewers.touch({ id: 'u1', displayName: 'One' }, Date.now())
 		const before = { balance: bot.balance('u1'), ledger: ledger(bot.db) }
-		// A temporary trigger on this connection makes the cycle ledger row of one viewer fail,
+		// A temporary trigger on this connection makes the cycle payment of one viewer fail,
 		// after the new viewers and their starting rows have been written.
-		bot.db.run(`CREATE TEMP TRIGGER fail_award BEFORE INSERT ON main.ledger
-			WHEN NEW.viewer_id = 'boom' AND NEW.reason = 'cycle'
+		bot.db.run(`CREATE TEMP TRIGGER fail_award BEFORE INSERT ON main.award_members
+			WHEN NEW.viewer_id = 'boom'
 			BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`)
 		fake.clients = [user('u1'), user('new1'), user('boom')]
 		await expect(runPointsCycle(cycleDeps(bot.deps))).rejects.toThrow('simulated failure')

@@ -98,7 +98,7 @@ describe('serve', () => {
 		expect(ledgerInvariantViolations(db)).toEqual([])
 		// Tabs count once: per cycle, one ledger row per user.
 		const perAward = db
-			.query<{ n: number }, []>("SELECT count(*) AS n FROM ledger WHERE reason = 'cycle' GROUP BY created_at")
+			.query<{ n: number }, []>("SELECT count(*) AS n FROM ledger_entries WHERE reason = 'cycle' GROUP BY created_at")
 			.all()
 		expect(perAward.every((row) => row.n === 2)).toBe(true)
 	}, TEST_TIMEOUT_MS)
@@ -113,7 +113,7 @@ describe('serve', () => {
 		const db = readOnly(first.databasePath)
 		const awardTimes = () =>
 			db
-				.query<{ at: string; n: number }, []>("SELECT created_at AS at, count(*) AS n FROM ledger WHERE reason = 'cycle' GROUP BY created_at ORDER BY created_at")
+				.query<{ at: string; n: number }, []>("SELECT created_at AS at, count(*) AS n FROM ledger_entries WHERE reason = 'cycle' GROUP BY created_at ORDER BY created_at")
 				.all()
 		// Both processes tick every second; wait until they have run several cycles side by side.
 		await waitFor(() => (awardTimes().length >= 3 ? true : undefined), { ...WAIT, what: 'three awards' })

@@ -8,7 +8,7 @@ import { addViewer, ledgerInvariantViolations, makeTempDir, tableNames, tableRow
 
 useTempDirs()
 
-const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'bot_state', 'counters', 'events', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'outbox', 'owncast_setup', 'poll_votes', 'polls', 'prediction_bets', 'predictions', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
+const TABLES = ['admin_links', 'admin_sessions', 'audit_log', 'award_cycles', 'award_members', 'bot_state', 'counters', 'events', 'idempotency_keys', 'ledger', 'legacy_imports', 'milestones', 'outbox', 'owncast_setup', 'poll_votes', 'polls', 'prediction_bets', 'predictions', 'processed_events', 'redeem_controls', 'redemptions', 'streams', 'viewer_link_codes', 'viewer_login_tokens', 'viewer_sessions', 'viewers']
 const NOW = '2024-05-01T18:03:11.000Z'
 /** The viewers' economy columns (migration 0009) of a viewer who has not earned from chat yet. */
 const ECONOMY_COLUMNS = {
@@ -293,6 +293,44 @@ describe('migration 9 (economy)', () => {
 				'ledger_viewer',
 				'ledger_viewer_redeem_uses'
 			])
+		})
+	})
+})
+
+describe('migration 11 (cycle payments as one row per cycle)', () => {
+	test('keeps the cycle rows written before it; ledger_entries is every viewer\'s whole ledger; cycle payments are append-only', () => {
+		const path = dbPath()
+		const v10 = openDatabase(path, { migrations: migrations.slice(0, 10) })
+		v10.run("INSERT INTO viewers (id, display_name, balance, created_at, seen_at) VALUES ('u1', 'U1', 60, 'x', 'x'), ('u2', 'U2', 10, 'x', 'x')")
+		v10.run(`INSERT INTO ledger (viewer_id, delta, reason, created_at) VALUES
+			('u1', 10, 'starting', 'a'), ('u1', 50, 'cycle', 'b'), ('u2', 10, 'starting', 'a')`)
+		v10.close()
+		withDb(path, (db) => {
+			expect(schemaVersion(db)).toBe(migrations.length)
+			expect(ledgerInvariantViolations(db)).toEqual([])
+			// A cycle of 5 points to both: one cycle row, two members, balances up by 5.
+			db.run("INSERT INTO award_cycles (amount, created_at, viewers) VALUES (5, 'c', 2)")
+			db.run("INSERT INTO award_members (cycle_id, viewer_id) VALUES (1, 'u1'), (1, 'u2')")
+			db.run('UPDATE viewers SET balance = balance + 5')
+			expect(ledgerInvariantViolations(db)).toEqual([])
+			expect(db.query("SELECT delta, reason, created_at FROM ledger_entries WHERE viewer_id = 'u1' ORDER BY created_at").all()).toEqual([
+				{ delta: 10, reason: 'starting', created_at: 'a' },
+				{ delta: 50, reason: 'cycle', created_at: 'b' },
+				{ delta: 5, reason: 'cycle', created_at: 'c' }
+			])
+			for (const sql of [
+				'UPDATE award_cycles SET amount = 500',
+				'DELETE FROM award_cycles',
+				"UPDATE award_members SET viewer_id = 'u2' WHERE viewer_id = 'u1'",
+				'DELETE FROM award_members'
+			]) {
+				expect(() => db.run(sql)).toThrow('append-only')
+			}
+			// Paid to viewers that exist, once per cycle, a positive amount.
+			expect(() => db.run("INSERT INTO award_members (cycle_id, viewer_id) VALUES (1, 'nobody')")).toThrow(/FOREIGN KEY/)
+			expect(() => db.run("INSERT INTO award_members (cycle_id, viewer_id) VALUES (1, 'u1')")).toThrow(/UNIQUE|PRIMARY KEY/)
+			expect(() => db.run("INSERT INTO award_cycles (amount, created_at, viewers) VALUES (0, 'd', 0)")).toThrow(/CHECK/)
+			expect(db.query('SELECT count(*) AS n FROM ledger_entries').get()).toEqual({ n: 5 })
 		})
 	})
 })

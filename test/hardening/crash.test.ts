@@ -151,13 +151,13 @@ function checkConsistent(db: Database): Summary {
 		s: viewers * STARTING_POINTS
 	})
 	const awards = db
-		.query<{ at: string; rows: number }, []>("SELECT created_at AS at, count(*) AS rows FROM ledger WHERE reason = 'cycle' GROUP BY created_at ORDER BY created_at")
+		.query<{ at: string; rows: number }, []>("SELECT created_at AS at, count(*) AS rows FROM ledger_entries WHERE reason = 'cycle' GROUP BY created_at ORDER BY created_at")
 		.all()
 	// The last award recorded in bot_state is the last award in the ledger, written in the same transaction.
 	const lastAward = db.query<{ value: string }, []>("SELECT value FROM bot_state WHERE key = 'last_points_award_at'").get()?.value
 	const newest = awards[awards.length - 1]
 	if (newest) expect(Number(lastAward)).toBe(Date.parse(newest.at))
-	const ledgerRows = one<{ n: number }>('SELECT count(*) AS n FROM ledger').n
+	const ledgerRows = one<{ n: number }>('SELECT count(*) AS n FROM ledger_entries').n
 	return { viewers, ledgerRows, awards, redemptions, lurkCount, napProgress }
 }
 

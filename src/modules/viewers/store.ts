@@ -1,6 +1,7 @@
-// Viewers, their balances and the ledger: the only module that reads or writes the viewers and ledger tables.
-// Points are money. A balance only changes through debit, credit or award, each a guarded update together with
-// its ledger row (so balance = sum of the viewer's ledger rows, always); they run inside the caller's
+// Viewers, their balances and the ledger: the only module that reads or writes the viewers, ledger, award_cycles
+// and award_members tables. Points are money. A balance only changes through debit, credit or award, each a guarded
+// update together with its ledger entry (a ledger row; for the points cycle, the cycle's row and a member row per
+// viewer), so balance = sum of the viewer's entries in the view ledger_entries, always. They run inside the caller's
 // transaction (see db/transaction.ts), so a purchase can charge, queue and count stock atomically.
 import type { Database } from 'bun:sqlite'
 import { nowIso } from '../../db/time.ts'
@@ -102,8 +103,8 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	)
 
 	const history = db.query<LedgerRow, { viewer: string; since: string; limit: number }>(
-		`SELECT delta, reason, redeem, created_at AS createdAt FROM ledger
-		WHERE viewer_id = $viewer AND created_at >= $since ORDER BY id DESC LIMIT $limit`
+		`SELECT delta, reason, redeem, created_at AS createdAt FROM ledger_entries
+		WHERE viewer_id = $viewer AND created_at >= $since ORDER BY created_at DESC, ledger_id DESC LIMIT $limit`
 	)
 
 	// Uses of a redeem, for limits: every use has a ledger row with the redeem's name.
@@ -151,8 +152,12 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 		`INSERT INTO ledger (viewer_id, delta, reason, created_at)
 		SELECT id, $starting, 'starting', $at FROM temp.award_list WHERE is_new = 1`
 	)
-	const insertCycleLedger = db.query<unknown, { amount: number; at: string }>(
-		`INSERT INTO ledger (viewer_id, delta, reason, created_at) SELECT id, $amount, 'cycle', $at FROM temp.award_list`
+	// The cycle's payment: one row, and who got it (in the list's id order: appended at the end of the members' table).
+	const insertAwardCycle = db.query<unknown, { amount: number; at: string }>(
+		'INSERT INTO award_cycles (amount, created_at, viewers) SELECT $amount, $at, count(*) FROM temp.award_list'
+	)
+	const insertAwardMembers = db.query<unknown, { cycle: number | bigint }>(
+		'INSERT INTO award_members (cycle_id, viewer_id) SELECT $cycle, id FROM temp.award_list ORDER BY id'
 	)
 	// Streaks: a viewer first seen in this stream whose streams in a row, up to the previous one, reach the goal.
 	const collectStreakBonus = db.query<unknown, { stream: number; previous: number | null; streams: number; bonus: number }>(
@@ -392,7 +397,10 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 			if (rules.ignore.length > 0) dropIgnoredFromAwardList.run({ ignore })
 			insertNewViewers.run({ at })
 			if (starting > 0) insertStartingLedger.run({ starting, at })
-			if (amount > 0) insertCycleLedger.run({ amount, at })
+			if (amount > 0) {
+				const cycle = insertAwardCycle.run({ amount, at }).lastInsertRowid
+				insertAwardMembers.run({ cycle })
+			}
 			if (rules.stream && rules.streakBonus > 0) {
 				const streak = { stream, previous, streams: rules.streakStreams, bonus: rules.streakBonus }
 				insertStreakLedger.run({ ...streak, at })
