@@ -8,10 +8,10 @@ import { openDatabase, isBusy } from './db/database.ts'
 import { createTransact } from './db/transaction.ts'
 import { createEventLog } from './modules/events/log.ts'
 import { createEventStore } from './modules/events/store.ts'
-import { createOwncastClient } from './modules/owncast/client.ts'
+import { createOwncastClient, type OwncastClient } from './modules/owncast/client.ts'
 import { createAward, type AwardResult, type EarningRules } from './modules/points/award.ts'
 import { createStreamStore } from './modules/streams/store.ts'
-import { createViewerStore } from './modules/viewers/store.ts'
+import { createViewerStore, type ViewerStore } from './modules/viewers/store.ts'
 
 declare const self: Worker
 
@@ -35,10 +35,10 @@ export type AwardReply =
 	| { id: number; kind: 'error'; message: string }
 	| { kind: 'events' }
 
-let open: { path: string; db: Database; award: ReturnType<typeof createAward>; job: () => AwardJob } | undefined
+let open: { path: string; db: Database; award: ReturnType<typeof createAward>; viewers: ViewerStore; job: () => AwardJob } | undefined
 let current: AwardJob | undefined
 
-function awardFor(first: AwardJob) {
+function openFor(first: AwardJob) {
 	if (open?.path !== first.databasePath) {
 		open?.db.close()
 		const db = openDatabase(first.databasePath)
@@ -56,9 +56,9 @@ function awardFor(first: AwardJob) {
 			receivers: () => job().receivers,
 			recorded: () => self.postMessage({ kind: 'events' } satisfies AwardReply)
 		})
-		open = { path: first.databasePath, db, award: createAward({ transact, viewers, streams, events }), job }
+		open = { path: first.databasePath, db, award: createAward({ transact, viewers, streams, events }), viewers, job }
 	}
-	return open.award
+	return open
 }
 
 self.onmessage = async (event: MessageEvent<AwardJob>) => {
@@ -67,13 +67,25 @@ self.onmessage = async (event: MessageEvent<AwardJob>) => {
 	let reply: AwardReply
 	try {
 		const started = performance.now()
-		const users = await createOwncastClient({ baseUrl: job.owncast.url, accessToken: job.owncast.token, timeoutMs: 60_000 }).chatUsers()
+		const { award, viewers } = openFor(job)
+		// The chat users go into the award's list as Owncast's answer arrives (no array of them is kept).
+		const stage = viewers.stageAward()
+		let users: Awaited<ReturnType<OwncastClient['eachChatUser']>>
+		try {
+			users = await createOwncastClient({ baseUrl: job.owncast.url, accessToken: job.owncast.token, timeoutMs: 60_000 }).eachChatUser((u) =>
+				stage.add({ id: u.id, displayName: u.displayName || u.id })
+			)
+		} catch (error) {
+			stage.abandon()
+			throw error
+		}
 		if (!users.ok) {
+			stage.abandon()
 			reply = { id: job.id, kind: 'owncast', message: users.message }
 		} else {
-			const viewers = users.value.map((u) => ({ id: u.id, displayName: u.displayName || u.id }))
+			const staged = stage.done()
 			const fetched = performance.now()
-			const result = awardFor(job)(viewers, job.amount, job.now, job.minIntervalMs, job.rules)
+			const result = award(staged, job.amount, job.now, job.minIntervalMs, job.rules)
 			reply = { id: job.id, kind: 'done', result, timings: { fetchMs: fetched - started, awardMs: performance.now() - fetched } }
 		}
 	} catch (error) {

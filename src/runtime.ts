@@ -77,6 +77,7 @@ export function createRuntime(input: {
 	const owncast: OwncastClient = {
 		status: () => client.status(),
 		chatUsers: () => client.chatUsers(),
+		eachChatUser: (each) => client.eachChatUser(each),
 		sendChat: (body) => client.sendChat(body),
 		sendPrivate: (clientId, body) => client.sendPrivate(clientId, body),
 		userClients: (userId) => client.userClients(userId)

@@ -69,3 +69,23 @@ test('an Owncast that refuses the token: the cycle is skipped with the reason', 
 	// status() is asked on this thread first; with it refused, the worker is never asked.
 	expect((await runPointsCycle(deps)).kind).toBe('failed')
 })
+
+test('a client list that turns out bad half-way: nothing is awarded, and the users read before it never reach a later award', async () => {
+	bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '5', TLAPBOT_POINTS_AMOUNT_GIVEN: '7' } })
+	const b = bot
+	const offload = createAwardOffload(b.deps)
+	stop = offload.stop
+	const deps = { ...cycleDepsOf(b.deps), fetchAndAward: offload.fetchAndAward }
+	// The worker puts ann and ben into the award's list as they arrive; the third connection is not valid.
+	b.fake.clients = [{ user: { id: 'ann', displayName: 'Ann' } }, { user: { id: 'ben', displayName: 'Ben' } }, { user: { id: 5 } } as never]
+	const failed = await runPointsCycle(deps)
+	expect(failed).toEqual({ kind: 'failed', message: expect.stringContaining('a client without a valid user') })
+	expect(b.balance('ann')).toBeUndefined()
+	expect(b.db.query('SELECT count(*) AS n FROM award_cycles').get()).toEqual({ n: 0 })
+	b.fake.clients = [{ user: { id: 'carl', displayName: 'Carl' } }]
+	expect(await runPointsCycle(deps)).toEqual({ kind: 'awarded', viewers: 1, newViewers: 1 })
+	expect(b.balance('carl')).toBe(5 + 7)
+	expect(b.balance('ann')).toBeUndefined()
+	expect(b.balance('ben')).toBeUndefined()
+	expect(ledgerInvariantViolations(b.db)).toEqual([])
+})

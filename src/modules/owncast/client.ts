@@ -13,6 +13,11 @@ export type OwncastClient = {
 	status(): Promise<OwncastResult<{ online: boolean }>>
 	/** Users connected to chat, one per user id, bots left out (GET /api/integrations/clients, admin scope). */
 	chatUsers(): Promise<OwncastResult<OwncastUser[]>>
+	/**
+	 * The same list handed out a connection at a time as it arrives, bots left out: a user with several connections
+	 * (tabs) comes several times. On a failure some users may have been handed out already: drop them.
+	 */
+	eachChatUser(each: (user: OwncastUser) => void): Promise<OwncastResult<void>>
 	/** Posts a public chat message as the bot (POST /api/integrations/chat/send). */
 	sendChat(body: string): Promise<OwncastResult<void>>
 	/** A system message only one chat connection sees (POST /api/integrations/chat/system/client/{clientId}). */
@@ -207,25 +212,32 @@ function createCaller(options: OwncastClientOptions) {
 export function createOwncastClient(options: OwncastClientOptions): OwncastClient {
 	const { call, callList } = createCaller(options)
 
+	const eachChatUser: OwncastClient['eachChatUser'] = async (each) => {
+		let invalid = false
+		const listed = await callList('/api/integrations/clients', (client) => {
+			if (invalid) return
+			const user = readClientUser(client)
+			if (user === 'invalid') invalid = true
+			else if (user && !user.isBot) each(user)
+		})
+		if (!listed.ok) return listed
+		if (invalid) {
+			return { ok: false, fault: 'invalid_response', message: 'Owncast answered /api/integrations/clients with unexpected JSON (a client without a valid user)' }
+		}
+		return listed
+	}
+
 	return {
 		async status() {
 			const result = await call('GET', '/api/status', StatusSchema, undefined, false)
 			return result.ok ? { ok: true, value: { online: result.value.online } } : result
 		},
+		eachChatUser,
 		async chatUsers() {
 			// Several tabs are several connections of one user: count each user once.
 			const users = new Map<string, OwncastUser>()
-			let invalid = false
-			const listed = await callList('/api/integrations/clients', (client) => {
-				const user = readClientUser(client)
-				if (user === 'invalid') invalid = true
-				else if (user && !user.isBot && !invalid) users.set(user.id, user)
-			})
-			if (!listed.ok) return listed
-			if (invalid) {
-				return { ok: false, fault: 'invalid_response', message: 'Owncast answered /api/integrations/clients with unexpected JSON (a client without a valid user)' }
-			}
-			return { ok: true, value: [...users.values()] }
+			const listed = await eachChatUser((user) => users.set(user.id, user))
+			return listed.ok ? { ok: true, value: [...users.values()] } : listed
 		},
 		async sendChat(body: string) {
 			return confirmed(await call('POST', '/api/integrations/chat/send', SendResponseSchema, { body }))

@@ -3,7 +3,7 @@
 import type { Transact } from '../../db/transaction.ts'
 import type { EventLog } from '../events/log.ts'
 import type { StreamStore } from '../streams/store.ts'
-import type { AwardRules, ViewerInput, ViewerStore } from '../viewers/store.ts'
+import type { AwardRules, StagedAward, ViewerInput, ViewerStore } from '../viewers/store.ts'
 
 export type AwardResult =
 	| { awarded: true; viewers: number; newViewers: number; bonusViewers: number; bonusPoints: number }
@@ -12,7 +12,8 @@ export type AwardResult =
 /** config.toml's earning rules and who chatted since the last cycle; the stream is looked up inside the award. */
 export type EarningRules = Omit<AwardRules, 'stream'>
 
-export type Award = (viewers: readonly ViewerInput[], amount: number, now: number, minIntervalMs: number, rules?: EarningRules) => AwardResult
+/** The viewers in chat, or those the points worker staged in the award list as Owncast's list arrived. */
+export type Award = (viewers: readonly ViewerInput[] | StagedAward, amount: number, now: number, minIntervalMs: number, rules?: EarningRules) => AwardResult
 
 export function createAward(deps: {
 	transact: Transact

@@ -59,6 +59,10 @@ export type AwardRules = {
 export const NO_RULES: AwardRules = { ignore: [], chatters: [], activeChatterBonus: 0, firstChatBonus: 0, streakBonus: 0, streakStreams: 3 }
 export type AwardCounts = { viewers: number; newViewers: number; bonusViewers: number; bonusPoints: number }
 
+/** The viewers of the next award, already in this connection's award list (see stageAward). */
+export type StagedAward = { readonly staged: true }
+const STAGED: StagedAward = Object.freeze({ staged: true })
+
 export function createViewerStore(db: Database, options: { startingPoints: () => number }) {
 	const selectViewer = db.query<ViewerRow, { id: string }>(
 		'SELECT id, display_name AS displayName, balance, is_moderator AS isModerator FROM viewers WHERE id = $id'
@@ -133,6 +137,8 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 	// Filled row by row in id order (appending to the list's b-tree), then the new viewers marked in one pass: about
 	// half the time of one INSERT ... SELECT over json_each with a lookup per row.
 	const addToAwardList = db.query<unknown, [string, string]>('INSERT OR IGNORE INTO temp.award_list (id, name, is_new) VALUES (?1, ?2, 0)')
+	// A viewer connected several times is listed once, under the name of their last connection.
+	const stageInAwardList = db.query<unknown, [string, string]>('INSERT OR REPLACE INTO temp.award_list (id, name, is_new) VALUES (?1, ?2, 0)')
 	// One pass over the list: 1 = a new viewer, 2 = a known one under a new name, 0 = known with the same name.
 	const markNewInAwardList = db.query<unknown, []>(
 		`UPDATE temp.award_list SET is_new = CASE (SELECT display_name = award_list.name FROM viewers WHERE viewers.id = award_list.id)
@@ -379,7 +385,30 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 		 * viewer, plus the earning rules' bonuses (each with its own ledger row). Inside the caller's transaction,
 		 * which also decides whether an award is due.
 		 */
-		award(viewers: readonly ViewerInput[], amount: number, now: number, rules: AwardRules = NO_RULES): AwardCounts {
+		/**
+		 * Fills the next award's list while Owncast's client list arrives, so the award's transaction does not wait for
+		 * it and no array of 100,000 viewers is kept: only this connection's temporary list is written (in a transaction
+		 * of its own that locks nothing in the database). Then `award(done(), ...)`, or `abandon()`.
+		 */
+		stageAward(): { add(viewer: ViewerInput): void; done(): StagedAward; abandon(): void } {
+			clearAwardList.run()
+			db.run('BEGIN DEFERRED')
+			return {
+				add: (viewer) => {
+					stageInAwardList.run(viewer.id, viewer.displayName)
+				},
+				done: () => {
+					db.run('COMMIT')
+					return STAGED
+				},
+				abandon: () => {
+					if (db.inTransaction) db.run('ROLLBACK')
+					clearAwardList.run()
+				}
+			}
+		},
+		/** Pays a cycle to the viewers given, or to those staged with stageAward. Inside the caller's transaction. */
+		award(viewers: readonly ViewerInput[] | StagedAward, amount: number, now: number, rules: AwardRules = NO_RULES): AwardCounts {
 			const at = nowIso(now)
 			const starting = options.startingPoints()
 			const ignore = JSON.stringify(rules.ignore)
@@ -387,10 +416,12 @@ export function createViewerStore(db: Database, options: { startingPoints: () =>
 			const stream = rules.stream?.id ?? 0
 			const previous = rules.stream?.previousId ?? null
 			const month = at.slice(0, 7)
-			clearAwardList.run()
 			clearAwardBonus.run()
-			const sorted = [...viewers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-			for (const v of sorted) addToAwardList.run(v.id, v.displayName)
+			if (viewers !== STAGED) {
+				clearAwardList.run()
+				const sorted = [...(viewers as readonly ViewerInput[])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+				for (const v of sorted) addToAwardList.run(v.id, v.displayName)
+			}
 			markNewInAwardList.run()
 			// Viewers the bot has marked as bots never earn, nor do ignore_users.
 			dropBotsFromAwardList.run()
