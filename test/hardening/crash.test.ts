@@ -241,7 +241,7 @@ describe('SIGKILL during a points award', () => {
 const burstViewers: TestUser[] = Array.from({ length: 36 }, (_, i) => ({ id: `burst-${i}`, displayName: `Burst${i}` }))
 const COMMANDS = ['!hydrate', '!lurk', `!go_nap ${DONATION}`] as const
 type BurstCommand = (typeof COMMANDS)[number]
-const BURST = 600
+const BURST = 1000
 
 describe('SIGKILL during a burst of redeems', () => {
 	for (const killAfter of [40, 250, 480]) {
