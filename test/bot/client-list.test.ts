@@ -213,6 +213,28 @@ describe('chatUsers reads the list as it streams', () => {
 		}
 	})
 
+	test('one connection of over 16 MB is refused with its own reason; what the consumer throws is not a broken connection', async () => {
+		const text = JSON.stringify([client('a'), client('huge', { displayName: 'x'.repeat(17 * 1024 * 1024) })])
+		const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(text) })
+		try {
+			const owncast = createOwncastClient({ baseUrl: `http://127.0.0.1:${server.port}`, accessToken: 't' })
+			const users = await owncast.chatUsers()
+			expect(users).toEqual({
+				ok: false,
+				fault: 'invalid_response',
+				message: 'Owncast answered /api/integrations/clients with one entry larger than 16 MB'
+			})
+			const thrown = await owncast
+				.eachChatUser(() => {
+					throw new Error('the award list is full')
+				})
+				.catch((error: Error) => error.message)
+			expect(thrown).toBe('the award list is full')
+		} finally {
+			server.stop(true)
+		}
+	})
+
 	test('an answer cut off halfway is refused as not JSON, and nobody is listed', async () => {
 		const text = JSON.stringify([client('a'), client('b'), client('c')])
 		const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(text.slice(0, text.length - 40)) })

@@ -23,7 +23,7 @@ export type ClientListRead =
 	| { ok: true }
 	| { ok: false; reason: 'not_json'; sample: string }
 	| { ok: false; reason: 'not_array' }
-	| { ok: false; reason: 'too_large' }
+	| { ok: false; reason: 'too_large'; what: 'answer' | 'connection'; maxBytes: number }
 
 const MORE = -1
 const BAD = -2
@@ -295,7 +295,7 @@ export async function readClientList(body: ReadableStream<Uint8Array>, each: (cl
 			const { done, value } = await reader.read()
 			if (done) break
 			total += value.byteLength
-			if (total > CLIENT_LIST_MAX_BYTES) return { ok: false, reason: 'too_large' }
+			if (total > CLIENT_LIST_MAX_BYTES) return { ok: false, reason: 'too_large', what: 'answer', maxBytes: CLIENT_LIST_MAX_BYTES }
 			if (sample.length < 100) sample += decoder.decode(value.subarray(0, 100)).slice(0, 100 - sample.length)
 			if (whole) {
 				whole.push(value)
@@ -352,7 +352,7 @@ export async function readClientList(body: ReadableStream<Uint8Array>, each: (cl
 					const end = scanValue(i, 0, 1)
 					if (end === BAD) return { ok: false, reason: 'not_json', sample }
 					if (end === MORE) {
-						if (len - i > ELEMENT_MAX_BYTES) return { ok: false, reason: 'too_large' }
+						if (len - i > ELEMENT_MAX_BYTES) return { ok: false, reason: 'too_large', what: 'connection', maxBytes: ELEMENT_MAX_BYTES }
 						kept = i
 						break
 					}

@@ -1,7 +1,7 @@
 // The Owncast API as tlapbot uses it: stream status, connected chat users, chat messages.
 import * as v from 'valibot'
 import { redactUrl } from '../../log.ts'
-import { CLIENT_LIST_MAX_BYTES, readClientList, type ClientListRead } from './client-list.ts'
+import { readClientList, type ClientListRead } from './client-list.ts'
 import { SendResponseSchema, StatusSchema, UserDetailsSchema, type OwncastUser } from './model.ts'
 
 export type OwncastFault = 'unreachable' | 'timeout' | 'unauthorized' | 'http_error' | 'invalid_response'
@@ -191,9 +191,19 @@ function createCaller(options: OwncastClientOptions) {
 		if (!response.ok) return httpError(path, response)
 		if (!response.body) return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with something that is not JSON: ""` }
 		let read: ClientListRead
+		// What `each` throws is its own failure, not the connection's.
+		let failed: { error: unknown } | undefined
 		try {
-			read = await readClientList(response.body, each)
+			read = await readClientList(response.body, (element) => {
+				try {
+					each(element)
+				} catch (error) {
+					failed = { error }
+					throw error
+				}
+			})
 		} catch (error) {
+			if (failed) throw failed.error
 			return readFailure(path, error)
 		}
 		if (read.ok) return { ok: true, value: undefined }
@@ -201,7 +211,9 @@ function createCaller(options: OwncastClientOptions) {
 			return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with something that is not JSON: ${JSON.stringify(read.sample)}` }
 		}
 		if (read.reason === 'too_large') {
-			return { ok: false, fault: 'invalid_response', message: `Owncast's answer to ${path} is larger than ${CLIENT_LIST_MAX_BYTES / 1024 / 1024} MB` }
+			const limit = `${read.maxBytes / 1024 / 1024} MB`
+			const message = read.what === 'answer' ? `Owncast's answer to ${path} is larger than ${limit}` : `Owncast answered ${path} with one entry larger than ${limit}`
+			return { ok: false, fault: 'invalid_response', message }
 		}
 		return { ok: false, fault: 'invalid_response', message: `Owncast answered ${path} with unexpected JSON (Invalid type: Expected Array)` }
 	}
