@@ -10,6 +10,7 @@ import { createAdminLinks } from './modules/admin/links.ts'
 import { createAdminSessions } from './modules/admin/sessions.ts'
 import { createAuditStore } from './modules/audit/store.ts'
 import { createEventBacklog } from './modules/bot/backlog.ts'
+import { createHeldJournal, heldJournalPath } from './modules/bot/held-journal.ts'
 import { createEventService } from './modules/bot/events.ts'
 import { createEventLog } from './modules/events/log.ts'
 import { configuredReceivers, createOutbox } from './modules/events/outbox.ts'
@@ -64,6 +65,9 @@ export function createBot(input: {
 	db.run('PRAGMA busy_timeout = 0')
 	const runtime = createRuntime(input)
 	const settings = runtime.settings
+	// Webhook events held while the database is locked are written next to it (serve replays them at start).
+	const databasePath = input.config.databasePath
+	const heldJournal = databasePath && databasePath !== ':memory:' ? createHeldJournal(heldJournalPath(databasePath)) : undefined
 	const transact = createTransact(db)
 
 	// One owner per table (ARCHITECTURE.md lists them).
@@ -255,7 +259,8 @@ export function createBot(input: {
 		outbox,
 		identity,
 		store,
-		backlog: createEventBacklog((event, receivedAt) => eventService.handleOwncastEvent(event, receivedAt), log, {}, clock),
+		backlog: createEventBacklog((event, receivedAt) => eventService.handleOwncastEvent(event, receivedAt), log, { journal: heldJournal }, clock),
+		heldJournal,
 		changeStamp: createChangeStamp(db)
 	}
 }

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import * as v from 'valibot'
 import { createApp, MAX_REQUEST_BYTES } from '../app.ts'
 import { createBot } from '../bot.ts'
+import { heldJournalPath } from '../modules/bot/held-journal.ts'
 import { createAwardOffload } from '../points-offload.ts'
 import { startDailyBackups, startHousekeeping, startOutbox, startPointsTimer, startPredictionTimer, startSightingsFlush } from '../scheduler.ts'
 import { ConfigError } from '../config/load.ts'
@@ -52,6 +53,14 @@ export default defineCommand({
 			}
 		})
 		const bot = createBot({ config, redeems: instance.redeems, db, log, keep: flags })
+		// Webhook events the previous run held while the database was locked and may not have applied (it crashed):
+		// applied before any new one. Commands count once by their event id, so one applied already is skipped.
+		const recovered = bot.heldJournal?.recover()
+		if (recovered && recovered.events.length > 0) {
+			const again = bot.backlog.replay(recovered.events)
+			log.info(`${recovered.events.length} webhook events held by the previous run were applied${again ? ` (${again} are held again: the database is locked)` : ''}`)
+		}
+		if (recovered?.unreadable) log.warn(`${recovered.unreadable} unreadable lines in ${show(heldJournalPath(config.databasePath))} were skipped`)
 		const app = createApp(bot)
 		try {
 			// reusePort off: a second serve on the same port must fail, not share it (and split webhooks between them).
@@ -118,7 +127,10 @@ export default defineCommand({
 				// Open keep-alive connections are closed too, so that stopping never waits on an idle browser.
 				await app.stop(true)
 				const held = bot.backlog.flush()
-				if (held) log.warn(`${held} webhook events held while the database was locked are lost: it was still locked at shutdown`)
+				if (held) {
+					log.warn(`${held} webhook events held while the database was locked are kept in ${show(heldJournalPath(config.databasePath))} and applied at the next start`)
+				}
+				bot.heldJournal?.close()
 				// Let replies already accepted reach Owncast, but never wait long for it.
 				let timer: Timer | undefined
 				await Promise.race([bot.runtime.chat.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])

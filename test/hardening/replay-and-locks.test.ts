@@ -2,12 +2,16 @@
 // after many other messages, without ids, stream start/stop pairs) and another process holding the database's
 // write lock while webhooks, pages and admin forms arrive.
 import { Database } from 'bun:sqlite'
+import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createApp } from '../../src/app.ts'
 import { createBot } from '../../src/bot.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { createLogger } from '../../src/log.ts'
 import { createEventBacklog } from '../../src/modules/bot/backlog.ts'
+import { createHeldJournal, heldJournalPath } from '../../src/modules/bot/held-journal.ts'
 import type { OwncastEvent } from '../../src/modules/owncast/model.ts'
 import { waitFor } from '../helpers.ts'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
@@ -193,5 +197,38 @@ describe('another process holds the write lock', () => {
 		locked = false
 		expect(backlog.flush()).toBe(0)
 		expect(applied).toEqual(['one', 'two'])
+	})
+
+	test('held events go to the journal beside the database before the webhook is answered; it is emptied once they are applied', async () => {
+		bot = await createTestBot({ env: rich })
+		const journal = heldJournalPath(bot.deps.settings().config.databasePath)
+		await bot.chat(alice, 'hello')
+		const release = lockDatabase(bot)
+		expect((await bot.chat(alice, '!hydrate')).status).toBe(204)
+		expect((await bot.chat(alice, '!points')).status).toBe(204)
+		const lines = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: OwncastEvent })
+		expect(lines.map((line) => line.event.type === 'CHAT' && line.event.rawBody)).toEqual(['!hydrate', '!points'])
+		expect(statSync(journal).mode & 0o777).toBe(0o600)
+		release()
+		await waitFor(() => (bot!.deps.backlog.size === 0 ? true : undefined), { what: 'the held events to be applied' })
+		expect(readFileSync(journal, 'utf8')).toBe('')
+		expect(redemptions(bot)).toBe(1)
+	})
+
+	test('a journal cut off in the middle of a line: the readable events come back, the broken line is counted', () => {
+		const path = join(mkdtempSync(join(tmpdir(), 'tlapbot-held-')), 'tlapbot.sqlite-held.jsonl')
+		const journal = createHeldJournal(path)
+		const user = { id: 'u', displayName: 'U', isBot: false, isModerator: false }
+		const chat = (text: string): OwncastEvent => ({ type: 'CHAT', user, rawBody: text, body: text, id: text, clientId: 1 })
+		journal.append({ event: chat('one'), receivedAt: 1 })
+		journal.append({ event: chat('two'), receivedAt: 2 })
+		journal.close()
+		appendFileSync(path, '{"event":{"type":"CHAT","us')
+		const recovered = createHeldJournal(path).recover()
+		expect(recovered.unreadable).toBe(1)
+		expect(recovered.events).toEqual([
+			{ event: chat('one'), receivedAt: 1 },
+			{ event: chat('two'), receivedAt: 2 }
+		])
 	})
 })

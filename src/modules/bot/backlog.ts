@@ -2,9 +2,12 @@
 // never waits for a lock (SQLite calls are synchronous: waiting would stall every request), and Owncast never
 // retries a webhook: so such events are held in memory, in arrival order, and applied as soon as the lock is
 // free. Only when the backlog is full is an event refused (the webhook answers 503) and its loss logged.
+// With a journal (serve: bot/held-journal.ts), each held event is also written to a file before the webhook is
+// answered, so a crash before it is applied loses nothing: the next start replays the file.
 import { isBusy } from '../../db/database.ts'
 import type { Logger } from '../../log.ts'
 import type { OwncastEvent } from '../owncast/model.ts'
+import type { HeldEvent, HeldJournal } from './held-journal.ts'
 
 export type Accepted = 'applied' | 'held' | 'full'
 
@@ -16,6 +19,8 @@ export type BacklogOptions = {
 	maxRetryMs?: number
 	/** A lock lasting longer than this is logged as a warning (and again every this long). */
 	warnAfterMs?: number
+	/** Where held events are also written, so that a crash does not lose them. */
+	journal?: HeldJournal | undefined
 }
 
 export function createEventBacklog(
@@ -29,7 +34,8 @@ export function createEventBacklog(
 	const firstRetry = options.retryMs ?? 20
 	const maxRetry = options.maxRetryMs ?? 500
 	const warnAfter = options.warnAfterMs ?? 5000
-	const held: { event: OwncastEvent; receivedAt: number }[] = []
+	const held: HeldEvent[] = []
+	const journal = options.journal
 	let timer: Timer | undefined
 	let retry = firstRetry
 	let since = 0
@@ -70,32 +76,54 @@ export function createEventBacklog(
 			applied++
 		}
 		retry = firstRetry
+		journal?.clear()
 		log.info(`the database is free again: applied ${applied} held webhook events after ${((clock() - since) / 1000).toFixed(1)} s${dropped ? `; ${dropped} were dropped while the backlog was full` : ''}`)
 		dropped = 0
+	}
+
+	/** Applies the event now, or holds it (written to the journal first unless it is already there). */
+	function take(event: OwncastEvent, receivedAt: number, journaled: boolean): Accepted {
+		if (held.length === 0) {
+			try {
+				handle(event, receivedAt)
+				return 'applied'
+			} catch (error) {
+				if (!isBusy(error)) throw error
+				since = clock()
+				warnedAt = 0
+				log.info('the database is locked (a points award, or another process): holding webhook events in memory until it is free')
+			}
+		} else if (held.length >= limit) {
+			// Later events wait behind the held ones, so that each viewer's events keep their order.
+			if (dropped++ % 1000 === 0) log.warn(`webhook backlog full (${limit} events held): dropped ${describe(event)} (503)`)
+			return 'full'
+		}
+		if (!journaled) journal?.append({ event, receivedAt })
+		held.push({ event, receivedAt })
+		schedule()
+		return 'held'
 	}
 
 	return {
 		/** Applies the event now, or holds it while the database is locked. */
 		accept(event: OwncastEvent): Accepted {
-			const receivedAt = clock()
-			if (held.length === 0) {
+			return take(event, clock(), false)
+		},
+		/**
+		 * At start: the events a previous run held (its journal), applied in order as if they had just arrived, each
+		 * with the time it was received; returns how many had to be held again.
+		 */
+		replay(events: readonly HeldEvent[]): number {
+			let again = 0
+			for (const { event, receivedAt } of events) {
 				try {
-					handle(event, receivedAt)
-					return 'applied'
+					if (take(event, receivedAt, true) !== 'applied') again++
 				} catch (error) {
-					if (!isBusy(error)) throw error
-					since = clock()
-					warnedAt = 0
-					log.warn('the database is locked by another process: holding webhook events in memory until it is free')
+					log.error(`a webhook event held by the previous run (${describe(event)}) failed and was dropped`, error)
 				}
-			} else if (held.length >= limit) {
-				// Later events wait behind the held ones, so that each viewer's events keep their order.
-				if (dropped++ % 1000 === 0) log.warn(`webhook backlog full (${limit} events held): dropped ${describe(event)} (503)`)
-				return 'full'
 			}
-			held.push({ event, receivedAt })
-			schedule()
-			return 'held'
+			if (held.length === 0) journal?.clear()
+			return again
 		},
 		get size() {
 			return held.length
