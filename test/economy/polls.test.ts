@@ -129,6 +129,34 @@ describe('polls from redeems.toml', () => {
 		expect(env.polls.openPolls().map((p) => [p.name, p.source])).toEqual([['drink', 'chat']])
 	})
 
+	test('a file poll a moderator closed stays closed at later syncs (a reload, a restart) until the file changes it', () => {
+		const env = setup()
+		env.polls.sync([FOOD, GAME], T0)
+		expect(env.polls.close('food', 'Mod (mod)', T0 + 500).ok).toBe(true)
+		expect(env.polls.sync([FOOD, GAME], T0 + 1000)).toEqual({ opened: [], closed: [], blocked: [], invalid: [] })
+		// A restart: another connection, the same file.
+		const again = connect(env.path)
+		expect(again.polls.sync([FOOD, GAME], T0 + 2000)).toEqual({ opened: [], closed: [], blocked: [], invalid: [] })
+		expect(again.polls.openPolls().map((p) => p.name)).toEqual(['game'])
+		// The streamer edits the poll in the file: a new poll.
+		const edited = { ...FOOD, options: ['pizza', 'soup', 'salad'] }
+		expect(again.polls.sync([edited, GAME], T0 + 3000)).toEqual({ opened: ['food'], closed: [], blocked: [], invalid: [] })
+		// Taken out of the file and put back as it was: it runs again.
+		again.polls.sync([GAME], T0 + 4000)
+		expect(again.polls.sync([edited, GAME], T0 + 5000).opened).toEqual(['food'])
+		expect(pollRows(env).map((r) => [r.name, r.status])).toEqual([
+			['food', 'closed'],
+			['game', 'open'],
+			['food', 'closed'],
+			['food', 'open']
+		])
+		expect(env.db.query('SELECT closed_by AS by FROM polls WHERE name = ? ORDER BY id').all('food')).toEqual([
+			{ by: 'Mod (mod)' },
+			{ by: 'redeems.toml' },
+			{ by: null }
+		])
+	})
+
 	test('a file poll whose name a moderator poll holds waits; invalid file polls are reported and not opened', () => {
 		const env = setup()
 		env.polls.open('food', 'Lunch?', ['rice', 'noodles'], 'Mod (mod)', T0)

@@ -11,5 +11,6 @@ import m0008 from './0008-moderator-sessions.sql' with { type: 'text' }
 import m0009 from './0009-economy.sql' with { type: 'text' }
 import m0010 from './0010-lighter-award.sql' with { type: 'text' }
 import m0011 from './0011-award-cycles.sql' with { type: 'text' }
+import m0012 from './0012-poll-closed-by.sql' with { type: 'text' }
 
-export const migrations: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011]
+export const migrations: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012]

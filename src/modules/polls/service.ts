@@ -154,7 +154,7 @@ export function createPolls(deps: PollDeps) {
 
 	/** Inside a transaction: closes an open poll and reports its results. */
 	function closeOpen(poll: PollRow, actor: string, now: number): PollClose {
-		store.close(poll.id, now)
+		store.close(poll.id, now, actor)
 		const results = resultsOf(poll, store.tally(poll.id))
 		events.record('poll.closed', { poll: poll.name, question: poll.question, results }, now)
 		audit.record(actor, 'poll_close', `${poll.name}: ${results.map((r) => `${r.option} ${r.points}`).join(', ')}`, now)
@@ -164,8 +164,9 @@ export function createPolls(deps: PollDeps) {
 	return {
 		/**
 		 * Brings the polls of redeems.toml in line with the file (at start and after each reload): a file poll with no
-		 * open row is opened; one whose question or options changed is closed (its votes stay with it) and opened
-		 * again; one gone from the file is closed. Moderators' polls are left alone.
+		 * open row is opened, unless a moderator closed it and it has not changed in the file since; one whose question
+		 * or options changed is closed (its votes stay with it) and opened again; one gone from the file is closed.
+		 * Moderators' polls are left alone.
 		 */
 		sync(configPolls: readonly ConfigPoll[], now: number): PollSync {
 			const wanted = configPolls.map((p) => ({ name: p.name.trim(), question: p.question.trim(), options: p.options.map(tidy) }))
@@ -193,6 +194,9 @@ export function createPolls(deps: PollDeps) {
 						if (sourceOf(taken) === 'chat') result.blocked.push(p.name)
 						continue
 					}
+					// Closed by a moderator (for its results): it stays closed until the file's poll changes.
+					const last = store.latest(p.name)
+					if (last && sourceOf(last) === 'file' && last.closedBy !== null && last.closedBy !== FILE_ACTOR && sameContent(last, p)) continue
 					if (openChecked(p.name, p.question, p.options, FILE_ACTOR, now).ok) result.opened.push(p.name)
 				}
 				return result
@@ -207,7 +211,7 @@ export function createPolls(deps: PollDeps) {
 			return transact(() => openChecked(name, question.trim(), tidied, actor, now))
 		},
 
-		/** Closes the open poll of that name (a file poll too: it opens again at the next sync while it is in the file). */
+		/** Closes the open poll of that name (a file poll too: it stays closed until the file's poll changes). */
 		close(name: string, actor: string, now: number): PollClose {
 			return transact<PollClose>(() => {
 				const poll = findOpen(name)

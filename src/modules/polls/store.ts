@@ -18,6 +18,8 @@ export type PollRow = {
 	openedBy: string
 	createdAt: string
 	closedAt: string | null
+	/** Who closed it: 'redeems.toml' when the file dropped or changed it, else the moderator; null while open. */
+	closedBy: string | null
 }
 
 /** Points and voters of one option of one poll (options without votes have no row). */
@@ -25,7 +27,7 @@ export type OptionTally = { pollId: number; option: number; points: number; vote
 
 type StoredPoll = Omit<PollRow, 'options'> & { options: string }
 
-const COLUMNS = `id, name, question, options, status, opened_by AS openedBy, created_at AS createdAt, closed_at AS closedAt`
+const COLUMNS = `id, name, question, options, status, opened_by AS openedBy, created_at AS createdAt, closed_at AS closedAt, closed_by AS closedBy`
 
 const toPoll = (row: StoredPoll): PollRow => ({ ...row, options: JSON.parse(row.options) as string[] })
 
@@ -42,9 +44,11 @@ export function createPollStore(db: Database) {
 	const closedRecently = db.query<StoredPoll, { limit: number }>(
 		`SELECT ${COLUMNS} FROM polls WHERE status = 'closed' ORDER BY closed_at DESC, id DESC LIMIT $limit`
 	)
-	const closeStmt = db.query<unknown, { id: number; at: string }>(
-		"UPDATE polls SET status = 'closed', closed_at = $at WHERE id = $id AND status = 'open'"
+	const closeStmt = db.query<unknown, { id: number; at: string; by: string }>(
+		"UPDATE polls SET status = 'closed', closed_at = $at, closed_by = $by WHERE id = $id AND status = 'open'"
 	)
+	// The newest poll of a name, open or closed (the index's ASCII case-insensitive match).
+	const latestByName = db.query<StoredPoll, { name: string }>(`SELECT ${COLUMNS} FROM polls WHERE name = $name ORDER BY id DESC LIMIT 1`)
 	const addVoteStmt = db.query<unknown, { poll: number; viewer: string; option: number; points: number }>(
 		`INSERT INTO poll_votes (poll_id, viewer_id, option, points) VALUES ($poll, $viewer, $option, $points)
 		ON CONFLICT (poll_id, viewer_id, option) DO UPDATE SET points = points + excluded.points`
@@ -86,7 +90,12 @@ export function createPollStore(db: Database) {
 		/** Closed polls, most recently closed first. */
 		recentlyClosed: (limit: number): PollRow[] => closedRecently.all({ limit }).map(toPoll),
 		/** Closes an open poll; false when it was not open. */
-		close: (id: number, now: number): boolean => closeStmt.run({ id, at: nowIso(now) }).changes === 1,
+		close: (id: number, now: number, by: string): boolean => closeStmt.run({ id, at: nowIso(now), by }).changes === 1,
+		/** The newest poll of a name, open or closed. */
+		latest(name: string): PollRow | undefined {
+			const row = latestByName.get({ name })
+			return row ? toPoll(row) : undefined
+		},
 
 		/** Adds points to a viewer's vote for an option (index into options); inside the caller's transaction. */
 		addVote(pollId: number, viewerId: string, option: number, points: number): void {

@@ -215,7 +215,7 @@ export const RedeemSchema = v.variant(
 	EXPECTED.type
 )
 
-/** [polls.<name>] in redeems.toml: a points-weighted poll, open while it is in the file. */
+/** [polls.<name>] in redeems.toml: a points-weighted poll, opened when it is added to the file (or changed there). */
 export const PollSchema = v.strictObject({
 	info: v.pipe(text('info'), v.trim(), v.minLength(1, EXPECTED.info)),
 	options: v.pipe(v.array(v.pipe(v.string(EXPECTED.options), v.trim()), EXPECTED.options), v.minLength(2, EXPECTED.options), v.maxLength(10, EXPECTED.options))
