@@ -6,7 +6,7 @@ import { hiddenQuestions } from './_prompt.ts'
 
 /** The admin_password rule in config.toml (modules/settings/schema.ts). */
 export const MIN_PASSWORD_LENGTH = 8
-/** The longest password the admin login accepts (MAX_PASSWORD_LENGTH in modules/admin/routes.tsx). */
+/** The longest password the admin login accepts (MAX_PASSWORD_LENGTH in modules/admin/routes.tsx, the login). */
 export const MAX_PASSWORD_LENGTH = 1024
 
 /** The first line of standard input (a pipe or a file), without its line ending. */
