@@ -1,11 +1,13 @@
 // Builds the single executable and uses it the way a streamer would, from an empty folder.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Database } from 'bun:sqlite'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent } from '../support/payloads.ts'
 import { SERVE_TIMEOUT_MS, startServe, useServes } from '../support/serve.ts'
+import { waitFor } from '../helpers.ts'
 
 useServes()
 
@@ -63,7 +65,8 @@ describe('the compiled tlapbot binary', () => {
 		const serve = await startServe({
 			cwd: folder,
 			binary,
-			env: { HOME: folder, TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token }
+			// A points cycle every second: the award runs on the worker thread the binary carries as its second entry point.
+			env: { HOME: folder, TLAPBOT_OWNCAST_URL: fake.url, TLAPBOT_OWNCAST_ACCESS_TOKEN: fake.token, TLAPBOT_POINTS_CYCLE_TIME: '1' }
 		})
 		try {
 			const base = serve.base
@@ -89,6 +92,20 @@ describe('the compiled tlapbot binary', () => {
 			expect(html).toContain('<span class="name">lurk</span><span class="count">1</span>')
 			expect((await fetch(`${base}/dashboard/assets/style.css`)).status).toBe(200)
 			expect((await fetch(`${base}/dashboard/assets/dashboard.js`)).status).toBe(200)
+
+			// The points worker (reading Owncast's client list as it arrives) paid the viewer in chat.
+			const db = new Database(join(folder, 'instance', 'tlapbot.sqlite'), { readonly: true })
+			try {
+				const paid = await waitFor(
+					() => db.query<{ viewers: number }, []>('SELECT viewers FROM award_cycles ORDER BY id LIMIT 1').get() ?? undefined,
+					{ timeoutMs: SERVE_TIMEOUT_MS, what: 'a points award' }
+				)
+				expect(paid).toEqual({ viewers: 1 })
+				expect(db.query("SELECT viewer_id FROM award_members WHERE viewer_id = 'viewer-1' LIMIT 1").get()).toEqual({ viewer_id: 'viewer-1' })
+				expect(serve.output()).not.toContain('points cycle failed')
+			} finally {
+				db.close()
+			}
 
 			for (const command of [['clear-queue'], ['refresh-counters'], ['clear-refresh'], ['refresh-milestones'], ['reset-milestone', 'go_nap'], ['hard-reset-milestone', 'go_nap']]) {
 				const result = await run(command)
