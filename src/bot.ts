@@ -150,7 +150,7 @@ export function createBot(input: {
 	const giving = createGiving({ transact, viewers, events, config: () => settings().config })
 	const leaderboard = createLeaderboard({ viewers, streams, config: () => settings().config })
 	const polls = createPolls({ transact, store: stores.polls, viewers, events, audit })
-	// The polls in redeems.toml are open while they are in the file: at start and after every reload.
+	// The polls in redeems.toml, brought in line with the file at start and after every reload (polls/service.ts sync).
 	const syncPolls = (next: Settings) => {
 		try {
 			const result = polls.sync(next.polls, clock())
@@ -216,7 +216,8 @@ export function createBot(input: {
 		return notes.length ? notes.join('; ') : undefined
 	})
 
-	// The admin page's redeem editor: a saved edit is reloaded at once (the file watcher would take a second).
+	// The admin page's redeem editor: a saved edit is reloaded at once (the file watcher would take a second, and does
+	// not reload it again).
 	const redeemsPath = () => join(settings().config.instanceDir, REDEEMS_FILE)
 	const redeemsFile: RedeemsFileAccess = {
 		read: () => readRedeemsFile(redeemsPath()),

@@ -32,8 +32,11 @@ export type Runtime = {
 	subscribe(listener: SettingsListener): () => void
 	/** Reads both files again; true when the new settings were applied. */
 	reload(reason: string): boolean
-	/** Polls the two files and listens for SIGHUP; returns a function that stops both. */
-	watch(): () => void
+	/**
+	 * Polls config.toml and redeems.toml (every pollMs, 1 s by default; a change reloads settleMs later, 300 ms) and
+	 * listens for SIGHUP; returns a function that stops both.
+	 */
+	watch(timing?: { pollMs?: number; settleMs?: number }): () => void
 	/** Tells the runtime where serve listens, once it does. */
 	listening(url: string): void
 }
@@ -107,7 +110,23 @@ export function createRuntime(input: {
 		return notes
 	}
 
+	// Poll the two files' stats rather than watching the folder: the database lives there too, and a folder watch
+	// would wake on every write. Polling also survives editors that replace files.
+	const watchedFiles = () => [CONFIG_FILE, REDEEMS_FILE].map((name) => join(settings.config.instanceDir, name))
+	const stamp = (path: string) => {
+		try {
+			const stat = statSync(path)
+			return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
+		} catch {
+			return 'missing'
+		}
+	}
+	/** The files as last loaded, while watching: a change the bot made and reloaded itself (the redeem editor) is not seen again. */
+	let seen: Map<string, string> | undefined
+
 	function reload(reason: string): boolean {
+		// Taken before the files are read: an edit made while they are read still counts as a change.
+		const stamps = watchedFiles().map((path) => [path, stamp(path)] as const)
 		let config: Config
 		let redeems: Redeem[]
 		let polls: ConfigPoll[]
@@ -129,38 +148,30 @@ export function createRuntime(input: {
 		}
 		config.databasePath = previous.databasePath
 		const notes = apply(config, redeems, polls)
+		if (seen) for (const [path, at] of stamps) seen.set(path, at)
 		log.info(`settings reloaded after ${reason}${notes.length ? `; ${notes.join('; ')}` : ''}`)
 		return true
 	}
 
-	function watch() {
+	function watch(timing: { pollMs?: number; settleMs?: number } = {}) {
 		let timer: Timer | undefined
 		const schedule = (reason: string) => {
 			// Editors write in several steps (truncate, write, rename): wait until the files settle.
 			clearTimeout(timer)
-			timer = setTimeout(() => reload(reason), 300)
+			timer = setTimeout(() => reload(reason), timing.settleMs ?? 300)
 		}
-		// Poll the two files' stats rather than watching the folder: the database lives there too, and a
-		// folder watch would wake on every write. Polling also survives editors that replace files. The first
-		// stat is taken now, so an edit made right after start is seen too.
-		const stamp = (path: string) => {
-			try {
-				const stat = statSync(path)
-				return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
-			} catch {
-				return 'missing'
-			}
-		}
-		const files = [CONFIG_FILE, REDEEMS_FILE].map((name) => join(settings.config.instanceDir, name))
-		const seen = new Map(files.map((path) => [path, stamp(path)]))
+		// The first stat is taken now, so an edit made right after start is seen too.
+		const files = watchedFiles()
+		const watching = new Map(files.map((path) => [path, stamp(path)]))
+		seen = watching
 		const poll = setInterval(() => {
 			for (const path of files) {
 				const now = stamp(path)
-				if (now === seen.get(path)) continue
-				seen.set(path, now)
+				if (now === watching.get(path)) continue
+				watching.set(path, now)
 				schedule(`a change to ${basename(path)}`)
 			}
-		}, 1000)
+		}, timing.pollMs ?? 1000)
 		poll.unref()
 		const onHup = () => schedule('SIGHUP')
 		process.on('SIGHUP', onHup)
@@ -168,6 +179,7 @@ export function createRuntime(input: {
 			clearTimeout(timer)
 			clearInterval(poll)
 			process.off('SIGHUP', onHup)
+			if (seen === watching) seen = undefined
 		}
 	}
 

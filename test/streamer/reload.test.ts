@@ -10,7 +10,7 @@ import { BACKUP_DIR, dailyBackupName } from '../../src/modules/backup/backup.ts'
 import { CONFIG_KEYS } from '../../src/modules/settings/schema.ts'
 import { cycleDepsOf, startDailyBackups } from '../../src/scheduler.ts'
 import { runPointsCycle } from '../../src/modules/points/cycle.ts'
-import { makeTempDir, useTempDirs } from '../helpers.ts'
+import { makeTempDir, useTempDirs, waitFor } from '../helpers.ts'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { startFakeOwncast, type FakeOwncast } from '../support/fake-owncast.ts'
 import { chatEvent, streamEvent } from '../support/payloads.ts'
@@ -393,6 +393,28 @@ describe('reload in the running bot', () => {
 		expect(warnings).toHaveLength(1)
 		expect(warnings[0]).toContain('[commands] points = "another_name"')
 		expect(await bot.chatReplies(alice, '!points')).toEqual(['@Alice redeemed points! It is at 1 now. 499 points left.'])
+	})
+
+	test('a change the bot reloaded itself (the redeem editor saving) is not reloaded again by the watcher; edits after it are', async () => {
+		bot = await createTestBot({ env: { TLAPBOT_STARTING_POINTS: '500' } })
+		const b = bot
+		const reloads = () => b.logs.filter((l) => l.includes('settings reloaded after')).length
+		const stop = b.deps.runtime.watch({ pollMs: 10, settleMs: 10 })
+		try {
+			const before = reloads()
+			// The editor's way: write the file, then reload at once.
+			writeFileSync(join(b.dir, 'redeems.toml'), '[redeems.wave]\ntype = "counter"\nprice = 2\n')
+			expect(b.deps.runtime.reload('the admin page changed redeems.toml')).toBe(true)
+			// Ten polls and more than the settling time: nothing more.
+			await Bun.sleep(150)
+			expect(reloads()).toBe(before + 1)
+			// A hand edit afterwards is still seen.
+			writeFileSync(join(b.dir, 'redeems.toml'), '[redeems.wave]\ntype = "counter"\nprice = 3\n')
+			await waitFor(() => (reloads() === before + 2 ? true : undefined), { what: 'the watcher to reload the hand edit' })
+			expect(b.logs.at(-1)).toContain('settings reloaded after a change to redeems.toml')
+		} finally {
+			stop()
+		}
 	})
 
 	test('names like "constructor" cannot be redeems, instead of vanishing silently', () => {
