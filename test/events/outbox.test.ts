@@ -269,6 +269,10 @@ describe('body formats', () => {
 		expect(content(event('stream.started', {}))).toBe('The stream started.')
 		expect(content(event('points.awarded', { amount: 10, viewers: 3, newViewers: 1 }))).toBe('10 points each for 3 viewers (1 new)')
 		expect(content(event('test', {}))).toBe('Test event from tlapbot: this webhook works.')
+		// A link in a note stays a working link (no backslashes put into it) and unfolds no preview; the text around it is escaped.
+		expect(content(event('redemption.created', { redeem: 'react', title: 'react', viewer }, 'look_at https://example.com/a_b?x=1*2 *now*'))).toBe(
+			'Alice redeemed react: look\\_at <https://example.com/a_b?x=1*2> \\*now\\*'
+		)
 		// A name that would start a list or a heading is shown as typed.
 		expect(content(event('redemption.created', { redeem: 'x', title: 'x', viewer: { id: 'n', name: '1. # > hi' } }))).toBe('1\\. \\# \\> hi redeemed x!')
 	})

@@ -105,12 +105,22 @@ export function jsonBody(event: StoredEvent): string {
 
 // Discord's markdown: a backslash shows the character as it is. Spaces (new lines) fold, so no text starts a line.
 const MARKDOWN = /[\\*_~`|>#[\]()<-]/g
-/** Viewer or streamer text for a Discord message: one line, markdown shown as typed. */
-export const discordText = (value: unknown) =>
-	String(value ?? '')
+// A link in viewer text: Discord makes it clickable as it is (a backslash put into it would break it), and <link>
+// keeps it from unfolding a preview in the streamer's channel.
+const LINK = /https?:\/\/[^\s<>]+/g
+/** Viewer or streamer text for a Discord message: one line, markdown shown as typed, links as links without previews. */
+export const discordText = (value: unknown) => {
+	const text = String(value ?? '')
 		.replace(/\s+/g, ' ')
 		.trim()
-		.replace(MARKDOWN, '\\$&')
+	let out = ''
+	let last = 0
+	for (const link of text.matchAll(LINK)) {
+		out += `${text.slice(last, link.index).replace(MARKDOWN, '\\$&')}<${link[0]}>`
+		last = link.index + link[0].length
+	}
+	return out + text.slice(last).replace(MARKDOWN, '\\$&')
+}
 
 const count = (n: unknown, one: string, many: string) => `${Number(n) || 0} ${Number(n) === 1 ? one : many}`
 
