@@ -10,7 +10,7 @@ import { createAdminLinks } from './modules/admin/links.ts'
 import { createAdminSessions } from './modules/admin/sessions.ts'
 import { createAuditStore } from './modules/audit/store.ts'
 import { createEventBacklog } from './modules/bot/backlog.ts'
-import { createHeldJournal, heldJournalPath } from './modules/bot/held-journal.ts'
+import { createHeldJournal } from './modules/bot/held-journal.ts'
 import { createEventService } from './modules/bot/events.ts'
 import { createEventLog } from './modules/events/log.ts'
 import { configuredReceivers, createOutbox } from './modules/events/outbox.ts'
@@ -67,7 +67,7 @@ export function createBot(input: {
 	const settings = runtime.settings
 	// Webhook events held while the database is locked are written next to it (serve replays them at start).
 	const databasePath = input.config.databasePath
-	const heldJournal = databasePath && databasePath !== ':memory:' ? createHeldJournal(heldJournalPath(databasePath)) : undefined
+	const heldJournal = databasePath && databasePath !== ':memory:' ? createHeldJournal(databasePath) : undefined
 	const transact = createTransact(db)
 
 	// One owner per table (ARCHITECTURE.md lists them).

@@ -60,7 +60,8 @@ export default defineCommand({
 			const again = bot.backlog.replay(recovered.events)
 			log.info(`${recovered.events.length} webhook events held by the previous run were applied${again ? ` (${again} are held again: the database is locked)` : ''}`)
 		}
-		if (recovered?.unreadable) log.warn(`${recovered.unreadable} unreadable lines in ${show(heldJournalPath(config.databasePath))} were skipped`)
+		if (recovered?.unreadable) log.warn(`${recovered.unreadable} unreadable lines in ${recovered.files.map(show).join(', ')} were skipped`)
+		recovered?.forget()
 		const app = createApp(bot)
 		try {
 			// reusePort off: a second serve on the same port must fail, not share it (and split webhooks between them).

@@ -2,9 +2,9 @@
 // after many other messages, without ids, stream start/stop pairs) and another process holding the database's
 // write lock while webhooks, pages and admin forms arrive.
 import { Database } from 'bun:sqlite'
-import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterEach, describe, expect, test } from 'bun:test'
 import { createApp } from '../../src/app.ts'
 import { createBot } from '../../src/bot.ts'
@@ -216,19 +216,37 @@ describe('another process holds the write lock', () => {
 	})
 
 	test('a journal cut off in the middle of a line: the readable events come back, the broken line is counted', () => {
-		const path = join(mkdtempSync(join(tmpdir(), 'tlapbot-held-')), 'tlapbot.sqlite-held.jsonl')
-		const journal = createHeldJournal(path)
+		const databasePath = join(mkdtempSync(join(tmpdir(), 'tlapbot-held-')), 'tlapbot.sqlite')
 		const user = { id: 'u', displayName: 'U', isBot: false, isModerator: false }
 		const chat = (text: string): OwncastEvent => ({ type: 'CHAT', user, rawBody: text, body: text, id: text, clientId: 1 })
-		journal.append({ event: chat('one'), receivedAt: 1 })
-		journal.append({ event: chat('two'), receivedAt: 2 })
-		journal.close()
-		appendFileSync(path, '{"event":{"type":"CHAT","us')
-		const recovered = createHeldJournal(path).recover()
+		const crashed = createHeldJournal(databasePath)
+		crashed.append({ event: chat('one'), receivedAt: 1 })
+		crashed.append({ event: chat('two'), receivedAt: 2 })
+		appendFileSync(heldJournalPath(databasePath), '{"event":{"type":"CHAT","us')
+		// The next start (the same process id here, as often in a container): its predecessor's file is recovered.
+		const recovered = createHeldJournal(databasePath).recover()
 		expect(recovered.unreadable).toBe(1)
 		expect(recovered.events).toEqual([
 			{ event: chat('one'), receivedAt: 1 },
 			{ event: chat('two'), receivedAt: 2 }
 		])
+		recovered.forget()
+		expect(readdirSync(dirname(databasePath))).toEqual([])
+	})
+
+	test("one file per process: a running process's file is left alone, a gone process's is applied and deleted", async () => {
+		const folder = mkdtempSync(join(tmpdir(), 'tlapbot-held-'))
+		const databasePath = join(folder, 'tlapbot.sqlite')
+		const user = { id: 'u', displayName: 'U', isBot: false, isModerator: false }
+		const line = (text: string) => `${JSON.stringify({ event: { type: 'CHAT', user, rawBody: text, body: text, id: text, clientId: 1 }, receivedAt: 1 })}\n`
+		// A process that has ended, and one that runs (the one that started this test).
+		const ended = Bun.spawn(['true'])
+		await ended.exited
+		writeFileSync(heldJournalPath(databasePath, ended.pid), line('from the ended one'))
+		writeFileSync(heldJournalPath(databasePath, process.ppid), line('from the running one'))
+		const recovered = createHeldJournal(databasePath).recover()
+		expect(recovered.events.map((held) => held.event.type === 'CHAT' && held.event.rawBody)).toEqual(['from the ended one'])
+		recovered.forget()
+		expect(readdirSync(folder)).toEqual([basename(heldJournalPath(databasePath, process.ppid))])
 	})
 })

@@ -81,8 +81,8 @@ export function createEventBacklog(
 		dropped = 0
 	}
 
-	/** Applies the event now, or holds it (written to the journal first unless it is already there). */
-	function take(event: OwncastEvent, receivedAt: number, journaled: boolean): Accepted {
+	/** Applies the event now, or holds it (written to the journal first). */
+	function take(event: OwncastEvent, receivedAt: number): Accepted {
 		if (held.length === 0) {
 			try {
 				handle(event, receivedAt)
@@ -98,7 +98,7 @@ export function createEventBacklog(
 			if (dropped++ % 1000 === 0) log.warn(`webhook backlog full (${limit} events held): dropped ${describe(event)} (503)`)
 			return 'full'
 		}
-		if (!journaled) journal?.append({ event, receivedAt })
+		journal?.append({ event, receivedAt })
 		held.push({ event, receivedAt })
 		schedule()
 		return 'held'
@@ -107,17 +107,17 @@ export function createEventBacklog(
 	return {
 		/** Applies the event now, or holds it while the database is locked. */
 		accept(event: OwncastEvent): Accepted {
-			return take(event, clock(), false)
+			return take(event, clock())
 		},
 		/**
 		 * At start: the events a previous run held (its journal), applied in order as if they had just arrived, each
-		 * with the time it was received; returns how many had to be held again.
+		 * with the time it was received; returns how many had to be held again (and are in this run's journal now).
 		 */
 		replay(events: readonly HeldEvent[]): number {
 			let again = 0
 			for (const { event, receivedAt } of events) {
 				try {
-					if (take(event, receivedAt, true) !== 'applied') again++
+					if (take(event, receivedAt) !== 'applied') again++
 				} catch (error) {
 					log.error(`a webhook event held by the previous run (${describe(event)}) failed and was dropped`, error)
 				}
