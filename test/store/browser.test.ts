@@ -51,11 +51,11 @@ title = "<img src=x onerror=\\"window.pwned=1\\">Trap"
 info = "<script>window.pwned = 2</script> & <b>bold</b>"
 `
 
-/** Polls until check passes or the cap runs out; never a fixed sleep. */
-async function eventually(check: () => Promise<boolean> | boolean, what: string, capMs = 15_000) {
+/** Polls until check passes or the cap runs out; never a fixed sleep. `explain` says what was there instead. */
+async function eventually(check: () => Promise<boolean> | boolean, what: string, capMs = 15_000, explain?: () => Promise<string> | string) {
 	const deadline = Date.now() + capMs
 	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${explain ? `; instead: ${await explain()}` : ''}`)
 		await Bun.sleep(50)
 	}
 }
@@ -215,7 +215,12 @@ describeInBrowser('the viewer store in Chromium, in an Owncast-like sandboxed if
 		await note.fill('Play the cat video, please')
 		expect(await react.locator('.count-chars').textContent()).toBe('26 / 200')
 		await react.getByRole('button', { name: 'Redeem for 200 points' }).click()
-		await eventually(() => bot.fake.messages.includes('@Alice redeemed react (#1)! 800 points left.'), 'the announcement of react')
+		await eventually(
+			() => bot.fake.messages.includes('@Alice redeemed react (#1)! 800 points left.'),
+			'the announcement of react',
+			15_000,
+			async () => `chat ${JSON.stringify(bot.fake.messages.slice(-3))}, the card says ${JSON.stringify(await react.locator('.result').textContent())}`
+		)
 		await eventually(async () => (await react.locator('.result').textContent())?.includes('redeemed react (#1)') ?? false, 'the result on the card')
 		await eventually(async () => (await balanceOf(frame)) === '800', 'the balance to drop to 800')
 		expect(await note.inputValue()).toBe('')
