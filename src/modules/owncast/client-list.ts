@@ -290,10 +290,14 @@ export async function readClientList(body: ReadableStream<Uint8Array>, each: (cl
 	/** Not an array at all: the answer is kept to tell not-JSON from not-an-array, as JSON.parse of it would. */
 	let whole: Uint8Array[] | undefined
 	const reader = body.getReader()
+	let ended = false
 	try {
 		for (;;) {
 			const { done, value } = await reader.read()
-			if (done) break
+			if (done) {
+				ended = true
+				break
+			}
 			total += value.byteLength
 			if (total > CLIENT_LIST_MAX_BYTES) return { ok: false, reason: 'too_large', what: 'answer', maxBytes: CLIENT_LIST_MAX_BYTES }
 			if (sample.length < 100) sample += decoder.decode(value.subarray(0, 100)).slice(0, 100 - sample.length)
@@ -366,6 +370,8 @@ export async function readClientList(body: ReadableStream<Uint8Array>, each: (cl
 			pending = kept < len ? chunk.slice(kept) : new Uint8Array(0)
 		}
 	} finally {
+		// Refused or failed before the end: the rest is not read (and the connection not kept for it).
+		if (!ended) void reader.cancel().catch(() => {})
 		reader.releaseLock()
 		buf = new Uint8Array(0)
 		bufBytes = Buffer.alloc(0)
