@@ -1,6 +1,6 @@
 // The heavy half of a points cycle, on a thread of its own so the main thread keeps answering webhooks and pages:
-// the list of chat users from Owncast (tens of MB of JSON at 100,000 viewers: the transfer and the parsing) and the
-// award transaction, on this thread's own database connection. The main thread (src/points-offload.ts) sends a job
+// the list of chat users from Owncast (tens of MB of JSON at 100,000 viewers, read as it arrives straight into the
+// award's temporary list) and the award transaction, on this thread's own database connection. The main thread (src/points-offload.ts) sends a job
 // per cycle and gets the outcome back; events the award recorded are announced to it so the event stream and the
 // outgoing webhooks wake up. Listed as an entry point of `bun build --compile` (scripts/build.ts).
 import type { Database } from 'bun:sqlite'
