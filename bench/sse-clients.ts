@@ -14,7 +14,7 @@ const clients = Number(countText)
 const counts = new Array<number>(clients).fill(0)
 const probes = new Map<string, number[]>()
 const now = () => performance.timeOrigin + performance.now()
-const PROBE = /"name":"(probe-[^"]+)"/
+const PROBES = /"name":"(probe-[^"]+)"/g
 
 let connected = 0
 async function client(index: number) {
@@ -29,26 +29,27 @@ async function client(index: number) {
 		if (done) return
 		const at = now()
 		buffer += decoder.decode(value, { stream: true })
-		let end = buffer.indexOf('\n\n')
-		while (end >= 0) {
-			const frame = buffer.slice(0, end)
-			buffer = buffer.slice(end + 2)
-			if (!ready && frame.includes(': connected')) {
-				ready = true
-				if (++connected === clients) console.log(JSON.stringify({ ready: clients }))
+		// The complete frames at once, each scan linear: 100 clients in one process read some 400,000 frames a
+		// second under the bench's load, on the CPUs the bot uses too (cutting out each frame cost twice as much).
+		const cut = buffer.lastIndexOf('\n\n')
+		if (cut < 0) continue
+		const frames = buffer.slice(0, cut + 2)
+		buffer = buffer.slice(cut + 2)
+		if (!ready && frames.includes(': connected')) {
+			ready = true
+			if (++connected === clients) console.log(JSON.stringify({ ready: clients }))
+		}
+		// An event's "event:" line starts a line (data lines are JSON: no raw new line inside).
+		for (let i = frames.indexOf('event: '); i >= 0; i = frames.indexOf('event: ', i + 7)) {
+			if (i === 0 || frames.charCodeAt(i - 1) === 10) counts[index]!++
+		}
+		if (frames.includes('probe-')) {
+			for (const match of frames.matchAll(PROBES)) {
+				const name = match[1] as string
+				let times = probes.get(name)
+				if (!times) probes.set(name, (times = []))
+				times.push(at)
 			}
-			if (frame.includes('\nevent: ') || frame.startsWith('event: ')) {
-				counts[index]!++
-				if (frame.includes('probe-')) {
-					const name = PROBE.exec(frame)?.[1]
-					if (name) {
-						let times = probes.get(name)
-						if (!times) probes.set(name, (times = []))
-						times.push(at)
-					}
-				}
-			}
-			end = buffer.indexOf('\n\n')
 		}
 	}
 }
