@@ -79,8 +79,9 @@ export function createHeldJournal(databasePath: string): HeldJournal {
 					const match = /^(\d+)\.jsonl(\.old)?$/.exec(name.slice(prefix.length))
 					return match !== null && (match[2] !== undefined || !alive(Number(match[1])))
 				})
-				.map((name) => join(folder, name))
-				.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
+				.map((name) => ({ file: join(folder, name), at: statSync(join(folder, name)).mtimeMs }))
+				.sort((a, b) => a.at - b.at)
+				.map(({ file }) => file)
 			const events: HeldEvent[] = []
 			let unreadable = 0
 			for (const file of files) {
