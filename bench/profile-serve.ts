@@ -1,13 +1,18 @@
 // Profiles a real `serve` under one of the bench loads with Bun's CPU profiler (not part of `npm run bench`).
-//   bun bench/profile-serve.ts plain|points|hydrate|dashboard [seconds] [outDir]
+//   bun bench/profile-serve.ts plain|points|hydrate|dashboard [seconds] [outDir] [--clients N]
+// --clients N: N Server-Sent Events clients (bench/sse-clients.ts) on /api/events during the load.
 // Writes a markdown CPU profile (bun --cpu-prof-md) of the serve process into outDir (default: a temp dir) and
 // prints its path and the load result.
-import { rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUN, freePort, runLoad, sleep, startChild, tempDir, type Load } from './lib.ts'
+import { BUN, freePort, runLoad, sleep, startChild, startJsonLineChild, tempDir, type Load } from './lib.ts'
 import { seedDashboardInstance, seedWebhookInstance } from './seed.ts'
 
-const [what = 'plain', secondsText = '8', outDirArg] = process.argv.slice(2)
+const clientsAt = process.argv.indexOf('--clients')
+const eventClients = clientsAt >= 0 ? Number(process.argv[clientsAt + 1]) : 0
+const positional = clientsAt >= 0 ? process.argv.slice(2).filter((_, i) => i + 2 !== clientsAt && i + 2 !== clientsAt + 1) : process.argv.slice(2)
+const [what = 'plain', secondsText = '8', outDirArg] = positional
+const OVERLAY_KEY = 'profile-overlay-key-0123456789'
 const seconds = Number(secondsText)
 const outDir = outDirArg ?? tempDir('profile')
 const TOKEN = 'bench-token'
@@ -16,6 +21,13 @@ const fake = await startChild([BUN, join(import.meta.dir, 'fake-owncast.ts'), '-
 const instance = tempDir('profile-instance')
 if (what === 'dashboard') seedDashboardInstance(instance, 1000)
 else seedWebhookInstance(instance, 200_000)
+if (eventClients > 0) {
+	writeFileSync(
+		join(instance, 'config.toml'),
+		`secret_key = "${'ab'.repeat(32)}"\nstarting_points = 1000000\nevent_clients = ${eventClients * 2}\noverlay_key = "${OVERLAY_KEY}"\n`,
+		{ mode: 0o600 }
+	)
+}
 const port = freePort()
 const bot = await startChild(
 	[BUN, '--cpu-prof-md', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${what}.md`, 'src/main.ts', 'serve', '--instance', instance, '--port', String(port)],
@@ -35,7 +47,15 @@ const load: Load =
 	what === 'dashboard'
 		? { kind: 'get', path: '/dashboard' }
 		: { kind: 'chat', text, ids: 200_000, offset: 0, messagePrefix: `prof-${Date.now()}-` }
+const clients =
+	eventClients > 0 ? startJsonLineChild([BUN, join(import.meta.dir, 'sse-clients.ts'), `${bot.url}/api/events?key=${OVERLAY_KEY}`, String(eventClients)]) : undefined
+if (clients) await clients.next(30_000)
+const cpuBefore = clients ? ((await clients.ask('cpu')).cpuMs as number) : 0
 const result = await runLoad(bot.url, load, seconds, 8)
+if (clients) {
+	console.log(JSON.stringify({ clientsCpuMs: ((await clients.ask('cpu')).cpuMs as number) - cpuBefore }))
+	await clients.ask('quit').catch(() => {})
+}
 console.log(JSON.stringify(result))
 await sleep(what === 'plain' || what === 'dashboard' ? 100 : 3000)
 await bot.stop()
