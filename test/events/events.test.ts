@@ -1,7 +1,7 @@
 // The event log and /api/events: events written with their change, in order with ids, replayed after a reconnect,
 // notes only on request, the overlay key, the client limit.
 import { afterEach, describe, expect, test } from 'bun:test'
-import { overlayKey } from '../../src/modules/events/routes.ts'
+import { frame, overlayKey } from '../../src/modules/events/routes.ts'
 import { createTestBot, settle, type TestBot } from '../support/bot.ts'
 import { streamEvent } from '../support/payloads.ts'
 
@@ -147,4 +147,31 @@ describe('/api/events', () => {
 		expect(response.status).toBe(200)
 		await response.body?.cancel()
 	})
+})
+
+describe('frame: one event on the wire', () => {
+	// The stored data text gets the note and the time spliced in; the line must say exactly what parsing the data and
+	// spreading it with them would, whatever the data holds.
+	const datas: Record<string, unknown>[] = [
+		{},
+		{ id: 7, redeem: 'hydrate', viewer: { id: 'v1', name: 'Ann "the" \\ one' }, cost: 10 },
+		{ at: '1999-01-01T00:00:00.000Z' },
+		{ note: 'the data has a note of its own', x: 1 },
+		{ viewer: { at: 5, note: 'nested keys stay' }, text: 'a "quoted" at": and note":' },
+		{ '2': 'an integer key', b: [1, { at: 2 }], c: null, d: 'line\nbreak \u2028 é 🎉' },
+		{ '"at"': 'a key with quotes' }
+	]
+	for (const data of datas) {
+		for (const note of [null, 'a note\nwith "quotes" and </script>']) {
+			for (const notes of [false, true]) {
+				test(`${JSON.stringify(data)}, note ${JSON.stringify(note)}, notes ${notes}`, () => {
+					const row = { id: 42, name: 'redemption.created' as const, data: JSON.stringify(data), note, createdAt: '2026-11-30T01:02:03.004Z' }
+					const line = frame(row, notes)
+					const expected = notes && note !== null ? { ...data, note, at: row.createdAt } : { ...data, at: row.createdAt }
+					expect(line).toBe(`id: 42\nevent: redemption.created\ndata: ${JSON.stringify(expected)}\n\n`)
+					expect(line.split('\n').length).toBe(5)
+				})
+			}
+		}
+	}
 })

@@ -52,7 +52,8 @@ export function deliveryStatus(d: Pick<Delivery, 'deliveredAt' | 'lastError' | '
 	return d.attempts > 0 ? 'retrying' : 'pending'
 }
 
-type EventRow = { id: number; name: EventName; data: string; note: string | null; createdAt: string }
+/** An event as stored: its data is the JSON text of an object. */
+export type EventRow = { id: number; name: EventName; data: string; note: string | null; createdAt: string }
 
 export function createEventStore(db: Database) {
 	const insert = db.query<{ id: number }, { name: string; data: string; note: string | null; at: string }>(
@@ -104,6 +105,8 @@ export function createEventStore(db: Database) {
 		},
 		/** Events after an id, oldest first. */
 		after: (id: number, limit = 500) => after.all({ after: id, limit }).map(toEvent),
+		/** The same with each event's data as its JSON text, unparsed (the event stream sends it on as it is). */
+		afterAsText: (id: number, limit = 500) => after.all({ after: id, limit }),
 		event: (id: number) => {
 			const row = one.get({ id })
 			return row ? toEvent(row) : undefined
