@@ -5,13 +5,13 @@
 // prints its path and the load result.
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { BUN, freePort, runLoad, sleep, startChild, startJsonLineChild, tempDir, type Load } from './lib.ts'
 import { seedDashboardInstance, seedWebhookInstance } from './seed.ts'
 
-const clientsAt = process.argv.indexOf('--clients')
-const eventClients = clientsAt >= 0 ? Number(process.argv[clientsAt + 1]) : 0
-const positional = clientsAt >= 0 ? process.argv.slice(2).filter((_, i) => i + 2 !== clientsAt && i + 2 !== clientsAt + 1) : process.argv.slice(2)
-const [what = 'plain', secondsText = '8', outDirArg] = positional
+const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { clients: { type: 'string' } }, allowPositionals: true })
+const eventClients = Number(values.clients ?? 0)
+const [what = 'plain', secondsText = '8', outDirArg] = positionals
 const OVERLAY_KEY = 'profile-overlay-key-0123456789'
 const seconds = Number(secondsText)
 const outDir = outDirArg ?? tempDir('profile')
@@ -54,7 +54,7 @@ const cpuBefore = clients ? ((await clients.ask('cpu')).cpuMs as number) : 0
 const result = await runLoad(bot.url, load, seconds, 8)
 if (clients) {
 	console.log(JSON.stringify({ clientsCpuMs: ((await clients.ask('cpu')).cpuMs as number) - cpuBefore }))
-	await clients.ask('quit').catch(() => {})
+	await clients.stop()
 }
 console.log(JSON.stringify(result))
 await sleep(what === 'plain' || what === 'dashboard' ? 100 : 3000)
